@@ -1,0 +1,24 @@
+"""SQLAlchemy models. Typed declarations only; queries live in bot/services."""
+
+from models.accounts import AuditLog, Conversation, Identity, ProcessedUpdate, User
+from models.activity import Broadcast, Event, Lead, OutboxMessage, Rsvp, SearchLog
+from models.base import Base, utcnow
+from models.catalog import Product, Vendor
+
+__all__ = [
+    "AuditLog",
+    "Base",
+    "Broadcast",
+    "Conversation",
+    "Event",
+    "Identity",
+    "Lead",
+    "OutboxMessage",
+    "ProcessedUpdate",
+    "Product",
+    "Rsvp",
+    "SearchLog",
+    "User",
+    "Vendor",
+    "utcnow",
+]
