@@ -26,6 +26,7 @@ class User(Base):
     consent_version: Mapped[str | None] = mapped_column(String(16))
     consented_at: Mapped[datetime | None]
     onboarded: Mapped[bool] = mapped_column(default=False)
+    last_choices: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -54,6 +55,8 @@ class Conversation(Base):
     """The state of the one flow a user is in: which flow, which step, the answers so far."""
 
     __tablename__ = "conversations"
+    # Ids are never reused, so a button that carries the id of a finished conversation stays stale.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)

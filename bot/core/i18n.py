@@ -51,6 +51,22 @@ def normalize_locale(code: str | None) -> str:
     return short if short in LOCALES else DEFAULT_LOCALE
 
 
+class _KeepMissing(dict[str, Any]):
+    """Format parameters that leave an unknown placeholder visible instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        logger.warning("missing format parameter %s", key)
+        return "{" + key + "}"
+
+
+def _format(text: str, params: dict[str, Any]) -> str:
+    try:
+        return text.format_map(_KeepMissing(params))
+    except (ValueError, IndexError, AttributeError):
+        logger.warning("bad format string %r", text)
+        return text
+
+
 class Translator:
     """Looks up keys for one language, falling back to Indonesian, then to the key itself."""
 
@@ -65,11 +81,11 @@ class Translator:
             text = self._fallback.gettext(key)
             if text == key:
                 logger.warning("missing locale key %s (%s)", key, self.locale)
-        return text.format(**params) if params else text
+        return _format(text, params) if params else text
 
     def plural(self, singular: str, plural: str, n: int, **params: Any) -> str:
         """Translate a message that depends on a count; `n` is available as `{n}`."""
         text = self._catalog.ngettext(singular, plural, n)
         if text in (singular, plural):
             text = self._fallback.ngettext(singular, plural, n)
-        return text.format(n=n, **params)
+        return _format(text, {"n": n, **params})

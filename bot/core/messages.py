@@ -47,14 +47,19 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """Something the bot says back. `text` is already translated."""
+    """Something the bot says back. `text` is already translated.
+
+    `edit` asks the channel to replace the message the pressed button was on (paging). `free_text` says the
+    question expects typed text and the choices are only shortcuts, so a typed number is an answer, not a
+    choice. `request_contact` offers the platform's "share my phone number" button where there is one.
+    """
 
     text: str
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     photo_ref: str | None = None
     edit: bool = False
     request_contact: bool = False
-    menu_hint: bool = False
+    free_text: bool = False
 
     @staticmethod
     def of(text: str, choices: list[Choice] | tuple[Choice, ...] = (), **kw: object) -> Reply:

@@ -1,0 +1,47 @@
+"""The composition root: settings, engine, sessions, flows and dispatcher, built in one place."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.core.dispatcher import Dispatcher
+from bot.db import create_engine, session_factory
+from bot.migrate import upgrade
+from bot.services import accounts, conversations
+from handlers import build_registry
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    """Everything a channel or command needs, owned by whoever built it."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    dispatcher: Dispatcher
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.engine.dispose()
+
+
+async def build_app(settings: Settings, *, migrate: bool = True) -> App:
+    """Build the app; by default bring the schema up to date and clear stale state first."""
+    engine = create_engine(settings.database.url, echo=settings.database.echo)
+    if migrate:
+        await upgrade(engine)
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        stale = await conversations.purge_stale(session, timedelta(hours=settings.bot.conversation_ttl_hours))
+        old = await accounts.purge_processed(session, timedelta(days=7))
+    if stale or old:
+        logger.info("purged %s stale conversations and %s old update ids", stale, old)
+    dispatcher = Dispatcher(sessions, settings, build_registry())
+    return App(settings=settings, engine=engine, sessions=sessions, dispatcher=dispatcher)

@@ -1,0 +1,71 @@
+"""Settings from the environment and `.env`, one class per concern (see `.env.example`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_COMMON = {"env_file": ".env", "env_file_encoding": "utf-8", "extra": "ignore"}
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the data lives: a SQLite file by default, PostgreSQL when one machine is not enough."""
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    url: str = Field(default="sqlite+aiosqlite:///banggabeli.db", alias="DATABASE_URL")
+    echo: bool = Field(default=False, alias="DATABASE_ECHO")
+
+
+class BotSettings(BaseSettings):
+    """Behaviour of the bot that does not depend on a channel."""
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    admin_ids: str = Field(default="", alias="ADMIN_IDS")
+    default_language: str = Field(default="id", alias="DEFAULT_LANGUAGE")
+    conversation_ttl_hours: int = Field(default=72, alias="CONVERSATION_TTL_HOURS")
+    region_file: Path | None = Field(default=None, alias="REGION_FILE")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+
+    def admin_identities(self) -> set[tuple[str, str]]:
+        """Parse `telegram:123,console:admin` into {(channel, external_id)}."""
+        pairs: set[tuple[str, str]] = set()
+        for item in self.admin_ids.split(","):
+            channel, sep, ident = item.strip().partition(":")
+            if sep and channel and ident:
+                pairs.add((channel.strip().lower(), ident.strip()))
+        return pairs
+
+
+class TelegramSettings(BaseSettings):
+    """Telegram Bot API access; empty token means the Telegram channel is off."""
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    api_server: str | None = Field(default=None, alias="TELEGRAM_API_SERVER")
+
+
+class WebSettings(BaseSettings):
+    """The aiohttp server that takes webhooks and answers health checks."""
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    host: str = Field(default="127.0.0.1", alias="HOST")
+    port: int = Field(default=8080, alias="PORT")
+    webhook_base_url: str | None = Field(default=None, alias="WEBHOOK_BASE_URL")
+    webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
+
+
+class Settings:
+    """All settings, built once by the composition root."""
+
+    def __init__(self, env_file: str | None = ".env", **database_overrides: str) -> None:
+        kw: dict[str, object] = {"_env_file": env_file}
+        self.database = DatabaseSettings(**kw, **database_overrides)  # type: ignore[arg-type]
+        self.bot = BotSettings(**kw)  # type: ignore[arg-type]
+        self.telegram = TelegramSettings(**kw)  # type: ignore[arg-type]
+        self.web = WebSettings(**kw)  # type: ignore[arg-type]

@@ -1,0 +1,181 @@
+"""The dispatcher: who is this user, is this update new, which flow gets it.
+
+One update is one database transaction. Updates of the same identity are serialised (an asyncio lock per
+identity in this process, the user row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), so two messages of
+one user never race on their conversation state. Replies are returned, never sent from inside the
+transaction: the channel sends them after commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+from weakref import WeakValueDictionary
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.core.actions import decode
+from bot.core.context import Context
+from bot.core.errors import UserFacingError
+from bot.core.i18n import Translator
+from bot.core.messages import Inbound, Reply
+from bot.core.registry import Registry
+from bot.services import accounts, conversations
+
+logger = logging.getLogger(__name__)
+
+_LABEL_JUNK = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def _label_key(text: str) -> str:
+    return _LABEL_JUNK.sub(" ", text.casefold()).strip()
+
+
+class Dispatcher:
+    """Routes every inbound message of every channel; the only entry point of the core."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, registry: Registry) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.registry = registry
+        self._admins = settings.bot.admin_identities()
+        self._ttl = timedelta(hours=settings.bot.conversation_ttl_hours)
+        self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
+
+    @contextmanager
+    def _lock_ref(self, key: tuple[str, str]) -> Iterator[asyncio.Lock]:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        yield lock
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handle one inbound message and return the replies to send (empty for a duplicate)."""
+        with self._lock_ref((inbound.channel.value, inbound.external_id)) as lock:
+            async with lock:
+                try:
+                    return await self._handle_in_transaction(inbound)
+                except IntegrityError:
+                    # Another process handled the same update id first.
+                    logger.info("duplicate update %s on %s", inbound.update_id, inbound.channel.value)
+                    return []
+                except Exception:
+                    logger.exception(
+                        "handler failed for update %s from %s:%s",
+                        inbound.update_id,
+                        inbound.channel.value,
+                        inbound.external_id,
+                    )
+                    await self._remember_failed_update(inbound)
+                    return [Reply(Translator(inbound.language_hint or "id")("error.internal"))]
+
+    async def _handle_in_transaction(self, inbound: Inbound) -> list[Reply]:
+        async with self.sessions() as session, session.begin():
+            channel = inbound.channel.value
+            if inbound.update_id and not await accounts.first_delivery(session, channel, inbound.update_id):
+                logger.info("skipping duplicate update %s on %s", inbound.update_id, channel)
+                return []
+            user, identity = await accounts.resolve(session, inbound, self._admins)
+            await accounts.lock_user(session, user.id)
+            inbound = self._resolve_typed_choice(user.last_choices, inbound)
+            ctx = Context(
+                session=session,
+                user=user,
+                identity=identity,
+                inbound=inbound,
+                settings=self.settings,
+                registry=self.registry,
+                t=Translator(user.language or inbound.language_hint or self.settings.bot.default_language),
+            )
+            replies = await self._route_safely(ctx)
+            user.last_choices = self._choices_memo(replies)
+            return replies
+
+    async def _route_safely(self, ctx: Context) -> list[Reply]:
+        try:
+            async with ctx.session.begin_nested():
+                return await self._route(ctx)
+        except UserFacingError as err:
+            # The savepoint rolled back whatever the refused action had started to write.
+            return [ctx.say(err.key, **err.params)]
+
+    async def _route(self, ctx: Context) -> list[Reply]:
+        inbound = ctx.inbound
+        state = await conversations.load(ctx.session, ctx.user.id, self._ttl)
+        prefix: list[Reply] = []
+        if state is not None and state.expired:
+            prefix.append(ctx.say("conversation.expired"))
+            state = None
+        if state is not None:
+            flow = self.registry.get(state.flow)
+            if flow is not None and flow.resume is not None:
+                return prefix + await flow.resume(ctx, state)
+            await conversations.clear(ctx.session, ctx.user.id)
+        if not ctx.user.onboarded and (onboarding := self.registry.get("start")) and onboarding.start:
+            return prefix + await onboarding.start(ctx, "")
+        if inbound.action is not None:
+            return prefix + await self._route_action(ctx)
+        matched = self.registry.match_text(ctx.text)
+        if matched is not None:
+            flow, argument = matched
+            if flow.start is not None:
+                return prefix + await flow.start(ctx, argument)
+        if self.registry.fallback is None:
+            return [*prefix, ctx.say("error.unknown")]
+        return prefix + await self.registry.fallback(ctx)
+
+    async def _route_action(self, ctx: Context) -> list[Reply]:
+        action = decode(ctx.inbound.action)
+        flow = self.registry.get(action.prefix) if action else None
+        if action is None or flow is None or flow.on_action is None:
+            menu = self.registry.get("menu")
+            stale = [ctx.say("form.old_button")]
+            return stale + (await menu.start(ctx, "") if menu and menu.start else [])
+        return await flow.on_action(ctx, action)
+
+    @staticmethod
+    def _resolve_typed_choice(memo: dict[str, Any] | None, inbound: Inbound) -> Inbound:
+        """A typed "2" or a typed button label means the same as pressing that button."""
+        if not memo or inbound.action is not None or not inbound.text.strip():
+            return inbound
+        items: list[list[str]] = memo.get("items", [])  # type: ignore[assignment]
+        typed = inbound.text.strip()
+        if memo.get("numbered") and typed.isdigit() and 1 <= int(typed) <= len(items):
+            return dataclasses.replace(inbound, action=items[int(typed) - 1][1])
+        key = _label_key(typed)
+        if key:
+            for label, payload in items:
+                if _label_key(label) == key:
+                    return dataclasses.replace(inbound, action=payload)
+        return inbound
+
+    @staticmethod
+    def _choices_memo(replies: list[Reply]) -> dict[str, Any] | None:
+        last = next((r for r in reversed(replies) if r.choices), None)
+        if last is None:
+            return None
+        items = [[c.label, c.action] for c in last.choices if c.url is None]
+        return {"numbered": not last.free_text, "items": items}
+
+    async def _remember_failed_update(self, inbound: Inbound) -> None:
+        if not inbound.update_id:
+            return
+        try:
+            async with self.sessions() as session, session.begin():
+                await accounts.first_delivery(session, inbound.channel.value, inbound.update_id)
+        except Exception:
+            logger.exception("could not record failed update %s", inbound.update_id)
+
+    async def mark_unreachable(self, channel: str, external_id: str) -> None:
+        """A channel reports the user blocked the bot: stop sending there."""
+        async with self.sessions() as session, session.begin():
+            await accounts.mark_unreachable(session, channel, external_id)

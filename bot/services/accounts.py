@@ -1,0 +1,101 @@
+"""Users and their channel identities: who is writing, in which role, with which rights."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.errors import PermissionDenied
+from bot.core.messages import Inbound
+from models import AuditLog, Identity, ProcessedUpdate, User, utcnow
+
+ROLES = ("vendor", "opd", "buyer")
+CONSENT_VERSION = "2026-11"
+
+
+async def resolve(
+    session: AsyncSession, inbound: Inbound, admins: set[tuple[str, str]], default_language: str | None = None
+) -> tuple[User, Identity]:
+    """Find or create the user behind a channel identity; bootstrap admins from ADMIN_IDS."""
+    identity = await session.scalar(
+        select(Identity).where(Identity.channel == inbound.channel.value, Identity.external_id == inbound.external_id)
+    )
+    if identity is None:
+        user = User(display_name=(inbound.display_name or "")[:200] or None, language=None)
+        identity = Identity(channel=inbound.channel.value, external_id=inbound.external_id, user=user)
+        session.add_all([user, identity])
+        await session.flush()
+    else:
+        user = await session.get_one(User, identity.user_id)
+        identity.last_seen_at = utcnow()
+        identity.reachable = True
+    if (inbound.channel.value, inbound.external_id) in admins and not user.is_admin:
+        user.is_admin = True
+        session.add(AuditLog(actor_user_id=user.id, action="admin.bootstrap", subject=f"user:{user.id}"))
+    if inbound.phone and not user.phone:
+        user.phone = inbound.phone
+    return user, identity
+
+
+async def lock_user(session: AsyncSession, user_id: int) -> None:
+    """Serialise concurrent updates of one user across processes (row lock on PostgreSQL).
+
+    On SQLite the BEGIN IMMEDIATE of the write transaction already serialises writers.
+    """
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+async def first_delivery(session: AsyncSession, channel: str, update_id: str) -> bool:
+    """Record an update id; False when it was handled before (a retried webhook, a replayed poll)."""
+    seen = await session.scalar(
+        select(ProcessedUpdate.id).where(ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == update_id)
+    )
+    if seen is not None:
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(ProcessedUpdate(channel=channel, update_id=update_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def purge_processed(session: AsyncSession, older_than: timedelta) -> int:
+    """Forget update ids older than the platforms' retry window."""
+    result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.created_at < utcnow() - older_than))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def set_role(user: User, role: str) -> None:
+    """Set the self-declared role; OPD staff stay unverified until an admin approves them."""
+    if role not in ROLES:
+        raise PermissionDenied("error.bad_role")
+    if user.role != role and role == "opd":
+        user.opd_verified = False
+    user.role = role
+
+
+def give_consent(user: User) -> None:
+    """Record the user's consent to the data notice, with its version and time (UU PDP)."""
+    user.consent_version = CONSENT_VERSION
+    user.consented_at = utcnow()
+
+
+async def mark_unreachable(session: AsyncSession, channel: str, external_id: str) -> bool:
+    """Remember that a user blocked the bot on a channel, so nothing more is sent there."""
+    identity = await session.scalar(
+        select(Identity).where(Identity.channel == channel, Identity.external_id == external_id)
+    )
+    if identity is None:
+        return False
+    identity.reachable = False
+    return True
+
+
+def can_see_vendor_phones(user: User) -> bool:
+    """Only approved OPD staff and admins see phone numbers that vendors restricted to OPD."""
+    return user.is_admin or (user.role == "opd" and user.opd_verified)

@@ -1,0 +1,15 @@
+"""Conversations, one module per user goal. `build_registry` lists them in priority order."""
+
+from __future__ import annotations
+
+from bot.core.registry import Registry
+from handlers import fallback, help, language, menu, start
+
+
+def build_registry() -> Registry:
+    """Every flow, in the order typed keywords are tried; the catch-all last."""
+    registry = Registry()
+    for flow in (start.FLOW, start.ROLE_FLOW, menu.FLOW, help.FLOW, language.FLOW):
+        registry.add(flow)
+    registry.fallback = fallback.fallback
+    return registry

@@ -1,0 +1,23 @@
+"""The catch-all: input no flow claimed gets a friendly answer that says what to type next."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.messages import Reply
+from handlers.menu import menu_reply
+
+
+async def fallback(ctx: Context) -> list[Reply]:
+    """Explains that the bot did not understand, and offers the menu."""
+    inbound = ctx.inbound
+    if inbound.has_unsupported_media:
+        key = "fallback.media"
+    elif inbound.photo_ref:
+        key = "fallback.photo"
+    elif inbound.contact_phone:
+        key = "fallback.contact"
+    elif not ctx.text:
+        key = "fallback.empty"
+    else:
+        key = "fallback.unknown"
+    return [ctx.say(key), menu_reply(ctx, "menu.title_short")]

@@ -1,0 +1,41 @@
+"""Main menu: what this user can do in their role, as buttons. `menu` or `/menu` shows it.
+
+Each flow that belongs in the menu says so in its registration (label, roles, order); this module only
+lists them. Pressing an entry starts that flow exactly as typing its keyword would.
+"""
+
+from __future__ import annotations
+
+from bot.core import actions
+from bot.core.actions import Action
+from bot.core.context import Context
+from bot.core.messages import Choice, Reply
+from bot.core.registry import Flow
+
+NAME = "menu"
+
+
+def menu_reply(ctx: Context, intro: str = "menu.title") -> Reply:
+    """The main menu for the user's role."""
+    entries = ctx.registry.menu_for(ctx.user.role, ctx.user.is_admin)
+    choices = [Choice(ctx.t(flow.menu.label), actions.encode(NAME, "go", flow.name)) for flow in entries if flow.menu]
+    return Reply(ctx.t(intro), tuple(choices))
+
+
+async def start(ctx: Context, _argument: str) -> list[Reply]:
+    """Shows the main menu."""
+    return [menu_reply(ctx)]
+
+
+async def on_action(ctx: Context, action: Action) -> list[Reply]:
+    """Starts the flow behind a menu button, if this user's role has it."""
+    allowed = {f.name: f for f in ctx.registry.menu_for(ctx.user.role, ctx.user.is_admin)}
+    flow = allowed.get(action.arg(0)) if action.verb == "go" else None
+    if flow is None or flow.start is None:
+        return [ctx.say("form.old_button"), menu_reply(ctx)]
+    return await flow.start(ctx, "")
+
+
+FLOW = Flow(
+    name=NAME, start=start, on_action=on_action, keywords=("menu", "menu utama", "main menu"), commands=("menu",)
+)

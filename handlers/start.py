@@ -1,0 +1,132 @@
+"""Start: the first conversation with a new user, and `/start` or `mulai` later.
+
+1. Greeting: what the service is, in two sentences, then the language question.
+2. Role: pelaku usaha (vendor), staf OPD (government buyer) or lihat-lihat (just browsing).
+3. Consent: what we store, why, who sees it, how long (UU PDP); "Setuju" records version and time.
+   Declining still lets the user search as a browser; registering a business needs consent.
+4. The main menu of the chosen role.
+A returning user who types /start gets the greeting and their menu. `peran` changes the role later.
+"""
+
+from __future__ import annotations
+
+from bot.core import actions
+from bot.core.actions import Action
+from bot.core.context import Context
+from bot.core.i18n import LOCALES
+from bot.core.messages import Choice, Reply
+from bot.core.registry import Flow, MenuEntry
+from bot.services import accounts, conversations
+from bot.services.conversations import State
+from handlers.language import language_choices
+from handlers.menu import menu_reply
+
+NAME = "start"
+ROLE_LABELS = {"vendor": "start.role_vendor", "opd": "start.role_opd", "buyer": "start.role_buyer"}
+
+
+def _role_reply(ctx: Context, prefix: str = NAME) -> Reply:
+    choices = tuple(Choice(ctx.t(label), actions.encode(prefix, "role", role)) for role, label in ROLE_LABELS.items())
+    return Reply(ctx.t("start.ask_role"), choices)
+
+
+def _consent_reply(ctx: Context) -> Reply:
+    choices = (
+        Choice(ctx.t("start.btn_agree"), actions.encode(NAME, "consent", "yes")),
+        Choice(ctx.t("start.btn_disagree"), actions.encode(NAME, "consent", "no")),
+    )
+    return Reply(ctx.t("start.consent_notice"), choices)
+
+
+async def start(ctx: Context, _argument: str) -> list[Reply]:
+    """Greets; a new user is asked their language, a known one sees the menu."""
+    if ctx.user.onboarded:
+        await conversations.clear(ctx.session, ctx.user.id)
+        return [ctx.say("start.greeting_back"), menu_reply(ctx)]
+    await conversations.begin(ctx.session, ctx.user.id, NAME, "language", {})
+    return [Reply(ctx.t("start.greeting")), Reply(ctx.t("start.ask_language"), language_choices(ctx, NAME))]
+
+
+async def resume(ctx: Context, state: State) -> list[Reply]:
+    """Takes the answer to the current onboarding question."""
+    action = ctx.action
+    verb, value = (action.verb, action.arg(0)) if action and action.prefix == NAME else (None, "")
+    if state.step == "language":
+        if verb == "set" and value in LOCALES:
+            ctx.user.language = value
+            ctx.set_language(value)
+            state.step = "role"
+            await conversations.save(ctx.session, ctx.user.id, state)
+            return [_role_reply(ctx)]
+        return [ctx.say("start.pick_option"), Reply(ctx.t("start.ask_language"), language_choices(ctx, NAME))]
+    if state.step == "role":
+        if verb == "role" and value in ROLE_LABELS:
+            accounts.set_role(ctx.user, value)
+            state.step = "consent"
+            await conversations.save(ctx.session, ctx.user.id, state)
+            return [_consent_reply(ctx)]
+        return [ctx.say("start.pick_option"), _role_reply(ctx)]
+    if state.step == "consent":
+        if verb == "consent" and value in {"yes", "no"}:
+            return await _finish(ctx, agreed=value == "yes")
+        return [ctx.say("start.pick_option"), _consent_reply(ctx)]
+    await conversations.clear(ctx.session, ctx.user.id)
+    return await start(ctx, "")
+
+
+async def _finish(ctx: Context, *, agreed: bool) -> list[Reply]:
+    """Records consent (or its refusal) and opens the menu of the role."""
+    await conversations.clear(ctx.session, ctx.user.id)
+    ctx.user.onboarded = True
+    replies: list[Reply] = []
+    if agreed:
+        accounts.give_consent(ctx.user)
+        replies.append(ctx.say("start.consent_thanks"))
+    else:
+        if ctx.user.role == "vendor":
+            accounts.set_role(ctx.user, "buyer")
+        replies.append(ctx.say("start.consent_declined"))
+    if ctx.user.role == "opd":
+        replies.append(ctx.say("start.opd_pending"))
+    replies.append(menu_reply(ctx, "start.ready"))
+    return replies
+
+
+# ---- changing the role later ------------------------------------------------------------------------
+
+
+async def role_start(ctx: Context, _argument: str) -> list[Reply]:
+    """Asks which role the user has now."""
+    return [_role_reply(ctx, "role")]
+
+
+async def role_action(ctx: Context, action: Action) -> list[Reply]:
+    """Stores the new role; a vendor without consent is asked for it first."""
+    role = action.arg(0)
+    if action.verb != "role" or role not in ROLE_LABELS:
+        return [_role_reply(ctx, "role")]
+    accounts.set_role(ctx.user, role)
+    replies = [ctx.say("start.role_changed", role=ctx.t(ROLE_LABELS[role]))]
+    if ctx.user.consented_at is None:
+        await conversations.begin(ctx.session, ctx.user.id, NAME, "consent", {})
+        return [*replies, _consent_reply(ctx)]
+    if role == "opd" and not ctx.user.opd_verified:
+        replies.append(ctx.say("start.opd_pending"))
+    return [*replies, menu_reply(ctx, "menu.title_short")]
+
+
+FLOW = Flow(
+    name=NAME,
+    start=start,
+    resume=resume,
+    keywords=("mulai", "halo", "hai", "hi", "hello", "start", "assalamualaikum", "selamat pagi", "selamat siang"),
+    commands=("start", "mulai"),
+)
+ROLE_FLOW = Flow(
+    name="role",
+    start=role_start,
+    on_action=role_action,
+    keywords=("peran", "ganti peran", "role"),
+    commands=("peran", "role"),
+    menu=MenuEntry("menu.role", frozenset({"all"}), order=92),
+)

@@ -1,0 +1,54 @@
+"""The console channel through a real pipe: `banggabeli chat` reads lines, answers each, exits 0."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.channels.console import render, to_inbound
+from bot.core.messages import Choice, Reply
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_chat(lines: list[str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    env.pop("TEST_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", *args],
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_piped_start_flow_in_indonesian(tmp_path: Path) -> None:
+    result = run_chat(["halo", "1", "2", "1", "bantuan", "🙂", "'; DROP TABLE users; --"], tmp_path, "--user", "budi")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Selamat datang di Bangga Beli Bot" in out
+    assert "  1. Bahasa Indonesia" in out
+    assert "Bapak/Ibu sebagai apa?" in out
+    assert "Sebagai staf OPD" in out
+    assert out.count("> ") == 7  # every line was answered in order
+    assert "Traceback" not in result.stderr
+
+
+def test_state_survives_between_runs(tmp_path: Path) -> None:
+    run_chat(["halo", "1"], tmp_path, "--user", "sari")
+    second = run_chat(["1"], tmp_path, "--user", "sari")  # answers the role question asked in the first run
+    assert "UU PDP" in second.stdout
+
+
+def test_render_and_parse() -> None:
+    reply = Reply("Pilih:", (Choice("Satu", "a:b"), Choice("Web", "a:c", url="https://x.id")), photo_ref="p1")
+    assert render(reply) == "[foto: p1]\nPilih:\n  1. Satu\n  2. Web → https://x.id"
+    assert to_inbound("u", "/foto keripik.jpg\n", 1).photo_ref == "console:keripik.jpg"
+    assert to_inbound("u", "/kontak 0812-3456-7890", 1).contact_phone == "0812-3456-7890"
+    assert to_inbound("u", "halo\r\n", 1).text == "halo"
