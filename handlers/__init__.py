@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from bot.core.registry import Registry
-from handlers import fallback, help, language, menu, start
+from handlers import fallback, help, language, menu, my_data, products, register_vendor, start
 
 
 def build_registry() -> Registry:
     """Every flow, in the order typed keywords are tried; the catch-all last."""
     registry = Registry()
-    for flow in (start.FLOW, start.ROLE_FLOW, menu.FLOW, help.FLOW, language.FLOW):
+    for flow in (
+        start.FLOW,
+        start.ROLE_FLOW,
+        menu.FLOW,
+        help.FLOW,
+        language.FLOW,
+        my_data.DELETE_FLOW,
+        my_data.SHOW_FLOW,
+        register_vendor.FLOW,
+        products.ADD_FLOW,
+        products.LIST_FLOW,
+    ):
         registry.add(flow)
     registry.fallback = fallback.fallback
     return registry

@@ -28,7 +28,9 @@ async def start(ctx: Context, _argument: str) -> list[Reply]:
 
 
 async def on_action(ctx: Context, action: Action) -> list[Reply]:
-    """Starts the flow behind a menu button, if this user's role has it."""
+    """Starts the flow behind a menu button, if this user's role has it; `menu:show` shows the menu."""
+    if action.verb == "show":
+        return [menu_reply(ctx)]
     allowed = {f.name: f for f in ctx.registry.menu_for(ctx.user.role, ctx.user.is_admin)}
     flow = allowed.get(action.arg(0)) if action.verb == "go" else None
     if flow is None or flow.start is None:

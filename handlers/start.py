@@ -30,7 +30,8 @@ def _role_reply(ctx: Context, prefix: str = NAME) -> Reply:
     return Reply(ctx.t("start.ask_role"), choices)
 
 
-def _consent_reply(ctx: Context) -> Reply:
+def consent_reply(ctx: Context) -> Reply:
+    """The data notice with Setuju / Tidak setuju."""
     choices = (
         Choice(ctx.t("start.btn_agree"), actions.encode(NAME, "consent", "yes")),
         Choice(ctx.t("start.btn_disagree"), actions.encode(NAME, "consent", "no")),
@@ -64,12 +65,12 @@ async def resume(ctx: Context, state: State) -> list[Reply]:
             accounts.set_role(ctx.user, value)
             state.step = "consent"
             await conversations.save(ctx.session, ctx.user.id, state)
-            return [_consent_reply(ctx)]
+            return [consent_reply(ctx)]
         return [ctx.say("start.pick_option"), _role_reply(ctx)]
     if state.step == "consent":
         if verb == "consent" and value in {"yes", "no"}:
             return await _finish(ctx, agreed=value == "yes")
-        return [ctx.say("start.pick_option"), _consent_reply(ctx)]
+        return [ctx.say("start.pick_option"), consent_reply(ctx)]
     await conversations.clear(ctx.session, ctx.user.id)
     return await start(ctx, "")
 
@@ -109,7 +110,7 @@ async def role_action(ctx: Context, action: Action) -> list[Reply]:
     replies = [ctx.say("start.role_changed", role=ctx.t(ROLE_LABELS[role]))]
     if ctx.user.consented_at is None:
         await conversations.begin(ctx.session, ctx.user.id, NAME, "consent", {})
-        return [*replies, _consent_reply(ctx)]
+        return [*replies, consent_reply(ctx)]
     if role == "opd" and not ctx.user.opd_verified:
         replies.append(ctx.say("start.opd_pending"))
     return [*replies, menu_reply(ctx, "menu.title_short")]

@@ -50,7 +50,7 @@ FORM = Form(
             "form.which_field",
             "form.btn_skip",
             str,
-            options=lambda ctx: [("s", "language.name_id"), ("l", "language.name_en")],
+            options=lambda ctx: [("s", ctx.t("language.name_id")), ("l", ctx.t("language.name_en"))],
         ),
         Field("note", "form.at_first", "form.btn_back", str, optional=True),
         Field("photo", "form.need_photo", "form.btn_cancel", str, optional=True, kind="photo"),

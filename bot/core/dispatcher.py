@@ -24,11 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.core.actions import decode
 from bot.core.context import Context
-from bot.core.errors import UserFacingError
+from bot.core.errors import PermissionDenied, UserFacingError
 from bot.core.i18n import Translator
 from bot.core.messages import Inbound, Reply
 from bot.core.registry import Registry
 from bot.services import accounts, conversations
+from models import AuditLog
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,16 @@ class Dispatcher:
                 return await self._route(ctx)
         except UserFacingError as err:
             # The savepoint rolled back whatever the refused action had started to write.
+            if isinstance(err, PermissionDenied):
+                logger.warning("denied %s for user %s: %s", ctx.inbound.action or "text", ctx.user.id, err.key)
+                ctx.session.add(
+                    AuditLog(
+                        actor_user_id=ctx.user.id,
+                        action="permission.denied",
+                        subject=(ctx.inbound.action or "")[:128] or None,
+                        detail=err.key,
+                    )
+                )
             return [ctx.say(err.key, **err.params)]
 
     async def _route(self, ctx: Context) -> list[Reply]:
@@ -152,10 +163,16 @@ class Dispatcher:
         if memo.get("numbered") and typed.isdigit() and 1 <= int(typed) <= len(items):
             return dataclasses.replace(inbound, action=items[int(typed) - 1][1])
         key = _label_key(typed)
-        if key:
-            for label, payload in items:
-                if _label_key(label) == key:
-                    return dataclasses.replace(inbound, action=payload)
+        if not key:
+            return inbound
+        for label, payload in items:
+            if _label_key(label) == key:
+                return dataclasses.replace(inbound, action=payload)
+        if memo.get("numbered") and len(key) >= 3:
+            # A list of options (not a free-text question): a unique beginning of a label picks it.
+            starts = [payload for label, payload in items if _label_key(label).startswith(key)]
+            if len(starts) == 1:
+                return dataclasses.replace(inbound, action=starts[0])
         return inbound
 
     @staticmethod

@@ -31,7 +31,7 @@ SUMMARY = "_summary"
 EDIT_PICK = "_edit"
 PREFIX = "f"
 
-Parser = Callable[[str], Any]
+Parser = Callable[..., Any]
 Display = Callable[[Translator, Any], str]
 Choices = Callable[[Context], list[tuple[str, str]]]
 SaveFn = Callable[[Context, dict[str, Any]], Awaitable[list[Reply]]]
@@ -42,7 +42,7 @@ class Field:
     """One question of a form.
 
     `parse` turns the typed text (or the picked option's value) into a JSON-serialisable value, raising
-    ValidationError with a locale key. `options` gives (value, label key) pairs shown as buttons; `kind`
+    ValidationError with a locale key. `options` gives (value, translated label) pairs shown as buttons; `kind`
     "photo" and "contact" take a photo or a shared contact instead of text. `when` hides a field unless
     the answers so far call for it.
     """
@@ -56,6 +56,11 @@ class Field:
     options: Choices | None = None
     display: Display | None = None
     when: Callable[[dict[str, Any]], bool] | None = None
+    needs_context: bool = False
+
+    def read(self, ctx: Context, text: str) -> Any:
+        """Parse an answer; parsers that depend on settings (the region) get the context too."""
+        return self.parse(ctx, text) if self.needs_context else self.parse(text)
 
 
 @dataclass(frozen=True)
@@ -80,17 +85,25 @@ class Form:
     # ---- entry points ---------------------------------------------------------------------------------
 
     async def start(
-        self, ctx: Context, initial: dict[str, Any] | None = None, *, at_summary: bool = False, intro: str | None = None
+        self,
+        ctx: Context,
+        initial: dict[str, Any] | None = None,
+        *,
+        at: str = "first",
+        intro: str | None = None,
+        **intro_params: Any,
     ) -> list[Reply]:
-        """Begin the form (empty, or pre-filled for editing) and ask the first question or show the summary."""
+        """Begin the form: ask the first question (`at="first"`), or, for editing existing data, show the
+        summary (`"summary"`) or the list of fields to change (`"pick"`)."""
         values = dict(initial or {})
         first = self.applicable(values)[0]
-        step = SUMMARY if at_summary else first.name
+        editing = at in {"summary", "pick"}
+        step = {"summary": SUMMARY, "pick": EDIT_PICK}.get(at, first.name)
         state = await conversations.begin(
-            ctx.session, ctx.user.id, self.name, step, {"values": values, "history": [], "to_summary": at_summary}
+            ctx.session, ctx.user.id, self.name, step, {"values": values, "history": [], "to_summary": editing}
         )
-        replies = [ctx.say(intro)] if intro else []
-        return replies + (self._summary(ctx, state) if at_summary else self._ask(ctx, state, first))
+        replies = [ctx.say(intro, **intro_params)] if intro else []
+        return replies + self._repeat(ctx, state)
 
     async def resume(self, ctx: Context, state: State) -> list[Reply]:
         """Take the user's next input for the active form."""
@@ -141,16 +154,16 @@ class Form:
     def _read(self, ctx: Context, current: Field, verb: str | None, action: actions.Action | None) -> Any:
         inbound = ctx.inbound
         if verb == "pick" and action is not None:
-            return current.parse(action.arg(1))
+            return current.read(ctx, action.arg(1))
         if current.kind == "photo":
             if inbound.photo_ref:
                 return inbound.photo_ref
             raise ValidationError("form.need_photo")
         if current.kind == "contact" and inbound.contact_phone:
-            return current.parse(inbound.contact_phone)
+            return current.read(ctx, inbound.contact_phone)
         if inbound.photo_ref or inbound.has_unsupported_media or not ctx.text:
             raise ValidationError("form.need_text")
-        return current.parse(ctx.text)
+        return current.read(ctx, ctx.text)
 
     async def _advance(self, ctx: Context, state: State, current: Field) -> list[Reply]:
         history: list[str] = state.data.setdefault("history", [])
@@ -243,7 +256,7 @@ class Form:
         t = ctx.t
         sid = str(state.id)
         choices = [
-            Choice(t(label), actions.encode(PREFIX, "pick", sid, value))
+            Choice(label, actions.encode(PREFIX, "pick", sid, value))
             for value, label in (current.options(ctx) if current.options else [])
         ]
         if current.optional:

@@ -36,10 +36,14 @@ def _compile(po_path: Path, locale: str) -> Translations:
 @cache
 def load_catalog(locale: str, directory: Path = LOCALES_DIR) -> Translations:
     """Compile and merge every domain of one language; cached per process."""
-    merged = Translations()
     folder = directory / locale / "LC_MESSAGES"
-    for po_path in sorted(folder.glob("*.po")):
-        merged.merge(_compile(po_path, locale))
+    compiled = [_compile(po_path, locale) for po_path in sorted(folder.glob("*.po"))]
+    if not compiled:
+        return Translations()
+    # The first catalog is the base: it carries the language's plural rule from its header.
+    merged = compiled[0]
+    for other in compiled[1:]:
+        merged.merge(other)
     return merged
 
 

@@ -240,6 +240,7 @@ def _default_region() -> Region:
     return _read_region(DEFAULT_REGION_PATH)
 
 
+@cache
 def _read_region(path: Path) -> Region:
     with path.open(encoding="utf-8") as fh:
         return _region_from_dict(json.load(fh))

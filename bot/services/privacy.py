@@ -1,0 +1,58 @@
+"""Data rights under UU PDP: show a user what is stored about them, and delete it on request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.catalog import vendor_of
+from models import AuditLog, Conversation, Identity, Lead, Product, User, Vendor
+
+
+@dataclass(frozen=True)
+class StoredData:
+    """Everything the bot keeps about one user, for `data saya`."""
+
+    user: User
+    identities: list[Identity]
+    vendor: Vendor | None
+    product_count: int
+    lead_count: int
+
+
+async def stored_data(session: AsyncSession, user: User) -> StoredData:
+    """Collect what is stored about the user."""
+    identities = list(await session.scalars(select(Identity).where(Identity.user_id == user.id)))
+    vendor = await vendor_of(session, user)
+    products = 0
+    leads = 0
+    if vendor is not None:
+        products = await session.scalar(select(func.count()).select_from(Product).where(Product.vendor_id == vendor.id))
+        leads = await session.scalar(select(func.count()).select_from(Lead).where(Lead.vendor_id == vendor.id))
+    return StoredData(user, identities, vendor, products or 0, leads or 0)
+
+
+async def delete_my_data(session: AsyncSession, user: User) -> None:
+    """Remove the user's business, products and contact data.
+
+    Leads keep an anonymised trace: the product name and date stay, the links to the business go
+    (the foreign keys are SET NULL). The channel identity stays so the user can keep chatting.
+    """
+    vendor = await vendor_of(session, user)
+    if vendor is not None:
+        await session.execute(
+            update(Lead).where(Lead.vendor_id == vendor.id).values(vendor_id=None, product_id=None, note=None)
+        )
+        await session.delete(vendor)
+    await session.execute(update(Lead).where(Lead.buyer_user_id == user.id).values(note=None))
+    await session.execute(delete(Conversation).where(Conversation.user_id == user.id))
+    user.phone = None
+    user.display_name = None
+    user.consent_version = None
+    user.consented_at = None
+    if user.role == "vendor":
+        user.role = "buyer"
+    session.add(AuditLog(actor_user_id=user.id, action="privacy.delete", subject=f"user:{user.id}"))
+    await session.flush()

@@ -1,0 +1,240 @@
+"""Products: `tambah produk` adds one, `produk saya` lists the vendor's own products to open and manage.
+
+Adding asks: name, category (buttons), description (optional), price (how Indonesians write it, or
+"nego"), unit, minimum order and monthly capacity (optional), TKDN % (optional), photo (optional); then the
+summary. The list pages five at a time ("Berikutnya" edits the message in place where the channel can);
+opening a product shows it with Ubah / Sembunyikan or Tampilkan / Hapus. Ubah reuses the same form, opened
+at the list of fields. Every button carries only a product id; the catalog service checks ownership.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core import actions
+from bot.core.actions import Action
+from bot.core.context import Context
+from bot.core.forms import Field, Form
+from bot.core.i18n import Translator
+from bot.core.messages import Choice, Reply
+from bot.core.registry import Flow, MenuEntry
+from bot.services import catalog, parsing
+from handlers.common import price_per_unit, show_price
+from handlers.menu import menu_reply
+
+NAME = "prod"
+PAGE_SIZE = 5
+COMMON_UNITS = ("pcs", "kotak", "bungkus", "kg", "paket", "lembar")
+
+
+def category_label(t: Translator, slug: Any) -> str:
+    """The translated name of a category slug."""
+    return t(f"category.{slug}") if slug in catalog.CATEGORIES else str(slug)
+
+
+def _category_options(ctx: Context) -> list[tuple[str, str]]:
+    return [(slug, category_label(ctx.t, slug)) for slug in catalog.CATEGORIES]
+
+
+def _parse_category(ctx: Context, text: str) -> str:
+    lowered = text.strip().casefold()
+    for slug in catalog.CATEGORIES:
+        label = category_label(ctx.t, slug).casefold()
+        if lowered in {slug, label} or (len(lowered) >= 3 and label.startswith(lowered)):
+            return slug
+    raise parsing.ValidationError("product.category_invalid")
+
+
+def _parse_price(text: str) -> dict[str, Any]:
+    price = parsing.parse_price(text)
+    return {"amount": price.amount, "negotiable": price.negotiable}
+
+
+def _parse_tkdn(text: str) -> str:
+    return str(parsing.parse_tkdn_percent(text))
+
+
+def _show_tkdn(_t: Translator, value: Any) -> str:
+    return f"{value}%"
+
+
+FORM_FIELDS = (
+    Field("name", "product.ask_name", "product.label_name", parsing.parse_name),
+    Field(
+        "category",
+        "product.ask_category",
+        "product.label_category",
+        _parse_category,
+        options=_category_options,
+        display=category_label,
+        needs_context=True,
+    ),
+    Field(
+        "description", "product.ask_description", "product.label_description", parsing.parse_description, optional=True
+    ),
+    Field("price", "product.ask_price", "product.label_price", _parse_price, display=show_price),
+    Field(
+        "unit",
+        "product.ask_unit",
+        "product.label_unit",
+        parsing.parse_unit,
+        options=lambda ctx: [(u, u) for u in COMMON_UNITS],
+    ),
+    Field("min_order", "product.ask_min_order", "product.label_min_order", parsing.parse_quantity, optional=True),
+    Field("monthly_capacity", "product.ask_capacity", "product.label_capacity", parsing.parse_quantity, optional=True),
+    Field("tkdn_percent", "product.ask_tkdn", "product.label_tkdn", _parse_tkdn, optional=True, display=_show_tkdn),
+    Field("photo", "product.ask_photo", "product.label_photo", str, optional=True, kind="photo"),
+)
+
+
+async def _save(ctx: Context, values: dict[str, Any]) -> list[Reply]:
+    """Adds the product, or stores the changes to an existing one."""
+    product_id = values.pop("_id", None)
+    channel = ctx.inbound.channel.value
+    if product_id is None:
+        product = await catalog.add_product(ctx.session, ctx.user, values, channel)
+        return [
+            ctx.say("product.saved", name=product.name),
+            Reply(
+                ctx.t("product.next"),
+                (
+                    Choice(ctx.t("product.btn_add_another"), actions.encode(NAME, "new")),
+                    Choice(ctx.t("product.btn_my_products"), actions.encode(NAME, "list", 0)),
+                    Choice(ctx.t("product.btn_menu"), actions.encode("menu", "show")),
+                ),
+            ),
+        ]
+    product = await catalog.update_product(ctx.session, ctx.user, int(product_id), values, channel)
+    return [ctx.say("product.updated", name=product.name), *_detail(ctx, product)]
+
+
+FORM = Form(name="product", fields=FORM_FIELDS, on_save=_save)
+
+
+async def add_start(ctx: Context, _argument: str) -> list[Reply]:
+    """Starts the add-product form, once the user has a business."""
+    if await catalog.vendor_of(ctx.session, ctx.user) is None:
+        return [ctx.say("catalog.no_business"), menu_reply(ctx, "menu.title_short")]
+    return await FORM.start(ctx, intro="product.intro")
+
+
+async def list_start(ctx: Context, _argument: str) -> list[Reply]:
+    """Shows the first page of the user's products."""
+    return await _list(ctx, 0, edit=False)
+
+
+async def _list(ctx: Context, offset: int, *, edit: bool) -> list[Reply]:
+    """One page of the vendor's products, each a button that opens it."""
+    if await catalog.vendor_of(ctx.session, ctx.user) is None:
+        return [ctx.say("catalog.no_business"), menu_reply(ctx, "menu.title_short")]
+    page = await catalog.list_products(ctx.session, ctx.user, offset, PAGE_SIZE)
+    if page.total == 0:
+        return [
+            Reply(
+                ctx.t("product.none_yet"),
+                (Choice(ctx.t("product.btn_add"), actions.encode(NAME, "new")),),
+            )
+        ]
+    t = ctx.t
+    choices = []
+    for product in page.items:
+        label = t(
+            "product.list_item" if product.visible else "product.list_item_hidden",
+            name=product.name,
+            price=price_per_unit(t, product.price, product.price_negotiable, product.unit),
+        )
+        choices.append(Choice(label[:60], actions.encode(NAME, "open", product.id)))
+    if page.offset > 0:
+        choices.append(Choice(t("product.btn_prev"), actions.encode(NAME, "list", max(0, page.offset - PAGE_SIZE))))
+    if page.offset + PAGE_SIZE < page.total:
+        choices.append(Choice(t("product.btn_next"), actions.encode(NAME, "list", page.offset + PAGE_SIZE)))
+    choices.append(Choice(t("product.btn_add"), actions.encode(NAME, "new")))
+    first, last = page.offset + 1, page.offset + len(page.items)
+    text = t.plural("product.list_title", "product.list_title_plural", page.total, first=first, last=last)
+    return [Reply(text, tuple(choices), edit=edit)]
+
+
+def _detail(ctx: Context, product: Any) -> list[Reply]:
+    """One product as a card with its actions."""
+    t = ctx.t
+    lines = [
+        t("product.card_title", name=product.name),
+        t("product.card_price", price=price_per_unit(t, product.price, product.price_negotiable, product.unit)),
+        t("product.card_category", category=category_label(t, product.category)),
+    ]
+    if product.description:
+        lines.append(product.description)
+    if product.min_order:
+        lines.append(t("product.card_min_order", n=product.min_order, unit=product.unit or ""))
+    if product.monthly_capacity:
+        lines.append(t("product.card_capacity", n=product.monthly_capacity, unit=product.unit or ""))
+    lines.append(
+        t("product.card_tkdn", percent=product.tkdn_percent)
+        if product.tkdn_percent is not None
+        else t("product.card_no_tkdn")
+    )
+    lines.append(t("product.card_visible") if product.visible else t("product.card_hidden"))
+    toggle = (
+        Choice(t("product.btn_hide"), actions.encode(NAME, "hide", product.id))
+        if product.visible
+        else Choice(t("product.btn_show"), actions.encode(NAME, "show", product.id))
+    )
+    choices = (
+        Choice(t("product.btn_edit"), actions.encode(NAME, "edit", product.id)),
+        toggle,
+        Choice(t("product.btn_delete"), actions.encode(NAME, "del", product.id)),
+        Choice(t("product.btn_back_list"), actions.encode(NAME, "list", 0)),
+    )
+    return [Reply("\n".join(lines), choices, photo_ref=product.photo_ref)]
+
+
+async def on_action(ctx: Context, action: Action) -> list[Reply]:
+    """Handles the buttons of the product list and product cards."""
+    verb, product_id = action.verb, action.int_arg(0)
+    if verb == "new":
+        return await add_start(ctx, "")
+    if verb == "list":
+        return await _list(ctx, product_id or 0, edit=True)
+    if verb == "open":
+        return _detail(ctx, await catalog.own_product(ctx.session, ctx.user, product_id))
+    if verb == "edit":
+        product = await catalog.own_product(ctx.session, ctx.user, product_id)
+        values = {**catalog.product_values(product), "_id": product.id}
+        return await FORM.start(ctx, values, at="pick", intro="product.edit_intro", name=product.name)
+    if verb in {"hide", "show"}:
+        product = await catalog.set_product_visible(ctx.session, ctx.user, product_id, verb == "show")
+        key = "product.shown" if product.visible else "product.hidden"
+        return [ctx.say(key, name=product.name), *_detail(ctx, product)]
+    if verb == "del":
+        product = await catalog.own_product(ctx.session, ctx.user, product_id)
+        return [
+            Reply(
+                ctx.t("product.confirm_delete", name=product.name),
+                (
+                    Choice(ctx.t("product.btn_delete_yes"), actions.encode(NAME, "delok", product.id)),
+                    Choice(ctx.t("product.btn_delete_no"), actions.encode(NAME, "open", product.id)),
+                ),
+            )
+        ]
+    if verb == "delok":
+        name = await catalog.delete_product(ctx.session, ctx.user, product_id)
+        return [ctx.say("product.deleted", name=name), *await _list(ctx, 0, edit=False)]
+    return [ctx.say("form.old_button"), menu_reply(ctx, "menu.title_short")]
+
+
+ADD_FLOW = Flow(
+    name="product",
+    start=add_start,
+    resume=FORM.resume,
+    keywords=("tambah produk", "tambah", "produk baru", "add product", "new product"),
+    commands=("tambah", "produk_baru"),
+    menu=MenuEntry("menu.add_product", frozenset({"vendor"}), order=20),
+)
+LIST_FLOW = Flow(
+    name=NAME,
+    start=list_start,
+    on_action=on_action,
+    keywords=("produk saya", "produk", "daftar produk", "my products", "products"),
+    commands=("produk", "products"),
+    menu=MenuEntry("menu.my_products", frozenset({"vendor"}), order=30),
+)
