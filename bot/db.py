@@ -24,7 +24,12 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Build the async engine for a database URL, with the SQLite pragmas this project depends on."""
     kwargs: dict[str, Any] = {"echo": echo}
     if is_sqlite(url):
+        # Every transaction here writes (BEGIN IMMEDIATE), and SQLite has one writer: one pooled connection
+        # queues writers in asyncio instead of letting five connections sleep in SQLite's busy handler
+        # (measured with benchmarks/dispatch_bench.py).
         kwargs["connect_args"] = {"timeout": 30}
+        if ":memory:" not in url and "mode=memory" not in url:
+            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)

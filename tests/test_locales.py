@@ -43,7 +43,7 @@ def used_keys(*, strict_only: bool = False) -> dict[str, str]:
             if isinstance(node, ast.Call):
                 name = _call_name(node)
                 if name in KEY_CALLS:
-                    candidates += node.args[:2]
+                    candidates += node.args[:1]  # plural(): the singular id; its plural id is checked below
                 for index in POSITIONAL_KEYS.get(name, ()):
                     if index < len(node.args):
                         candidates.append(node.args[index])

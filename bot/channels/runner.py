@@ -1,0 +1,178 @@
+"""`banggabeli run`: one aiohttp server and every configured channel, until SIGTERM or Ctrl-C.
+
+The aiohttp app on HOST:PORT always serves `GET /healthz`, plus each channel's webhook: Telegram at
+`/telegram/webhook` when WEBHOOK_BASE_URL is set (otherwise Telegram uses long polling and the app only
+answers health checks). A WhatsApp channel mounts its webhook on the same app the same way
+(`ChannelServer._mount_channels`), and starts and stops next to Telegram in `start` / `stop`.
+
+Shutdown (SIGTERM, SIGINT): stop taking updates (polling stops; the webhook route closes with the server),
+let the updates in flight finish and send their replies, then close the Bot API session and the database.
+A webhook stays registered, so Telegram keeps the updates that arrive meanwhile for the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import secrets
+import signal
+from types import TracebackType
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.app import App, build_app
+from bot.channels.telegram import TelegramChannel, create_bot
+from bot.channels.telegram_intake import WEBHOOK_PATH, Polling, Webhook
+from bot.channels.telegram_sender import SendLimits
+from bot.config import Settings
+
+logger = logging.getLogger(__name__)
+
+_SECRET_OK = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+class ChannelServer:
+    """The web server and the channels of one process. Use as `async with ChannelServer(app):`."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        limits: SendLimits | None = None,
+        polling_timeout: int = 10,
+        shutdown_grace: float = 10.0,
+    ) -> None:
+        self.app = app
+        self.settings = app.settings
+        self.limits = limits
+        self.polling_timeout = polling_timeout
+        self.shutdown_grace = shutdown_grace
+        self.telegram: TelegramChannel | None = None
+        self._polling: Polling | None = None
+        self._webhook: Webhook | None = None
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def port(self) -> int:
+        """The port the web server listens on (useful with PORT=0)."""
+        if self._runner is None or not self._runner.addresses:
+            raise RuntimeError("the server is not running")
+        return int(self._runner.addresses[0][1])
+
+    def build_web_app(self) -> web.Application:
+        """The aiohttp app: /healthz and the webhooks of the channels that use one."""
+        web_app = web.Application()
+        web_app.router.add_get("/healthz", self.healthz)
+        self._mount_channels(web_app)
+        return web_app
+
+    def _mount_channels(self, web_app: web.Application) -> None:
+        telegram = self.settings.telegram
+        if telegram.bot_token is not None:
+            self.telegram = TelegramChannel(self.app.dispatcher, create_bot(telegram), limits=self.limits)
+            if self.settings.web.webhook_base_url:
+                self._webhook = Webhook(self.telegram, _webhook_secret(self.settings))
+                self._webhook.mount(web_app, WEBHOOK_PATH)
+            else:
+                self._polling = Polling(self.telegram, self.polling_timeout)
+
+    async def healthz(self, _request: web.Request) -> web.Response:
+        """200 when the database answers, 503 when it does not."""
+        try:
+            async with asyncio.timeout(5), self.app.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as err:  # any failure means "not healthy"; the reason goes in the body
+            logger.warning("health check failed: %s", err)
+            return web.json_response({"status": "error", "database": str(err)[:200]}, status=503)
+        channels = ["telegram"] if self.telegram else []
+        return web.json_response({"status": "ok", "channels": channels})
+
+    async def start(self) -> None:
+        """Starts the web server, then the channels (a webhook needs the server up first)."""
+        web_app = self.build_web_app()
+        self._runner = web.AppRunner(web_app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.web.host, self.settings.web.port)
+        await site.start()
+        logger.info("web server on http://%s:%s (GET /healthz)", self.settings.web.host, self.port)
+        if self._webhook is not None:
+            base = self.settings.web.webhook_base_url or ""
+            await self._webhook.register(base.rstrip("/") + WEBHOOK_PATH)
+        if self._polling is not None:
+            await self._polling.start()
+
+    async def stop(self) -> None:
+        """Stops taking updates, lets the ones in flight finish, closes the server and the Bot API session."""
+        if self._polling is not None:
+            await self._polling.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()  # no more webhook calls from here on
+            self._runner = None
+        if self.telegram is not None:
+            await self.telegram.drain(self.shutdown_grace)
+            await self.telegram.bot.session.close()
+        logger.info("channels stopped")
+
+    async def wait(self, stop: asyncio.Event) -> None:
+        """Returns when `stop` is set, or when long polling ends by itself (it only does on a bug)."""
+        waiters: set[asyncio.Future[object]] = {asyncio.ensure_future(stop.wait())}
+        polling = self._polling.task if self._polling else None
+        if polling is not None:
+            waiters.add(polling)  # type: ignore[arg-type]
+        done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for future in pending:
+            if future is not polling:
+                future.cancel()
+        if polling is not None and polling in done:
+            logger.error("telegram long polling ended by itself; shutting down")  # stop() logs why
+
+    async def __aenter__(self) -> ChannelServer:
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+
+def _webhook_secret(settings: Settings) -> str:
+    configured = settings.web.webhook_secret
+    if configured is None or not configured.get_secret_value():
+        logger.warning("WEBHOOK_SECRET is not set: using a random secret for this run (set it for several workers)")
+        return secrets.token_urlsafe(32)
+    value = configured.get_secret_value()
+    if not _SECRET_OK.fullmatch(value):
+        raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    return value
+
+
+def _install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # Windows
+            loop.add_signal_handler(sig, _on_signal, sig, stop)
+
+
+def _on_signal(sig: signal.Signals, stop: asyncio.Event) -> None:
+    logger.info("received %s, shutting down", sig.name)
+    stop.set()
+
+
+async def run_channels(settings: Settings) -> None:
+    """Runs the configured channels until SIGTERM / SIGINT, then shuts down gracefully."""
+    stop = asyncio.Event()
+    _install_signal_handlers(stop)
+    application = await build_app(settings)
+    try:
+        async with ChannelServer(application) as server:
+            await server.wait(stop)
+    finally:
+        await application.close()

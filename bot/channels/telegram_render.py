@@ -1,0 +1,200 @@
+"""Reply -> Telegram messages. Pure functions: no I/O, no state, no wording of their own.
+
+Rendering decisions (docs/telegram.md has the user-facing version):
+
+* Parse mode is HTML. Every text is escaped first, then WhatsApp-style ``*bold*`` (inside one line) becomes
+  ``<b>bold</b>``. Escaping comes first, so nothing a user typed (a product named ``<Keripik & Co>``, a
+  stray ``*``) can break the markup: the only tags in the output are balanced ``<b>`` pairs.
+* Choices become an inline keyboard. ``callback_data`` is the core's payload as is (the core keeps it
+  within 64 bytes and re-checks it when it comes back); URL choices become URL buttons. Short labels share
+  a row, long ones get their own.
+* ``request_contact``: Telegram only offers "share my number" on a *reply* keyboard, and a message carries
+  one keyboard, so that question is sent with a one-time reply keyboard: the share button on top, the
+  reply's choices below it as text buttons. Pressing one sends its label, which the dispatcher maps back
+  to the choice (it matches typed labels). URL choices cannot go there and are left out.
+* A photo is sent only for refs ``telegram:<file_id>`` (other channels' refs are not Telegram files).
+  The text goes into the caption when it fits (1024); otherwise the photo goes alone and the text follows.
+* Text longer than a message (4096) is split on line boundaries; the keyboard goes on the last part.
+* ``edit`` is kept only where an edit is possible: one text part with an inline keyboard (or none).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bot.core.actions import MAX_BYTES
+from bot.core.messages import Choice, Reply
+
+logger = logging.getLogger(__name__)
+
+PHOTO_PREFIX = "telegram:"
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+PARSE_MODE = "HTML"
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+_Button = TypeVar("_Button", InlineKeyboardButton, KeyboardButton)
+
+# `*bold*` as WhatsApp reads it: the stars hug non-space text and are not inside a word.
+_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])")
+_URL_SCHEMES = ("https://", "http://", "tg://")
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One Telegram message to send: HTML text (a caption when there is a photo), a photo, a keyboard."""
+
+    text: str
+    photo: str | None = None
+    markup: Markup | None = None
+    edit: bool = False
+
+    @property
+    def inline(self) -> bool:
+        """True when the keyboard (if any) can live on an edited message."""
+        return self.markup is None or isinstance(self.markup, InlineKeyboardMarkup)
+
+
+def to_html(text: str) -> str:
+    """Escape for Telegram's HTML parse mode, then turn `*bold*` into <b>bold</b>."""
+    return _BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split plain text into parts of at most `limit`, preferring line breaks; never returns an empty list."""
+    if utf16_len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if utf16_len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while utf16_len(line) > limit:
+            cut = _cut(line, limit)
+            parts.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current or not parts:
+        parts.append(current)
+    return [p for p in parts if p.strip()] or [text[: _cut(text, limit)]]
+
+
+def _cut(text: str, limit: int) -> int:
+    """The longest prefix (in characters) whose UTF-16 length is within `limit`."""
+    size = 0
+    for index, char in enumerate(text):
+        size += 2 if ord(char) > 0xFFFF else 1
+        if size > limit:
+            return max(index, 1)
+    return len(text)
+
+
+def _rows(buttons: Sequence[_Button]) -> list[list[_Button]]:
+    """Short labels share a row (up to 3 of <= 10 characters, or 2 of <= 20); long ones sit alone."""
+
+    def capacity(width: int) -> int:
+        return 3 if width <= 10 else 2 if width <= 20 else 1
+
+    rows: list[list[_Button]] = []
+    row: list[_Button] = []
+    widest = 0
+    for button in buttons:
+        width = utf16_len(button.text)
+        if row and len(row) < capacity(max(widest, width)):
+            row.append(button)
+            widest = max(widest, width)
+            continue
+        if row:
+            rows.append(row)
+        row, widest = [button], width
+    if row:
+        rows.append(row)
+    return rows
+
+
+def _inline_button(choice: Choice) -> InlineKeyboardButton | None:
+    if choice.url is not None:
+        if not choice.url.startswith(_URL_SCHEMES):
+            logger.warning("dropping URL button %r: unsupported URL", choice.label)
+            return None
+        return InlineKeyboardButton(text=choice.label, url=choice.url)
+    if not 1 <= len(choice.action.encode()) <= MAX_BYTES:
+        logger.warning("dropping button %r: callback data is %s bytes", choice.label, len(choice.action.encode()))
+        return None
+    return InlineKeyboardButton(text=choice.label, callback_data=choice.action)
+
+
+def inline_keyboard(choices: Iterable[Choice]) -> InlineKeyboardMarkup | None:
+    """Choices as an inline keyboard, or None when there are none."""
+    buttons = [b for b in (_inline_button(c) for c in choices if c.label.strip()) if b is not None]
+    return InlineKeyboardMarkup(inline_keyboard=_rows(buttons)) if buttons else None
+
+
+def contact_keyboard(share_label: str, choices: Iterable[Choice]) -> ReplyKeyboardMarkup:
+    """A one-time reply keyboard: "share my number" first, then the choices as text buttons."""
+    choices = list(choices)
+    dropped = [c.label for c in choices if c.url is not None]
+    if dropped:
+        logger.warning("URL buttons %s cannot go on a contact keyboard; left out", dropped)
+    texts = [KeyboardButton(text=c.label) for c in choices if c.url is None and c.label.strip()]
+    rows = [[KeyboardButton(text=share_label, request_contact=True)], *_rows(texts)]
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
+
+
+def menu_keyboard(labels: Sequence[str]) -> ReplyKeyboardMarkup:
+    """The persistent main-menu keyboard: buttons whose labels are words the bot understands."""
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=label) for label in labels]], resize_keyboard=True, is_persistent=True
+    )
+
+
+def photo_file_id(photo_ref: str | None) -> str | None:
+    """The Telegram file id behind a photo ref, or None when the photo is not a Telegram file."""
+    if photo_ref and photo_ref.startswith(PHOTO_PREFIX) and len(photo_ref) > len(PHOTO_PREFIX):
+        return photo_ref[len(PHOTO_PREFIX) :]
+    return None
+
+
+def render_reply(reply: Reply, share_label: str) -> list[Outgoing]:
+    """One core Reply as the Telegram messages that show it, in order."""
+    markup: Markup | None = (
+        contact_keyboard(share_label, reply.choices) if reply.request_contact else inline_keyboard(reply.choices)
+    )
+    photo = photo_file_id(reply.photo_ref)
+    text = reply.text if reply.text.strip() else ""
+    out: list[Outgoing] = []
+    if photo is not None:
+        if utf16_len(text) <= CAPTION_LIMIT:
+            return [Outgoing(to_html(text), photo=photo, markup=markup, edit=reply.edit)]
+        out.append(Outgoing("", photo=photo))
+    if not text:
+        # Telegram refuses empty messages; a reply that is only buttons keeps them on a bare marker.
+        return out or ([Outgoing(to_html("…"), markup=markup)] if markup else [])
+    parts = split_text(text)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        out.append(Outgoing(to_html(part), markup=markup if last else None))
+    if reply.edit and len(out) == 1 and out[0].inline:
+        out[0] = Outgoing(out[0].text, markup=out[0].markup, edit=True)
+    return out

@@ -1,0 +1,365 @@
+"""The Telegram channel end to end: aiogram's real polling loop, over HTTP, against the local fake Bot API.
+
+Every test runs `ChannelServer` (what `banggabeli run` runs) on the test database, with the fake as
+TELEGRAM_API_SERVER, and talks to it the way a phone would: texts, button taps, photos, contacts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from bot.app import App
+from bot.channels.runner import ChannelServer
+from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_guards import FloodGuard
+from bot.channels.telegram_sender import SendLimits
+from bot.core.messages import Channel, Inbound
+from models import Identity, Product, Vendor
+from tests.fakes.telegram_api import DEFAULT_PHOTO_FILE_ID, FakeTelegramAPI
+from tests.support import Chat
+from tests.test_vendor_flow import PROFILE_ANSWERS, add_product, register_business
+
+USER = 1001
+SENT = ("sendMessage", "sendPhoto", "editMessageText", "editMessageCaption")
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegramAPI]:
+    async with FakeTelegramAPI() as fake:
+        yield fake
+
+
+@asynccontextmanager
+async def running(
+    app: App, tg: FakeTelegramAPI, limits: SendLimits | None = None, **settings: Any
+) -> AsyncIterator[ChannelServer]:
+    """`banggabeli run` in-process: polling (or a webhook) against the fake; no pacing, no flood limit."""
+    app.settings.telegram.bot_token = SecretStr("42:TEST")
+    app.settings.telegram.api_server = tg.base_url
+    app.settings.web.port = 0
+    for key, value in settings.items():
+        setattr(app.settings.web, key, value)
+    limits = limits or SendLimits.unpaced()
+    async with ChannelServer(app, limits=limits, polling_timeout=1, shutdown_grace=5) as server:
+        assert server.telegram is not None
+        server.telegram.flood = FloodGuard(burst=10_000)  # these scripted users type faster than people
+        yield server
+
+
+@dataclass
+class Phone:
+    """One Telegram user: acts through the fake, then waits until the bot has answered everything."""
+
+    tg: FakeTelegramAPI
+    channel: TelegramChannel
+    user: int = USER
+
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        async with asyncio.timeout(timeout):
+            quiet = 0
+            while quiet < 3:  # the queue is empty and the channel idle for a few turns in a row
+                idle = not self.tg.pending_updates and self.channel.idle
+                quiet = quiet + 1 if idle else 0
+                await asyncio.sleep(0.005)
+
+    async def _after(self, act: Any) -> list[str]:
+        before = len(self.tg.texts_to(self.user))
+        act()
+        await self.settle()
+        return self.tg.texts_to(self.user)[before:]
+
+    async def send(self, text: str) -> list[str]:
+        return await self._after(lambda: self.tg.send_text(self.user, text))
+
+    async def tap(self, label: str, **kw: Any) -> list[str]:
+        return await self._after(lambda: self.tg.tap(self.user, label, **kw))
+
+    async def photo(self, file_id: str = DEFAULT_PHOTO_FILE_ID) -> list[str]:
+        return await self._after(lambda: self.tg.send_photo(self.user, file_id))
+
+    def payload(self, label: str) -> str:
+        """The callback data of an inline button of the newest bot message."""
+        markup = self.tg.last_message_to(self.user)["reply_markup"]
+        return next(b["callback_data"] for row in markup["inline_keyboard"] for b in row if b["text"] == label)
+
+    def buttons(self) -> list[str]:
+        """Inline button labels of the newest bot message."""
+        markup = self.tg.last_message_to(self.user).get("reply_markup") or {}
+        return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def phone(server: ChannelServer, tg: FakeTelegramAPI, user: int = USER) -> Phone:
+    assert server.telegram is not None
+    return Phone(tg, server.telegram, user)
+
+
+class CoreChat(Chat):
+    """A Telegram identity driven through the core directly, without update ids (the fake assigns those)."""
+
+    def _inbound(self, **kw: object) -> Inbound:
+        return dataclasses.replace(super()._inbound(**kw), update_id=None)
+
+
+async def onboarded(app: App, user: int = USER, role: str = "Pelaku usaha") -> Chat:
+    """A Telegram user who already went through /start (set up through the core, to keep tests short)."""
+    chat = CoreChat(app.dispatcher, str(user), channel=Channel.TELEGRAM)
+    await chat.say("/start")
+    for label in ("Bahasa Indonesia", role, "Setuju"):
+        await chat.press(label)
+    return chat
+
+
+async def test_start_in_indonesian_with_commands_and_menu_keyboard(app: App, tg: FakeTelegramAPI) -> None:
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        texts = await user.send("/start")
+    assert texts[0].startswith("Selamat datang di Bangga Beli Bot")
+    assert texts[-1] == "Pilih bahasa / Choose a language:"
+    greeting, question = tg.messages_to(USER)
+    assert greeting["reply_markup"] == {
+        "keyboard": [[{"text": "Menu"}, {"text": "Bantuan"}]],
+        "is_persistent": True,
+        "resize_keyboard": True,
+    }
+    assert [b["text"] for b in question["reply_markup"]["inline_keyboard"][0]] == ["Bahasa Indonesia", "English"]
+    assert {c["parse_mode"] for c in tg.calls_of("sendMessage")} == {"HTML"}
+    indonesian = {c["command"]: c["description"] for c in tg.commands()}
+    english = {c["command"]: c["description"] for c in tg.commands(language_code="en")}
+    assert indonesian["start"] == "Mulai dan perkenalan" and indonesian["cari"].startswith("Cari produk")
+    assert english["search"].startswith("Find products") and english["help"] == "Help and how to use"
+    assert "bantuan" in indonesian and "daftar" in english
+    assert tg.calls_of("deleteWebhook")  # polling clears any webhook left from a webhook deployment
+
+
+async def test_button_press_is_answered_and_routed(app: App, tg: FakeTelegramAPI) -> None:
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        await user.send("/start")
+        texts = await user.tap("Bahasa Indonesia")
+        assert texts == ["Bapak/Ibu sebagai apa?"]
+        assert user.buttons() == ["Pelaku usaha (UMKM/IKM)", "Staf OPD (pembeli pemerintah)", "Lihat-lihat produk"]
+        [answer] = tg.calls_of("answerCallbackQuery")
+        assert answer["callback_query_id"] and "text" not in answer
+        await user.tap("Lihat-lihat produk")
+        texts = await user.tap("Setuju")
+        assert any("Siap!" in t for t in texts)
+        texts = await user.tap("Bahasa Indonesia", message_id=tg.messages_to(USER)[1]["message_id"])  # stale
+        assert texts[0] == "Tombol itu dari pesan lama dan sudah tidak berlaku."
+        assert len(tg.calls_of("answerCallbackQuery")) == 4  # every press answered, stale ones too
+        texts = await user.tap("Menu")  # the persistent keyboard types a word the bot knows
+        assert texts == ["Apa yang ingin Bapak/Ibu lakukan? Pilih salah satu:"]
+
+
+async def test_vendor_registers_business_and_product_with_photo(app: App, tg: FakeTelegramAPI) -> None:
+    await onboarded(app)
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        texts = await user.send("daftar usaha")
+        assert "Apa nama usaha" in texts[-1]
+        await user.send(PROFILE_ANSWERS[0])
+        await user.send(PROFILE_ANSWERS[1])
+        asking_phone = tg.last_message_to(USER)
+        assert "<b>Kirim nomor saya</b>" not in asking_phone["text"]  # rendered as bold, not raw tags
+        assert {"offset": asking_phone["text"].index("Kirim nomor saya"), "length": 16, "type": "bold"} in (
+            asking_phone["entities"]
+        )
+        keyboard = asking_phone["reply_markup"]
+        assert keyboard["one_time_keyboard"] is True
+        assert keyboard["keyboard"][0] == [{"text": "📱 Kirim nomor saya", "request_contact": True}]
+        texts = await user.tap("📱 Kirim nomor saya", phone_number="6281234567890")
+        assert "kecamatan" in texts[-1].lower()
+        for answer in PROFILE_ANSWERS[3:]:
+            await user.send(answer)
+        await user.tap("Semua yang mencari")
+        assert "• Nomor WA/HP: 0812-3456-7890" in tg.texts_to(USER)[-1]
+        texts = await user.tap("Simpan")
+        assert any("sudah terdaftar" in t for t in texts)
+
+        await user.send("tambah produk")
+        await user.send("Keripik Pisang Cokelat Lumer")
+        await user.tap("Makanan & Minuman")
+        for answer in ("Keripik pisang kepok lapis cokelat.", "Rp15.000", "bungkus", "20", "500", "lewati"):
+            await user.send(answer)
+        assert "foto" in tg.texts_to(USER)[-1].lower()
+        await user.photo()
+        summary = tg.last_message_to(USER)
+        assert summary["photo"][-1]["file_id"] == DEFAULT_PHOTO_FILE_ID  # the summary shows the photo
+        assert "Mohon periksa data berikut" in summary["caption"]
+        texts = await user.tap("Simpan")
+        assert any("sudah tersimpan" in t for t in texts)
+    async with app.sessions() as session:
+        vendor = await session.scalar(select(Vendor))
+        product = await session.scalar(select(Product))
+    assert vendor is not None and vendor.phone == "+6281234567890" and vendor.business_name == PROFILE_ANSWERS[0]
+    assert product is not None and product.photo_ref == f"telegram:{DEFAULT_PHOTO_FILE_ID}"
+    assert not tg.failures
+
+
+async def seed_vendor(app: App, external_id: str, products: list[str]) -> None:
+    """A vendor with products, registered through the core (another channel than the tested user's)."""
+    chat = Chat(app.dispatcher, external_id)
+    await chat.say("halo")
+    for label in ("Bahasa Indonesia", "Pelaku usaha", "Setuju"):
+        await chat.press(label)
+    await register_business(chat)
+    for name in products:
+        await add_product(chat, name, "15rb")
+
+
+async def test_search_pages_by_editing_the_message(app: App, tg: FakeTelegramAPI) -> None:
+    await seed_vendor(app, "sari", [f"Keripik Pisang Rasa {i}" for i in range(7)])
+    await onboarded(app, role="Staf OPD")
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        [results] = await user.send("cari keripik")
+        assert "Hasil untuk keripik (1-5 dari 7)" in results
+        assert "Lainnya »" in user.buttons()
+        results_id = tg.last_message_to(USER)["message_id"]
+        count = len(tg.messages_to(USER))
+        assert await user.tap("Lainnya »") == []  # nothing new: the same message changed
+        edited = tg.last_message_to(USER)
+        assert edited["message_id"] == results_id and len(tg.messages_to(USER)) == count
+        assert "(6-7 dari 7)" in edited["text"] and "edit_date" in edited
+        assert "« Sebelumnya" in user.buttons() and "Lainnya »" not in user.buttons()
+        [edit] = tg.calls_of("editMessageText")
+        assert edit["message_id"] == results_id and edit["parse_mode"] == "HTML"
+        await user.tap("« Sebelumnya")
+        assert "(1-5 dari 7)" in tg.last_message_to(USER)["text"]
+        assert len(tg.messages_to(USER)) == count
+
+
+async def test_my_products_page_by_editing_the_message(app: App, tg: FakeTelegramAPI) -> None:
+    chat = await onboarded(app)
+    await register_business(chat)
+    for i in range(6):
+        await add_product(chat, f"Kue Basah {i}", "2rb", "pcs")
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        await user.send("produk saya")
+        listing = tg.last_message_to(USER)
+        assert "(1-5 dari 6)" in listing["text"]
+        next_page = user.payload("Berikutnya »")
+        assert await user.tap("Berikutnya »") == []
+        assert tg.last_message_to(USER)["message_id"] == listing["message_id"]
+        assert "(6-6 dari 6)" in tg.last_message_to(USER)["text"]
+        # The old button pressed again (two quick taps): Telegram says "message is not modified", which is
+        # not an error, and no new message appears.
+        mid = listing["message_id"]
+        assert await user._after(lambda: tg.press_button(USER, next_page, message_id=mid, strict=False)) == []
+        [(method, _params, error)] = tg.failures
+        assert method == "editMessageText" and "not modified" in error["description"]
+        assert len(tg.messages_to(USER)) == 1
+
+
+async def test_contact_sharing(app: App, tg: FakeTelegramAPI) -> None:
+    await onboarded(app)
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        texts = await user._after(lambda: tg.share_contact(USER, "6281234567890"))
+        assert texts[0].startswith("Terima kasih. Nomor hanya saya simpan saat mengisi profil usaha")
+        texts = await user._after(lambda: tg.share_contact(USER, "6289999999999", first_name="Budi", own=False))
+        assert texts[0].startswith("Maaf, saya belum bisa membaca")  # someone else's card is not an answer
+        texts = await user._after(lambda: tg.send_sticker(USER))
+        assert texts[0].startswith("Maaf, saya belum bisa membaca stiker")
+
+
+async def test_a_duplicated_update_is_handled_once(app: App, tg: FakeTelegramAPI) -> None:
+    ids: list[int] = []
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        await user.send("/start")
+        assert await user._after(lambda: ids.append(tg.tap(USER, "Bahasa Indonesia"))) == ["Bapak/Ibu sebagai apa?"]
+        assert await user._after(lambda: ids.append(tg.send_text(USER, "Lihat-lihat produk"))) != []
+        shown = len(tg.messages_to(USER))
+        for update_id in ids:
+            assert await user._after(functools.partial(tg.duplicate, update_id)) == []  # caught in memory
+        assert len(tg.calls_of("answerCallbackQuery")) == 1
+    async with running(app, tg) as server:  # a restart forgets the memory; the database remembers
+        user = phone(server, tg)
+        for update_id in ids:
+            assert await user._after(functools.partial(tg.duplicate, update_id)) == []
+    assert len(tg.messages_to(USER)) == shown
+
+
+async def test_a_blocked_user_is_marked_unreachable(app: App, tg: FakeTelegramAPI) -> None:
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        await user.send("/start")
+        tg.block_user(USER)
+        await user.send("halo")
+        [(method, _params, error)] = tg.failures
+        assert (method, error["error_code"]) == ("sendMessage", 403)  # no retry, no apology to a wall
+        assert not await reachable(app)
+        tg.unblock_user(USER)
+        await user.send("halo")  # writing again makes the user reachable again
+        assert await reachable(app)
+        await user._after(lambda: tg.block_user(USER, notify=True))  # Telegram's my_chat_member "kicked"
+        assert not await reachable(app)
+
+
+async def reachable(app: App) -> bool:
+    async with app.sessions() as session:
+        identity = await session.scalar(select(Identity).where(Identity.external_id == str(USER)))
+    assert identity is not None
+    return identity.reachable
+
+
+async def test_flood_control_429_is_retried_after_retry_after(app: App, tg: FakeTelegramAPI) -> None:
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        tg.fail_next("sendMessage", retry_after=1)
+        started = time.monotonic()
+        texts = await user.send("/start")
+        elapsed = time.monotonic() - started
+    assert texts[0].startswith("Selamat datang") and len(texts) == 2
+    assert elapsed >= 1.0
+    [(method, _params, error)] = tg.failures
+    assert (method, error["error_code"], error["parameters"]) == ("sendMessage", 429, {"retry_after": 1})
+
+
+async def test_network_errors_are_retried_with_backoff(app: App, tg: FakeTelegramAPI) -> None:
+    quick = dataclasses.replace(SendLimits.unpaced(), backoff_base=0.05)
+    async with running(app, tg, quick) as server:
+        user = phone(server, tg)
+        tg.fail_next("sendMessage", error_code=502, times=2)
+        texts = await user.send("/start")
+    assert texts[0].startswith("Selamat datang") and len(tg.failures) == 2
+
+
+async def test_a_flooding_user_is_throttled_politely(app: App, tg: FakeTelegramAPI) -> None:
+    async with running(app, tg) as server:
+        assert server.telegram is not None
+        server.telegram.flood = FloodGuard(burst=4, per_second=0.01)
+        user = phone(server, tg)
+        texts = await user._after(lambda: [tg.send_text(USER, f"pesan {i}") for i in range(12)])
+    notices = [t for t in texts if t.startswith("Mohon maaf, pesan Bapak/Ibu masuk terlalu cepat")]
+    assert len(notices) == 1
+    assert len(texts) < 12
+
+
+async def test_an_error_while_answering_is_logged_and_apologised(
+    app: App, tg: FakeTelegramAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        tg.fail_next("sendMessage", error_code=400, description="Bad Request: something unexpected")
+        with caplog.at_level(logging.ERROR, logger="bot.channels.telegram"):
+            texts = await user.send("/start")
+    assert texts == [
+        "Maaf, ada gangguan di sistem kami. Pesan Bapak/Ibu tidak hilang; silakan coba lagi sebentar "
+        "lagi, atau ketik menu."
+    ]
+    [record] = [r for r in caplog.records if r.name == "bot.channels.telegram"]
+    assert "telegram update 1 failed" in record.getMessage() and record.exc_info is not None
