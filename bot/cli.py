@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_catalog import export_command, import_command, search_command
 from bot.config import Settings
 
 app = typer.Typer(
@@ -16,6 +17,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 DEMO_DATABASE_URL = "sqlite+aiosqlite:///banggabeli-demo.db"
 
@@ -58,12 +62,10 @@ def chat(
     raise typer.Exit(asyncio.run(main()))
 
 
-async def _load_demo(application: object) -> None:
-    try:
-        from bot.services.catalog_io import load_demo_catalog
-    except ImportError:  # the catalog importer is not part of this build
-        return
-    await load_demo_catalog(application.sessions)  # type: ignore[attr-defined]
+async def _load_demo(application: App) -> None:
+    from bot.services.catalog_io import load_demo_catalog
+
+    await load_demo_catalog(application.sessions)
 
 
 @app.command()
@@ -81,6 +83,11 @@ def run() -> None:
     from bot.channels.runner import run_channels
 
     asyncio.run(run_channels(settings))
+
+
+app.command("search")(search_command)
+app.command("import")(import_command)
+app.command("export")(export_command)
 
 
 @db_app.command("upgrade")

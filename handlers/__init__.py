@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.registry import Registry
-from handlers import fallback, help, language, menu, my_data, products, register_vendor, start
+from handlers import find, help, language, menu, my_data, products, register_vendor, start
 
 
 def build_registry() -> Registry:
@@ -20,7 +20,8 @@ def build_registry() -> Registry:
         register_vendor.FLOW,
         products.ADD_FLOW,
         products.LIST_FLOW,
+        find.FLOW,
     ):
         registry.add(flow)
-    registry.fallback = fallback.fallback
+    registry.fallback = find.fallback
     return registry

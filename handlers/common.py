@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.core.i18n import Translator
@@ -30,6 +31,20 @@ def show_price(t: Translator, value: Any) -> str:
 
 
 def price_per_unit(t: Translator, amount: Any, negotiable: bool, unit: str | None) -> str:
-    """Rp15.000/bungkus, or Nego."""
-    price = show_price(t, {"amount": int(amount) if amount is not None else None, "negotiable": negotiable})
-    return t("common.price_per_unit", price=price, unit=unit) if unit and amount is not None else price
+    """Rp15.000/bungkus, Rp15.000/bungkus (bisa nego), or Nego."""
+    if amount is None:
+        return t("common.price_nego")
+    price = format_rupiah(int(amount))
+    if unit:
+        price = t("common.price_per_unit", price=price, unit=unit)
+    return t("common.price_with_nego", price=price) if negotiable else price
+
+
+def format_percent(value: Any) -> str:
+    """45 -> "45", 41.20 -> "41,2": no trailing zeros, Indonesian decimal comma."""
+    try:
+        number = Decimal(str(value)).normalize()
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = format(number, "f")
+    return text.replace(".", ",")

@@ -19,7 +19,7 @@ from bot.core.i18n import Translator
 from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow, MenuEntry
 from bot.services import catalog, parsing
-from handlers.common import price_per_unit, show_price
+from handlers.common import format_percent, price_per_unit, show_price
 from handlers.menu import menu_reply
 
 NAME = "prod"
@@ -55,7 +55,7 @@ def _parse_tkdn(text: str) -> str:
 
 
 def _show_tkdn(_t: Translator, value: Any) -> str:
-    return f"{value}%"
+    return f"{format_percent(value)}%"
 
 
 FORM_FIELDS = (
@@ -169,7 +169,7 @@ def _detail(ctx: Context, product: Any) -> list[Reply]:
     if product.monthly_capacity:
         lines.append(t("product.card_capacity", n=product.monthly_capacity, unit=product.unit or ""))
     lines.append(
-        t("product.card_tkdn", percent=product.tkdn_percent)
+        t("product.card_tkdn", percent=format_percent(product.tkdn_percent))
         if product.tkdn_percent is not None
         else t("product.card_no_tkdn")
     )

@@ -231,3 +231,19 @@ async def test_my_data_and_delete_my_data(app: App) -> None:
         assert lead is not None and lead.vendor_id is None and lead.product_name == "Keripik Pisang Original"
         user = await session.scalar(select(User).where(User.role.is_not(None)))
         assert user is not None and user.phone is None and user.consented_at is None
+
+
+def test_percent_and_price_display() -> None:
+    from bot.core.i18n import Translator
+    from handlers.common import format_percent, price_per_unit
+
+    assert [format_percent(v) for v in (Decimal("45.00"), Decimal("41.20"), Decimal(100), "x")] == [
+        "45",
+        "41,2",
+        "100",
+        "x",
+    ]
+    t = Translator("id")
+    assert price_per_unit(t, Decimal(15000), False, "kotak") == "Rp15.000/kotak"
+    assert price_per_unit(t, None, True, "kotak") == "Nego"
+    assert price_per_unit(t, Decimal(15000), True, "kotak") == "Rp15.000/kotak (bisa nego)"

@@ -39,7 +39,8 @@ def render(reply: Reply) -> str:
         lines.insert(0, f"[foto: {reply.photo_ref}]")
     for number, choice in enumerate(reply.choices, start=1):
         suffix = f" → {choice.url}" if choice.url else ""
-        lines.append(f"  {number}. {choice.label}{suffix}")
+        numbered = choice.label if choice.label.startswith(f"{number}. ") else f"{number}. {choice.label}"
+        lines.append(f"  {numbered}{suffix}")
     return "\n".join(lines)
 
 

@@ -77,7 +77,7 @@ class Delivery:
         self, chat_id: int, replies: Sequence[Reply], *, origin: Origin | None = None, locale: str | None = None
     ) -> int:
         """Send the replies in order; returns how many messages were sent or edited."""
-        labels = Labels.for_locale(locale)
+        labels = Labels.for_locale(next((r.locale for r in replies if r.locale), locale))
         done = 0
         try:
             for reply in replies:

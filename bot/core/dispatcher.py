@@ -99,7 +99,7 @@ class Dispatcher:
             )
             replies = await self._route_safely(ctx)
             user.last_choices = self._choices_memo(replies)
-            return replies
+            return [dataclasses.replace(r, locale=ctx.t.locale) for r in replies]
 
     async def _route_safely(self, ctx: Context) -> list[Reply]:
         try:

@@ -52,6 +52,7 @@ class Reply:
     `edit` asks the channel to replace the message the pressed button was on (paging). `free_text` says the
     question expects typed text and the choices are only shortcuts, so a typed number is an answer, not a
     choice. `request_contact` offers the platform's "share my phone number" button where there is one.
+    `locale` is the language the text is in (set by the dispatcher), for a channel's own labels.
     """
 
     text: str
@@ -60,6 +61,7 @@ class Reply:
     edit: bool = False
     request_contact: bool = False
     free_text: bool = False
+    locale: str | None = None
 
     @staticmethod
     def of(text: str, choices: list[Choice] | tuple[Choice, ...] = (), **kw: object) -> Reply:

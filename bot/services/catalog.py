@@ -16,20 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import NotFound, PermissionDenied
+from bot.services.search.categories import CATEGORIES as CATEGORY_LABELS
 from bot.services.search.indexing import reindex_product, reindex_vendor
 from models import AuditLog, Product, User, Vendor, utcnow
 
-CATEGORIES = (
-    "makanan-minuman",
-    "kerajinan",
-    "atk",
-    "percetakan",
-    "konveksi",
-    "furnitur",
-    "pertanian",
-    "jasa",
-    "lainnya",
-)
+CATEGORIES = tuple(CATEGORY_LABELS)  # the slugs, in the order of DOMAIN.md (owned by search.categories)
 VISIBILITY = ("all", "opd")
 VENDOR_FIELDS = (
     "business_name",

@@ -1,0 +1,118 @@
+"""Ordering: relevance first, then the P3DN procurement priority (DOMAIN.md).
+
+Relevance mixes the engine's score (bm25 / ts_rank, relative to the best hit) with how much of the
+question the product's *name* answers. The name part matters because a vendor's own words are in every
+one of its products' index texts: "nasi box" matches the caterer's "Nasi Liwet" through the caterer's
+description, but "Nasi Box Ayam Goreng" answers it by name.
+
+Relevance is cut into five bands (a hit within 80-100% of the best is in the top band): inside a band,
+the tier decides (product TKDN >= 40%, >= 25%, some TKDN or a certified vendor, none), then e-Katalog
+listing, then verification, then the finer relevance, then the newest data.
+So a clearly better text match is never pushed down by a badge, and among equally good matches the
+procurement rules' order wins.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+
+from bot.services.search.fts import ConceptTerms
+from bot.services.search.normalize import index_terms
+from bot.services.search.results import Badges, Candidate, SearchHit
+
+BANDS = 5
+_TIERS = 4
+
+
+def p3dn_tier(tkdn_percent: Decimal | None, tkdn_certified: bool) -> int:
+    """1: TKDN >= 40% (must be chosen), 2: >= 25%, 3: some TKDN, 4: none (most Metro UMKM today)."""
+    if tkdn_percent is not None and tkdn_percent >= 40:
+        return 1
+    if tkdn_percent is not None and tkdn_percent >= 25:
+        return 2
+    if tkdn_certified or (tkdn_percent is not None and tkdn_percent > 0):
+        return 3
+    return 4
+
+
+def _band(relevance: float, best: float) -> int:
+    if best <= 0:
+        return BANDS
+    return max(1, min(BANDS, math.ceil(relevance / best * BANDS - 1e-9)))
+
+
+def _priority(c: Candidate) -> float:
+    """0..1: tier dominates, then e-Katalog, then verified (weights 4/2/1 keep that order)."""
+    tier = p3dn_tier(c.tkdn_percent, c.tkdn_certified)
+    return ((_TIERS - tier) * 4 + 2 * c.ekatalog + c.verified) / 15
+
+
+def _timestamp(value: datetime | None) -> float:
+    return value.timestamp() if value is not None else 0.0
+
+
+@lru_cache(maxsize=50_000)
+def _name_terms(name: str) -> frozenset[str]:
+    return frozenset(index_terms(name))
+
+
+def _name_coverage(name: str, concepts: Sequence[ConceptTerms]) -> float:
+    if not concepts:
+        return 1.0
+    terms = _name_terms(name)
+    hits = sum(any(all(t in terms for t in alt) for alt in concept) for concept in concepts)
+    return hits / len(concepts)
+
+
+def rank(candidates: list[Candidate], concepts: Sequence[ConceptTerms] = ()) -> list[SearchHit]:
+    """Order candidates and give each a score that decreases along the order (band + priority + relevance).
+
+    `concepts` are the question's concepts (alternatives of tokens), used to see what a name answers.
+    """
+    best_engine = max((c.relevance for c in candidates), default=0.0)
+    mixed = [
+        0.5 * (c.relevance / best_engine if best_engine > 0 else 1.0) + 0.5 * _name_coverage(c.product_name, concepts)
+        for c in candidates
+    ]
+    best = max(mixed, default=0.0)
+    keyed = []
+    for c, relevance in zip(candidates, mixed, strict=True):
+        band = _band(relevance, best)
+        rel = relevance / best if best > 0 else 1.0
+        score = 0.2 * band + 0.18 * _priority(c) + 0.0099 * rel
+        keyed.append(((-band, -_priority(c), -rel, -_timestamp(c.updated_at), c.product_id), score, c))
+    keyed.sort(key=lambda item: item[0])
+    return [_hit(c, score) for _, score, c in keyed]
+
+
+def _tidy(percent: Decimal | None) -> Decimal | None:
+    """`45.00` -> `45`, `41.20` -> `41.2` (same value, printable as is)."""
+    if percent is None:
+        return None
+    return percent.quantize(Decimal(1)) if percent == percent.to_integral_value() else percent.normalize()
+
+
+def _hit(c: Candidate, score: float) -> SearchHit:
+    badges = Badges(
+        tkdn_percent=_tidy(c.tkdn_percent),
+        tkdn_certified=c.tkdn_certified,
+        ekatalog=c.ekatalog,
+        verified=c.verified,
+        halal=c.halal,
+    )
+    return SearchHit(
+        product_ref=c.product_ref,
+        product_name=c.product_name,
+        price=c.price,
+        unit=c.unit,
+        vendor_ref=c.vendor_ref,
+        business_name=c.business_name,
+        kecamatan=c.kecamatan,
+        badges=badges,
+        photo_ref=c.photo_ref,
+        score=round(score, 4),
+    )

@@ -1,0 +1,103 @@
+"""`search()`: a buyer's question in, ranked products out, every question logged (unmet demand too).
+
+The pipeline: `query.parse_query` (filters and concepts) -> `plan.correct_concepts` (typos, against the
+catalog's vocabulary) -> `plan.find` (strict, then relaxed full-text queries) -> `ranking.rank` (relevance,
+then P3DN priority). When nothing matches confidently the result is empty and the log row says unmet.
+The service knows nothing about chats and returns no text.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.errors import PermissionDenied
+from bot.services.search.plan import correct_concepts, find
+from bot.services.search.query import parse_query
+from bot.services.search.ranking import rank
+from bot.services.search.results import SearchResult
+from bot.services.search.vocab import get_vocabulary
+from models import SearchLog
+
+logger = logging.getLogger(__name__)
+
+_LOGGED_QUERY_CHARS = 1000
+
+
+def _loggable(query: str) -> str:
+    # PostgreSQL text cannot hold NUL, and neither database takes lone surrogates (they are not UTF-8).
+    return query[:_LOGGED_QUERY_CHARS].encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
+async def search(
+    session: AsyncSession,
+    query: str,
+    *,
+    limit: int = 5,
+    offset: int = 0,
+    user_id: int | None = None,
+    log: bool = True,
+) -> SearchResult:
+    """Find products for a buyer's question and log it (`SearchLog`, unmet when nothing matched).
+
+    Transactions: inside a caller's transaction (the dispatcher's one per update) the log row is only
+    flushed and commits with it; called outside any transaction, search commits what it began itself,
+    so no read transaction (on SQLite: the write lock) is left open.
+    """
+    started = time.perf_counter()
+    owns_transaction = not session.in_transaction()
+    parsed = parse_query(query)
+    vocab = await get_vocabulary(session) if parsed.concepts else None
+    corrected, corrections = correct_concepts(parsed.concepts, vocab) if vocab else (parsed.concepts, ())
+    candidates, attempt = await find(session, parsed, corrected, vocab)
+    hits = rank(candidates, [c.alternatives for c in attempt.concepts] if attempt else ())
+    used = attempt.concepts if attempt else corrected
+    result = SearchResult(
+        results=tuple(hits[max(offset, 0) : max(offset, 0) + max(limit, 0)]),
+        total=len(hits),
+        normalized=" ".join(c.label for c in used),
+        filters=attempt.filters if attempt else parsed.filters,
+        took_ms=(time.perf_counter() - started) * 1000,
+        corrections=corrections,
+        relaxed=bool(attempt and attempt.relaxed),
+    )
+    if log:
+        asked = bool(parsed.concepts) or parsed.filters.any()
+        entry = SearchLog(
+            user_id=user_id,
+            query=_loggable(query),
+            normalized=result.normalized,
+            hit_count=result.total,
+            unmet=asked and not hits,
+        )
+        session.add(entry)
+        await session.flush()
+        result = replace(result, search_log_id=entry.id)
+    if owns_transaction:
+        await session.commit()
+    logger.debug("search %r -> %s hits in %.1f ms", result.normalized, result.total, result.took_ms)
+    return result
+
+
+async def record_need(session: AsyncSession, search_log_id: int, user_id: int | None) -> bool:
+    """Mark a logged search as a need the buyer wants recorded (unmet demand). False if there is no such log.
+
+    Only the buyer who searched may (a button payload is a request, not a permission). Commits only a
+    transaction it began itself, like `search`.
+    """
+    owns_transaction = not session.in_transaction()
+    entry = await session.get(SearchLog, search_log_id)
+    if entry is None:
+        return False
+    if entry.user_id is not None and entry.user_id != user_id:
+        raise PermissionDenied()
+    entry.need_recorded = True
+    entry.user_id = user_id
+    if owns_transaction:
+        await session.commit()
+    else:
+        await session.flush()
+    return True

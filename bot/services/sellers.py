@@ -1,0 +1,35 @@
+"""What a buyer may see of a seller. The phone number follows the vendor's consent, checked here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.errors import NotFound
+from bot.services.accounts import can_see_vendor_phones
+from models import AuditLog, Product, User, Vendor
+
+
+@dataclass(frozen=True)
+class SellerView:
+    """A product and its seller as one buyer may see them."""
+
+    product: Product
+    vendor: Vendor
+    phone: str | None
+    phone_hidden: bool
+
+
+async def seller_view(session: AsyncSession, viewer: User, product_ref: str) -> SellerView:
+    """The seller of a visible product; the phone only if the vendor allowed this viewer to see it."""
+    product = await session.scalar(select(Product).where(Product.product_ref == product_ref)) if product_ref else None
+    vendor = await session.get(Vendor, product.vendor_id) if product is not None else None
+    if product is None or vendor is None or not product.visible:
+        raise NotFound("find.product_gone")
+    allowed = vendor.phone_visibility == "all" or can_see_vendor_phones(viewer) or vendor.user_id == viewer.id
+    phone = vendor.phone if allowed else None
+    if phone:
+        session.add(AuditLog(actor_user_id=viewer.id, action="contact.view", subject=f"vendor:{vendor.vendor_ref}"))
+    return SellerView(product=product, vendor=vendor, phone=phone, phone_hidden=bool(vendor.phone) and not allowed)

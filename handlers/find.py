@@ -1,0 +1,226 @@
+"""Find: "siapa yang jual keripik pisang?" — search the catalog and meet the seller.
+
+`cari <barang>`, or any free question from anyone past onboarding, runs the search service. Results come
+as short cards (product, price/unit, business, kecamatan, TKDN / e-Katalog / verified badges) with one
+button per result to see the seller and "Lainnya" for the next page, which edits the message in place
+where the channel can. The seller card shows the product photo, address, and the phone number with a
+WhatsApp link only when the vendor allowed this viewer to see it (decided in bot/services/sellers.py).
+Nothing confident found: "belum ada penjual", with an offer to record the need as unmet demand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.core import actions
+from bot.core.actions import Action
+from bot.core.context import Context
+from bot.core.messages import Choice, Reply
+from bot.core.registry import Flow, MenuEntry
+from bot.services import conversations, parsing, sellers
+from bot.services.conversations import State
+from bot.services.search import service as search_service
+from bot.services.search.results import SearchHit, SearchResult
+from handlers.common import format_percent, price_per_unit
+from handlers.menu import menu_reply
+from models import SearchLog
+
+NAME = "find"
+PAGE_SIZE = 5
+MORE_WORDS = frozenset({"lainnya", "lagi", "berikutnya", "selanjutnya", "more", "next"})
+THANKS = frozenset(
+    {"terima kasih", "terimakasih", "makasih", "trims", "thanks", "thank you", "tq", "ok", "oke", "siap"}
+)
+
+
+def _badges(ctx: Context, hit: SearchHit) -> str:
+    t = ctx.t
+    parts = []
+    if hit.badges.tkdn_percent is not None:
+        parts.append(t("find.badge_tkdn_percent", percent=format_percent(hit.badges.tkdn_percent)))
+    elif hit.badges.tkdn_certified:
+        parts.append(t("find.badge_tkdn"))
+    else:
+        parts.append(t("find.badge_no_tkdn"))
+    if hit.badges.ekatalog:
+        parts.append(t("find.badge_ekatalog"))
+    if hit.badges.verified:
+        parts.append(t("find.badge_verified"))
+    if hit.badges.halal:
+        parts.append(t("find.badge_halal"))
+    return " · ".join(parts)
+
+
+def _card(ctx: Context, number: int, hit: SearchHit) -> str:
+    t = ctx.t
+    price = price_per_unit(t, hit.price, hit.price is None, hit.unit)
+    return t(
+        "find.card",
+        n=number,
+        product=hit.product_name,
+        price=price,
+        business=hit.business_name,
+        kecamatan=hit.kecamatan or "-",
+        badges=_badges(ctx, hit),
+        photo=t("find.has_photo") if hit.photo_ref else "",
+    )
+
+
+def _results_reply(ctx: Context, query: str, result: SearchResult, offset: int, *, edit: bool) -> Reply:
+    t = ctx.t
+    first, last = offset + 1, offset + len(result.results)
+    shown = query.strip(" ?!.")[:60]
+    lines = [t.plural("find.title", "find.title_plural", result.total, query=shown, first=first, last=last)]
+    if result.corrections:
+        fixed = ", ".join(used for _typed, used in result.corrections)
+        lines.append(t("find.corrected", words=fixed))
+    lines += [_card(ctx, offset + i, hit) for i, hit in enumerate(result.results, start=1)]
+    choices = [
+        Choice(
+            t("find.btn_seller", n=offset + i, name=hit.business_name[:28]),
+            actions.encode(NAME, "s", hit.product_ref),
+        )
+        for i, hit in enumerate(result.results, start=1)
+    ]
+    log_id = result.search_log_id or 0
+    if offset > 0:
+        choices.append(Choice(t("find.btn_prev"), actions.encode(NAME, "more", log_id, max(0, offset - PAGE_SIZE))))
+    if offset + PAGE_SIZE < result.total:
+        choices.append(Choice(t("find.btn_more"), actions.encode(NAME, "more", log_id, offset + PAGE_SIZE)))
+    lines.append(t("find.footer"))
+    return Reply("\n\n".join(lines), tuple(choices), edit=edit)
+
+
+def _not_found(ctx: Context, query: str, result: SearchResult) -> list[Reply]:
+    t = ctx.t
+    text = t("find.none", query=query.strip(" ?!.")[:80])
+    if result.filters.any():
+        text += "\n" + t("find.none_filters")
+    choices: list[Choice] = []
+    if result.search_log_id:
+        choices.append(Choice(t("find.btn_record_need"), actions.encode(NAME, "need", result.search_log_id)))
+    choices.append(Choice(t("find.btn_search_again"), actions.encode(NAME, "ask")))
+    return [Reply(text, tuple(choices))]
+
+
+async def run_search(ctx: Context, query: str) -> list[Reply]:
+    """Searches and shows the first page, or says nothing was found."""
+    result = await search_service.search(ctx.session, query, limit=PAGE_SIZE, user_id=ctx.user.id)
+    if not result.results:
+        return _not_found(ctx, query, result)
+    return [_results_reply(ctx, query, result, 0, edit=False)]
+
+
+async def start(ctx: Context, argument: str) -> list[Reply]:
+    """`cari keripik` searches at once; `cari` alone asks what to look for."""
+    if argument.strip():
+        return await run_search(ctx, argument)
+    await conversations.begin(ctx.session, ctx.user.id, NAME, "ask", {})
+    return [ctx.say("find.ask")]
+
+
+async def resume(ctx: Context, state: State) -> list[Reply]:
+    """Takes the typed question after `cari`."""
+    await conversations.clear(ctx.session, ctx.user.id)
+    if ctx.inbound.action is not None:
+        action = ctx.action
+        if action is not None and action.prefix == NAME:
+            return await on_action(ctx, action)
+        return [ctx.say("form.old_button"), menu_reply(ctx, "menu.title_short")]
+    if not ctx.text or ctx.text.casefold() in {"batal", "cancel", "menu"}:
+        return [menu_reply(ctx)]
+    return await run_search(ctx, ctx.text)
+
+
+async def fallback(ctx: Context) -> list[Reply]:
+    """Free text from an onboarded user is a question for the catalog."""
+    from handlers.fallback import fallback as friendly_fallback
+
+    text = ctx.text
+    if not text or ctx.inbound.has_unsupported_media or ctx.inbound.photo_ref or ctx.inbound.contact_phone:
+        return await friendly_fallback(ctx)
+    words = " ".join(text.casefold().split()).strip("!.? ")
+    if words in THANKS:
+        return [ctx.say("find.thanks")]
+    if words in MORE_WORDS:  # "lainnya" typed when the last list had no next page
+        return [ctx.say("find.no_more")]
+    return await run_search(ctx, text)
+
+
+async def _seller(ctx: Context, product_ref: str) -> list[Reply]:
+    """The seller of one result, with contact as the vendor allowed."""
+    t = ctx.t
+    view = await sellers.seller_view(ctx.session, ctx.user, product_ref)
+    product, vendor = view.product, view.vendor
+    lines = [
+        t("find.seller_title", product=product.name),
+        t("product.card_price", price=price_per_unit(t, product.price, product.price_negotiable, product.unit)),
+    ]
+    if product.description:
+        lines.append(product.description)
+    lines.append(t("find.seller_business", business=vendor.business_name, owner=vendor.owner_name or "-"))
+    lines.append(t("find.seller_address", address=", ".join(x for x in (vendor.address, vendor.kecamatan) if x) or "-"))
+    if product.tkdn_percent is not None:
+        lines.append(t("product.card_tkdn", percent=format_percent(product.tkdn_percent)))
+    elif vendor.tkdn_certified:
+        lines.append(t("find.seller_tkdn_certified"))
+    else:
+        lines.append(t("find.seller_no_tkdn"))
+    lines.append(t("find.seller_ekatalog_yes") if vendor.ekatalog else t("find.seller_ekatalog_no"))
+    if vendor.verified:
+        lines.append(t("find.seller_verified"))
+    choices: list[Choice] = []
+    if view.phone:
+        lines.append(t("find.seller_phone", phone=parsing.format_phone_local(view.phone)))
+        choices.append(
+            Choice(
+                t("find.btn_whatsapp"),
+                actions.encode(NAME, "wa"),
+                url=f"https://wa.me/{parsing.wa_me_number(view.phone)}",
+            )
+        )
+    elif view.phone_hidden:
+        lines.append(t("find.seller_phone_hidden"))
+    if vendor.ekatalog and vendor.ekatalog_url:
+        choices.append(Choice(t("find.btn_ekatalog"), actions.encode(NAME, "ek"), url=vendor.ekatalog_url))
+    choices.append(Choice(t("find.btn_search_again"), actions.encode(NAME, "ask")))
+    photo = product.photo_ref
+    return [Reply("\n".join(lines), tuple(choices), photo_ref=photo)]
+
+
+async def on_action(ctx: Context, action: Action) -> list[Reply]:
+    """Seller, next page, record the need, search again."""
+    if action.verb == "s":
+        return await _seller(ctx, action.arg(0))
+    if action.verb == "more":
+        log_id, offset = action.int_arg(0), action.int_arg(1) or 0
+        entry = await ctx.session.get(SearchLog, log_id) if log_id else None
+        if entry is None or (entry.user_id is not None and entry.user_id != ctx.user.id):
+            return [ctx.say("form.old_button"), ctx.say("find.ask_again")]
+        result = await search_service.search(
+            ctx.session, entry.query, limit=PAGE_SIZE, offset=offset, user_id=ctx.user.id, log=False
+        )
+        if not result.results:
+            return [ctx.say("find.page_gone")]
+        result = dataclasses.replace(result, search_log_id=entry.id)
+        return [_results_reply(ctx, entry.query, result, offset, edit=True)]
+    if action.verb == "need":
+        log_id = action.int_arg(0)
+        if log_id and await search_service.record_need(ctx.session, log_id, ctx.user.id):
+            return [ctx.say("find.need_recorded"), menu_reply(ctx, "menu.title_short")]
+        return [ctx.say("form.old_button")]
+    if action.verb == "ask":
+        return await start(ctx, "")
+    return [ctx.say("form.old_button"), menu_reply(ctx, "menu.title_short")]
+
+
+FLOW = Flow(
+    name=NAME,
+    start=start,
+    resume=resume,
+    on_action=on_action,
+    keywords=("cari", "cari produk", "search", "find", "siapa yang jual"),
+    commands=("cari", "search"),
+    takes_argument=True,
+    menu=MenuEntry("menu.find", frozenset({"all"}), order=5),
+)

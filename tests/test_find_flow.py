@@ -1,0 +1,165 @@
+"""OPD staff and residents ask "siapa yang jual X?" and meet the seller, within the vendor's consent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import App
+from bot.services.search.indexing import reindex_vendor
+from models import Product, SearchLog, User, Vendor
+from tests.support import onboard
+
+
+async def make_vendor(
+    session: AsyncSession, ref: str, name: str, kecamatan: str, products: list[tuple[str, str, int, str]], **kw: object
+) -> Vendor:
+    vendor = Vendor(
+        vendor_ref=ref,
+        business_name=name,
+        owner_name="Pemilik " + name,
+        phone=kw.pop("phone", "+6281200001111"),
+        kecamatan=kecamatan,
+        address=kw.pop("address", "Jl. Contoh 1"),
+        phone_visibility=kw.pop("visibility", "all"),
+        **kw,
+    )
+    session.add(vendor)
+    await session.flush()
+    for i, (pname, category, price, unit) in enumerate(products):
+        session.add(
+            Product(
+                product_ref=f"{ref}-P{i}",
+                vendor_id=vendor.id,
+                name=pname,
+                category=category,
+                price=Decimal(price),
+                unit=unit,
+                description=f"{pname} buatan {name}",
+                tkdn_percent=Decimal(45) if "Original" in pname else None,
+                photo_ref="telegram:abc" if "Original" in pname else None,
+            )
+        )
+    await session.flush()
+    await reindex_vendor(session, vendor.id)
+    return vendor
+
+
+@pytest.fixture
+async def catalog(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session, session.begin():
+        await make_vendor(
+            session,
+            "V-SARI",
+            "Keripik Bu Sari",
+            "Metro Utara",
+            [("Keripik Pisang Original", "makanan-minuman", 15000, "bungkus")],
+            ekatalog=True,
+            ekatalog_url="https://katalog.inaproc.id/keripik-bu-sari",
+        )
+        await make_vendor(
+            session,
+            "V-MAJU",
+            "Konveksi Maju",
+            "Metro Timur",
+            [("Seragam PDH Dinas", "konveksi", 185000, "stel")],
+            visibility="opd",
+            phone="+6281300002222",
+        )
+        await make_vendor(
+            session,
+            "V-KUE",
+            "Dapur Kue Yosodadi",
+            "Metro Timur",
+            [(f"Kue Basah Lapis {i}", "makanan-minuman", 2500 + i, "pcs") for i in range(7)],
+        )
+        hidden = await make_vendor(
+            session, "V-HID", "Toko Tersembunyi", "Metro Pusat", [("Gerabah Hias", "kerajinan", 50000, "pcs")]
+        )
+        product = await session.scalar(select(Product).where(Product.vendor_id == hidden.id))
+        assert product is not None
+        product.visible = False
+        await reindex_vendor(session, hidden.id)
+
+
+async def test_buyer_finds_seller_and_contacts_them(app: App, catalog: None) -> None:
+    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    await chat.say("siapa yang jual keripik pisang?")
+    assert "1. *Keripik Pisang Original* — Rp15.000/bungkus" in chat.text
+    assert "Keripik Bu Sari, Metro Utara" in chat.text
+    assert "TKDN 45%" in chat.text and "Tayang di e-Katalog" in chat.text
+    await chat.press("1. Keripik Bu Sari")
+    reply = chat.last[0]
+    assert reply.photo_ref == "telegram:abc"
+    assert "WA/HP: 0812-0000-1111" in reply.text
+    urls = {c.label: c.url for c in reply.choices if c.url}
+    assert urls["Chat WhatsApp"] == "https://wa.me/6281200001111"
+    assert urls["Lihat di e-Katalog"] == "https://katalog.inaproc.id/keripik-bu-sari"
+
+
+async def test_phone_restricted_to_verified_opd(app: App, catalog: None) -> None:
+    buyer = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    await buyer.say("cari seragam pdh")
+    await buyer.press("1. Konveksi Maju")
+    assert "0813" not in buyer.text and "staf OPD yang sudah diverifikasi" in buyer.text
+    assert not any(c.url for r in buyer.last for c in r.choices if "wa.me" in (c.url or ""))
+    opd = await onboard(app.dispatcher, "rina", "Staf OPD")
+    await opd.say("cari seragam pdh")
+    await opd.press("1. Konveksi Maju")
+    assert "0813" not in opd.text  # self-declared OPD staff are not verified yet
+    async with app.sessions() as session, session.begin():
+        for user in await session.scalars(select(User).where(User.role == "opd")):
+            user.opd_verified = True
+    await opd.say("cari seragam pdh")
+    await opd.press("1. Konveksi Maju")
+    assert "WA/HP: 0813-0000-2222" in opd.text
+
+
+async def test_paging_edits_the_message(app: App, catalog: None) -> None:
+    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    await chat.say("cari kue basah")
+    assert "(1-5 dari 7)" in chat.text
+    await chat.press("Lainnya")
+    assert chat.last[0].edit and "(6-7 dari 7)" in chat.text and "6. *Kue Basah Lapis" in chat.text
+    await chat.press("« Sebelumnya")
+    assert "(1-5 dari 7)" in chat.text
+
+
+async def test_no_answer_offers_to_record_the_need(app: App, catalog: None) -> None:
+    chat = await onboard(app.dispatcher, "rina", "Staf OPD")
+    await chat.say("cari mobil bekas")
+    assert "belum ada penjual untuk *mobil bekas*" in chat.text
+    await chat.press("Catat kebutuhan saya")
+    assert "sudah dicatat" in chat.text
+    async with app.sessions() as session:
+        entry = await session.scalar(select(SearchLog).where(SearchLog.query == "mobil bekas"))
+        assert entry is not None and entry.unmet and entry.need_recorded and entry.hit_count == 0
+
+
+async def test_hidden_products_are_not_found(app: App, catalog: None) -> None:
+    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    await chat.say("gerabah hias")
+    assert "belum ada penjual" in chat.text
+
+
+@pytest.mark.parametrize("text", ['keripik" AND (NEAR(x', "keripik:*", "*", "'; DROP TABLE products; --", "🍌🍌"])
+async def test_search_syntax_is_just_words(app: App, catalog: None, text: str) -> None:
+    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    await chat.say(text)
+    assert "gangguan" not in chat.text
+    assert chat.last
+
+
+async def test_cari_alone_asks_then_searches_and_thanks_is_not_a_search(app: App, catalog: None) -> None:
+    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    await chat.say("cari")
+    assert "Apa yang Bapak/Ibu cari?" in chat.text
+    await chat.say("keripik")
+    assert "Keripik Pisang Original" in chat.text
+    await chat.say("lainnya")  # the list had one page only
+    assert "sudah semua hasilnya" in chat.text
+    await chat.say("terima kasih")
+    assert chat.text.startswith("Sama-sama")
