@@ -38,17 +38,6 @@ VENDOR_FIELDS = (
     "description",
     "phone_visibility",
 )
-PRODUCT_FIELDS = (
-    "name",
-    "category",
-    "description",
-    "price",
-    "unit",
-    "min_order",
-    "monthly_capacity",
-    "tkdn_percent",
-    "photo",
-)
 
 
 @dataclass(frozen=True)

@@ -141,13 +141,7 @@ async def reindex_vendor(session: AsyncSession, vendor_id: int) -> int:
         return 0
     vendor.search_text = vendor_search_text(vendor)
     products = (await session.scalars(select(Product).where(Product.vendor_id == vendor_id))).all()
-    changed = 0
-    for product in products:
-        new_text = product_search_text(product, vendor, vendor.search_text)
-        if product.search_text != new_text:
-            product.search_text = new_text
-            note_indexed(session, new_text)
-            changed += 1
+    changed = await reindex_products(session, products)
     await session.flush()
     return changed
 
