@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.registry import Registry
-from handlers import find, help, language, menu, my_data, products, register_vendor, start
+from handlers import admin, find, help, language, menu, my_data, products, register_vendor, start
 
 
 def build_registry() -> Registry:
@@ -20,6 +20,7 @@ def build_registry() -> Registry:
         register_vendor.FLOW,
         products.ADD_FLOW,
         products.LIST_FLOW,
+        admin.FLOW,
         find.FLOW,
     ):
         registry.add(flow)

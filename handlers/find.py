@@ -74,10 +74,11 @@ def _results_reply(ctx: Context, query: str, result: SearchResult, offset: int, 
     if result.corrections:
         fixed = ", ".join(used for _typed, used in result.corrections)
         lines.append(t("find.corrected", words=fixed))
-    lines += [_card(ctx, offset + i, hit) for i, hit in enumerate(result.results, start=1)]
+    # Cards are numbered 1-5 on every page, like their buttons, so a typed number means the same thing.
+    lines += [_card(ctx, i, hit) for i, hit in enumerate(result.results, start=1)]
     choices = [
         Choice(
-            t("find.btn_seller", n=offset + i, name=hit.business_name[:28]),
+            t("find.btn_seller", n=i, name=hit.business_name[:28]),
             actions.encode(NAME, "s", hit.product_ref),
         )
         for i, hit in enumerate(result.results, start=1)
@@ -126,9 +127,15 @@ async def resume(ctx: Context, state: State) -> list[Reply]:
         action = ctx.action
         if action is not None and action.prefix == NAME:
             return await on_action(ctx, action)
+        flow = ctx.registry.get(action.prefix) if action else None
+        if action is not None and flow is not None and flow.on_action is not None:
+            return await flow.on_action(ctx, action)  # a live button of another flow, e.g. the menu
         return [ctx.say("form.old_button"), menu_reply(ctx, "menu.title_short")]
-    if not ctx.text or ctx.text.casefold() in {"batal", "cancel", "menu"}:
+    if not ctx.text or ctx.text.casefold() in {"batal", "cancel"}:
         return [menu_reply(ctx)]
+    other = ctx.registry.match_text(ctx.text)
+    if other is not None and other[0].name != NAME and other[0].start is not None:
+        return await other[0].start(ctx, other[1])  # `bantuan`, `menu`, `/daftar`... are not searches
     return await run_search(ctx, ctx.text)
 
 
@@ -195,7 +202,7 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
     if action.verb == "more":
         log_id, offset = action.int_arg(0), action.int_arg(1) or 0
         entry = await ctx.session.get(SearchLog, log_id) if log_id else None
-        if entry is None or (entry.user_id is not None and entry.user_id != ctx.user.id):
+        if entry is None or entry.user_id != ctx.user.id:
             return [ctx.say("form.old_button"), ctx.say("find.ask_again")]
         result = await search_service.search(
             ctx.session, entry.query, limit=PAGE_SIZE, offset=offset, user_id=ctx.user.id, log=False

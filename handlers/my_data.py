@@ -31,7 +31,7 @@ async def show(ctx: Context, _argument: str) -> list[Reply]:
         t("data.name", value=user.display_name or empty),
         t("data.phone", value=show_phone(t, user.phone) if user.phone else empty),
         t("data.role", value=t(ROLE_KEYS.get(user.role or "buyer", "start.role_buyer"))),
-        t("data.accounts", value=", ".join(i.channel for i in data.identities)),
+        t("data.accounts", value=", ".join(t(f"channel.{i.channel}") for i in data.identities)),
         t("data.consent", value=user.consented_at.strftime("%d-%m-%Y %H:%M UTC") if user.consented_at else empty),
     ]
     vendor = data.vendor

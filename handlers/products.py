@@ -78,7 +78,7 @@ FORM_FIELDS = (
         "product.ask_unit",
         "product.label_unit",
         parsing.parse_unit,
-        options=lambda ctx: [(u, u) for u in COMMON_UNITS],
+        options=lambda ctx: [(u, ctx.t(f"unit.{u}")) for u in COMMON_UNITS],
     ),
     Field("min_order", "product.ask_min_order", "product.label_min_order", parsing.parse_quantity, optional=True),
     Field("monthly_capacity", "product.ask_capacity", "product.label_capacity", parsing.parse_quantity, optional=True),

@@ -10,6 +10,7 @@ A user without the data consent from onboarding is asked for it first.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from bot.core.context import Context
@@ -18,12 +19,13 @@ from bot.core.forms import Field, Form
 from bot.core.i18n import Translator
 from bot.core.messages import Reply
 from bot.core.registry import Flow, MenuEntry
-from bot.services import catalog, conversations, parsing
+from bot.services import catalog, parsing
 from bot.services.region import load_region
 from handlers.common import show_phone, show_yes_no
 from handlers.menu import menu_reply
 
 NAME = "vendor"
+MAX_URL_CHARS = 500  # the vendors.ekatalog_url column
 VISIBILITY_LABELS = {"all": "vendor.visibility_all", "opd": "vendor.visibility_opd"}
 
 
@@ -50,6 +52,13 @@ def _parse_visibility(text: str) -> str:
     raise ValidationError("vendor.visibility_invalid")
 
 
+def _parse_ekatalog_url(text: str) -> str:
+    url = parsing.parse_url(text)
+    if len(url) > MAX_URL_CHARS:
+        raise ValidationError("parse.url.invalid")
+    return url
+
+
 def _show_visibility(t: Translator, value: Any) -> str:
     return t(VISIBILITY_LABELS.get(str(value), "vendor.visibility_opd"))
 
@@ -66,7 +75,7 @@ FORM_FIELDS = (
         options=_kecamatan_options,
         needs_context=True,
     ),
-    Field("address", "vendor.ask_address", "vendor.label_address", parsing.parse_description),
+    Field("address", "vendor.ask_address", "vendor.label_address", partial(parsing.parse_description, max_len=300)),
     Field("nib", "vendor.ask_nib", "vendor.label_nib", parsing.parse_nib, optional=True),
     Field(
         "ekatalog",
@@ -80,7 +89,7 @@ FORM_FIELDS = (
         "ekatalog_url",
         "vendor.ask_ekatalog_url",
         "vendor.label_ekatalog_url",
-        parsing.parse_url,
+        _parse_ekatalog_url,
         optional=True,
         when=lambda v: bool(v.get("ekatalog")),
     ),
@@ -132,10 +141,9 @@ FORM = Form(name=NAME, fields=FORM_FIELDS, on_save=_save)
 async def start(ctx: Context, _argument: str) -> list[Reply]:
     """Opens the profile form: empty for a new business, at the summary for an existing one."""
     if ctx.user.consented_at is None:
-        from handlers.start import consent_reply
+        from handlers.start import ask_consent
 
-        await conversations.begin(ctx.session, ctx.user.id, "start", "consent", {})
-        return [ctx.say("catalog.consent_needed"), consent_reply(ctx)]
+        return [ctx.say("catalog.consent_needed"), *await ask_consent(ctx, NAME)]
     vendor = await catalog.vendor_of(ctx.session, ctx.user)
     if vendor is not None:
         return await FORM.start(

@@ -39,6 +39,12 @@ def consent_reply(ctx: Context) -> Reply:
     return Reply(ctx.t("start.consent_notice"), choices)
 
 
+async def ask_consent(ctx: Context, then: str) -> list[Reply]:
+    """Asks for the data consent; once given, the flow named `then` starts."""
+    await conversations.begin(ctx.session, ctx.user.id, NAME, "consent", {"then": then})
+    return [consent_reply(ctx)]
+
+
 async def start(ctx: Context, _argument: str) -> list[Reply]:
     """Greets; a new user is asked their language, a known one sees the menu."""
     if ctx.user.onboarded:
@@ -69,14 +75,14 @@ async def resume(ctx: Context, state: State) -> list[Reply]:
         return [ctx.say("start.pick_option"), _role_reply(ctx)]
     if state.step == "consent":
         if verb == "consent" and value in {"yes", "no"}:
-            return await _finish(ctx, agreed=value == "yes")
+            return await _finish(ctx, agreed=value == "yes", then=str(state.data.get("then", "")))
         return [ctx.say("start.pick_option"), consent_reply(ctx)]
     await conversations.clear(ctx.session, ctx.user.id)
     return await start(ctx, "")
 
 
-async def _finish(ctx: Context, *, agreed: bool) -> list[Reply]:
-    """Records consent (or its refusal) and opens the menu of the role."""
+async def _finish(ctx: Context, *, agreed: bool, then: str = "") -> list[Reply]:
+    """Records consent (or its refusal) and opens the menu of the role, or the flow that asked for it."""
     await conversations.clear(ctx.session, ctx.user.id)
     ctx.user.onboarded = True
     replies: list[Reply] = []
@@ -87,7 +93,10 @@ async def _finish(ctx: Context, *, agreed: bool) -> list[Reply]:
         if ctx.user.role == "vendor":
             accounts.set_role(ctx.user, "buyer")
         replies.append(ctx.say("start.consent_declined"))
-    if ctx.user.role == "opd":
+    follow_up = ctx.registry.get(then) if agreed and then else None
+    if follow_up is not None and follow_up.start is not None:
+        return replies + await follow_up.start(ctx, "")
+    if ctx.user.role == "opd" and not ctx.user.opd_verified:
         replies.append(ctx.say("start.opd_pending"))
     replies.append(menu_reply(ctx, "start.ready"))
     return replies

@@ -358,8 +358,8 @@ async def test_an_error_while_answering_is_logged_and_apologised(
         with caplog.at_level(logging.ERROR, logger="bot.channels.telegram"):
             texts = await user.send("/start")
     assert texts == [
-        "Maaf, ada gangguan di sistem kami. Pesan Bapak/Ibu tidak hilang; silakan coba lagi sebentar "
-        "lagi, atau ketik menu."
+        "Maaf, ada gangguan di sistem kami dan pesan terakhir Bapak/Ibu belum terproses. Mohon kirim lagi "
+        "sebentar lagi, atau ketik menu."
     ]
     [record] = [r for r in caplog.records if r.name == "bot.channels.telegram"]
     assert "telegram update 1 failed" in record.getMessage() and record.exc_info is not None

@@ -26,7 +26,7 @@ class Action:
     def int_arg(self, index: int) -> int | None:
         """The argument at `index` as an int, or None when missing or not a number."""
         value = self.arg(index)
-        return int(value) if value.isdigit() and len(value) < 18 else None
+        return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
 
 
 def encode(prefix: str, verb: str, *args: object) -> str:

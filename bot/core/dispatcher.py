@@ -66,9 +66,12 @@ class Dispatcher:
                 try:
                     return await self._handle_in_transaction(inbound)
                 except IntegrityError:
-                    # Another process handled the same update id first.
-                    logger.info("duplicate update %s on %s", inbound.update_id, inbound.channel.value)
-                    return []
+                    if await self._already_processed(inbound):
+                        # Another process handled the same update id first.
+                        logger.info("duplicate update %s on %s", inbound.update_id, inbound.channel.value)
+                        return []
+                    logger.exception("integrity error for update %s", inbound.update_id)
+                    return [Reply(Translator(inbound.language_hint or "id")("error.internal"))]
                 except Exception:
                     logger.exception(
                         "handler failed for update %s from %s:%s",
@@ -160,8 +163,13 @@ class Dispatcher:
             return inbound
         items: list[list[str]] = memo.get("items", [])  # type: ignore[assignment]
         typed = inbound.text.strip()
-        if memo.get("numbered") and typed.isdigit() and 1 <= int(typed) <= len(items):
-            return dataclasses.replace(inbound, action=items[int(typed) - 1][1])
+        if memo.get("numbered") and typed.isascii() and typed.isdecimal() and len(typed) <= 3:
+            # A label that carries its own number ("6. Toko Maju") wins over the position.
+            own = [payload for label, payload in items if label.startswith(f"{int(typed)}. ")]
+            if len(own) == 1:
+                return dataclasses.replace(inbound, action=own[0])
+            if 1 <= int(typed) <= len(items):
+                return dataclasses.replace(inbound, action=items[int(typed) - 1][1])
         key = _label_key(typed)
         if not key:
             return inbound
@@ -182,6 +190,12 @@ class Dispatcher:
             return None
         items = [[c.label, c.action] for c in last.choices if c.url is None]
         return {"numbered": not last.free_text, "items": items}
+
+    async def _already_processed(self, inbound: Inbound) -> bool:
+        if not inbound.update_id:
+            return False
+        async with self.sessions() as session:
+            return await accounts.was_processed(session, inbound.channel.value, inbound.update_id)
 
     async def _remember_failed_update(self, inbound: Inbound) -> None:
         if not inbound.update_id:

@@ -25,7 +25,10 @@ CANCEL_WORDS = frozenset({"batal", "cancel", "/batal", "/cancel", "stop", "berhe
 BACK_WORDS = frozenset({"kembali", "back", "/kembali", "/back", "balik", "sebelumnya"})
 SKIP_WORDS = frozenset({"lewati", "skip", "/lewati", "/skip", "lewat", "-", "tidak ada", "tdk ada", "ga ada"})
 HELP_WORDS = frozenset({"bantuan", "help", "/bantuan", "/help", "?", "tolong"})
-LEAVE_WORDS = frozenset({"/start", "menu", "/menu", "mulai"})
+LEAVE_WORDS = frozenset(
+    {"/start", "menu", "/menu", "mulai", "peran", "/peran", "/role", "bahasa", "/bahasa", "/language", "language"}
+)
+MAX_PHOTO_REF = 300  # the products.photo_ref column
 
 SUMMARY = "_summary"
 EDIT_PICK = "_edit"
@@ -108,6 +111,9 @@ class Form:
     async def resume(self, ctx: Context, state: State) -> list[Reply]:
         """Take the user's next input for the active form."""
         action = ctx.action
+        if action is not None and action.prefix != PREFIX and ctx.registry.get(action.prefix) is not None:
+            # A live button of another flow (the menu, a product card) while this form is open.
+            return [ctx.say("form.leave_hint"), *self._repeat(ctx, state)]
         if ctx.inbound.action is not None and (
             action is None or action.prefix != PREFIX or action.arg(0) != str(state.id)
         ):
@@ -154,9 +160,12 @@ class Form:
     def _read(self, ctx: Context, current: Field, verb: str | None, action: actions.Action | None) -> Any:
         inbound = ctx.inbound
         if verb == "pick" and action is not None:
+            offered = {value for value, _label in current.options(ctx)} if current.options else set()
+            if action.arg(1) not in offered:
+                raise ValidationError("form.pick_from_buttons")
             return current.read(ctx, action.arg(1))
         if current.kind == "photo":
-            if inbound.photo_ref:
+            if inbound.photo_ref and len(inbound.photo_ref) <= MAX_PHOTO_REF:
                 return inbound.photo_ref
             raise ValidationError("form.need_photo")
         if current.kind == "contact" and inbound.contact_phone:

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.errors import PermissionDenied
+from bot.core.errors import NotFound, PermissionDenied
 from bot.core.messages import Inbound
 from models import AuditLog, Identity, ProcessedUpdate, User, utcnow
 
@@ -51,10 +51,7 @@ async def lock_user(session: AsyncSession, user_id: int) -> None:
 
 async def first_delivery(session: AsyncSession, channel: str, update_id: str) -> bool:
     """Record an update id; False when it was handled before (a retried webhook, a replayed poll)."""
-    seen = await session.scalar(
-        select(ProcessedUpdate.id).where(ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == update_id)
-    )
-    if seen is not None:
+    if await was_processed(session, channel, update_id):
         return False
     try:
         async with session.begin_nested():
@@ -62,6 +59,14 @@ async def first_delivery(session: AsyncSession, channel: str, update_id: str) ->
     except IntegrityError:
         return False
     return True
+
+
+async def was_processed(session: AsyncSession, channel: str, update_id: str) -> bool:
+    """True when this update id is already recorded."""
+    found = await session.scalar(
+        select(ProcessedUpdate.id).where(ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == update_id)
+    )
+    return found is not None
 
 
 async def purge_processed(session: AsyncSession, older_than: timedelta) -> int:
@@ -99,3 +104,31 @@ async def mark_unreachable(session: AsyncSession, channel: str, external_id: str
 def can_see_vendor_phones(user: User) -> bool:
     """Only approved OPD staff and admins see phone numbers that vendors restricted to OPD."""
     return user.is_admin or (user.role == "opd" and user.opd_verified)
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied()
+
+
+async def pending_opd(session: AsyncSession, actor: User, limit: int = 10) -> list[User]:
+    """OPD staff waiting for verification, oldest first (admins only)."""
+    _require_admin(actor)
+    rows = await session.scalars(
+        select(User)
+        .where(User.role == "opd", User.opd_verified.is_(False), User.onboarded.is_(True))
+        .order_by(User.created_at, User.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def verify_opd(session: AsyncSession, actor: User, user_id: int | None) -> User:
+    """Approve a self-declared OPD staff member, so they see phone numbers vendors kept for OPD (admins only)."""
+    _require_admin(actor)
+    target = await session.get(User, user_id) if user_id is not None else None
+    if target is None or target.role != "opd":
+        raise NotFound()
+    target.opd_verified = True
+    session.add(AuditLog(actor_user_id=actor.id, action="opd.verify", subject=f"user:{target.id}"))
+    return target

@@ -82,12 +82,20 @@ async def save_vendor(session: AsyncSession, user: User, values: dict[str, Any])
     if vendor is None:
         vendor = Vendor(vendor_ref=_new_ref("V"), user_id=user.id, business_name=values["business_name"])
         session.add(vendor)
+    identity_changed = not created and any(
+        name in values and values[name] != getattr(vendor, name) for name in ("business_name", "owner_name", "phone")
+    )
     for name in VENDOR_FIELDS:
         if name in values:
             setattr(vendor, name, values[name])
     vendor.ekatalog = bool(values.get("ekatalog"))
     vendor.tkdn_certified = bool(values.get("tkdn_certified"))
-    vendor.halal = bool(values.get("halal_number"))
+    # A number proves halal; without one, keep what the Dinas imported.
+    vendor.halal = bool(values.get("halal_number")) or (vendor.halal and not created)
+    if identity_changed and vendor.verified:
+        # The Dinas verified who this business is; a new name, owner or phone needs verifying again.
+        vendor.verified = False
+        vendor.verified_at = None
     if not vendor.ekatalog:
         vendor.ekatalog_url = None
     if not vendor.tkdn_certified:
@@ -96,7 +104,8 @@ async def save_vendor(session: AsyncSession, user: User, values: dict[str, Any])
         vendor.phone_visibility = "opd"
     vendor.consent_version = user.consent_version
     vendor.consented_at = utcnow()
-    user.role = "vendor"
+    if user.role != "opd":  # OPD staff who also run a business keep their buyer rights
+        user.role = "vendor"
     if vendor.phone and not user.phone:
         user.phone = vendor.phone
     await session.flush()

@@ -7,6 +7,7 @@ accepts: `Rp15.000`, `15.000`, `Ya`/`YA`/`ya`, `0812-...`, `45%`. Problems carry
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,7 +44,8 @@ VENDOR_COLUMNS = (
 )
 PRODUCT_COLUMNS = ("product_ref", "vendor_ref", "name", "category", "description", "price", "unit", "tkdn_percent")
 
-MAX_REF_CHARS = 64
+MAX_REF_CHARS = 40
+REF_PATTERN = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_REF_CHARS}}}")
 MAX_ADDRESS_CHARS = 300
 MAX_NAME_CHARS = 200
 MAX_DESCRIPTION_CHARS = 4000
@@ -146,7 +148,10 @@ def missing_columns(file: str, table: Table, required: tuple[str, ...]) -> list[
 def _first_rows(row: _Row, column: str, ref: str | None, seen: dict[str, int]) -> None:
     if ref is None:
         return
-    if ref in seen:
+    if not REF_PATTERN.fullmatch(ref):
+        # Refs travel inside chat button payloads (64 bytes, ':'-separated), so keep them plain and short.
+        row.problem(column, "import.ref.invalid", max=MAX_REF_CHARS)
+    elif ref in seen:
         row.problem(column, "import.ref.duplicate", first_row=seen[ref])
     else:
         seen[ref] = row.number

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.catalog import vendor_of
-from models import AuditLog, Conversation, Identity, Lead, Product, User, Vendor
+from models import AuditLog, Conversation, Identity, Lead, Product, SearchLog, User, Vendor
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
     """Remove the user's business, products and contact data.
 
     Leads keep an anonymised trace: the product name and date stay, the links to the business go
-    (the foreign keys are SET NULL). The channel identity stays so the user can keep chatting.
+    (the foreign keys are SET NULL). Past searches stay as anonymous demand statistics. The channel
+    identity stays so the user can keep chatting.
     """
     vendor = await vendor_of(session, user)
     if vendor is not None:
@@ -48,6 +49,7 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
         await session.delete(vendor)
     await session.execute(update(Lead).where(Lead.buyer_user_id == user.id).values(note=None))
     await session.execute(delete(Conversation).where(Conversation.user_id == user.id))
+    await session.execute(update(SearchLog).where(SearchLog.user_id == user.id).values(user_id=None))
     user.phone = None
     user.display_name = None
     user.consent_version = None

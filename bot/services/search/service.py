@@ -92,10 +92,9 @@ async def record_need(session: AsyncSession, search_log_id: int, user_id: int | 
     entry = await session.get(SearchLog, search_log_id)
     if entry is None:
         return False
-    if entry.user_id is not None and entry.user_id != user_id:
+    if entry.user_id is None or entry.user_id != user_id:
         raise PermissionDenied()
     entry.need_recorded = True
-    entry.user_id = user_id
     if owns_transaction:
         await session.commit()
     else:

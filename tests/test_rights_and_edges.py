@@ -1,0 +1,206 @@
+"""Who may do what, and the odd inputs around it: admins verify OPD staff, payloads are only requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.core import actions
+from bot.services.catalog_io import import_catalog
+from bot.services.catalog_rows import PRODUCT_COLUMNS, VENDOR_COLUMNS
+from models import AuditLog, Product, SearchLog, User, Vendor
+from tests.support import Chat, onboard
+from tests.test_import_export import write_csv
+from tests.test_vendor_flow import PROFILE_ANSWERS, add_product, register_business
+
+
+async def test_admin_verifies_opd_staff_who_then_see_restricted_phones(app: App) -> None:
+    sari = await onboard(app.dispatcher, "sari")
+    await register_business(sari)  # phone visible to everyone: change it to OPD only
+    await sari.say("daftar usaha")
+    await sari.press("Ubah")
+    await sari.press("Nomor terlihat oleh")
+    await sari.press("Hanya staf OPD")
+    await sari.press("Simpan")
+    await add_product(sari, "Keripik Pisang Original", "15rb")
+
+    opd = await onboard(app.dispatcher, "rina", "Staf OPD")
+    await opd.say("verifikasi")  # not an admin: refused by the service, whatever was typed
+    assert "tidak punya izin" in opd.text
+
+    admin = await onboard(app.dispatcher, "admin", "Lihat-lihat")
+    await admin.say("menu")
+    assert "Verifikasi staf OPD" in admin.labels()
+    await admin.press("Verifikasi staf OPD")
+    assert "1. Rina" in admin.text
+    await admin.press("Setujui 1. Rina")
+    assert "Rina sudah diverifikasi" in admin.text and "Tidak ada staf OPD" in admin.text
+
+    await opd.say("keripik pisang")
+    await opd.press("1. Keripik Pisang Bu Sari")
+    assert "WA/HP: 0812-3456-7890" in opd.text
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "opd.verify"))
+
+
+async def test_forged_admin_payload_is_refused(app: App) -> None:
+    opd = await onboard(app.dispatcher, "rina", "Staf OPD")
+    async with app.sessions() as session:
+        rina = await session.scalar(select(User).where(User.role == "opd"))
+        assert rina is not None
+    await opd.press_payload(actions.encode("admin", "ok", rina.id))
+    assert "tidak punya izin" in opd.text
+    async with app.sessions() as session:
+        rina = await session.get(User, rina.id)
+        assert rina is not None and not rina.opd_verified
+
+
+@pytest.mark.parametrize("payload", ["prod:open:²", "prod:open:" + "9" * 30, "find:more:²:²", "admin:ok:-1", "f:pick"])
+async def test_malformed_numbers_in_payloads_do_not_crash(app: App, payload: str) -> None:
+    chat = await onboard(app.dispatcher, "sari")
+    await chat.press_payload(payload)
+    assert chat.last and "gangguan" not in chat.text
+
+
+async def test_typed_odd_digits_when_buttons_are_shown(app: App) -> None:
+    chat = await onboard(app.dispatcher, "sari")
+    await chat.say("menu")
+    for typed in ("²", "٣", "9" * 5000, "0", "99"):
+        await chat.say(typed)
+        assert "gangguan" not in chat.text
+
+
+async def test_forged_pick_on_the_photo_step_stores_nothing(app: App) -> None:
+    chat = await onboard(app.dispatcher, "sari")
+    await register_business(chat)
+    await chat.say("tambah produk")
+    for answer in ("Keripik", "1", "lewati", "15rb", "bungkus", "lewati", "lewati", "lewati"):
+        await chat.say(answer)
+    form_button = next(c.action for r in chat.last for c in r.choices if c.action.startswith("f:"))
+    conversation_id = form_button.split(":")[2]
+    await chat.press_payload(f"f:pick:{conversation_id}:evil")
+    assert "pilih salah satu tombol" in chat.text
+    await chat.say("lewati")
+    await chat.press("Simpan")
+    async with app.sessions() as session:
+        product = await session.scalar(select(Product))
+        assert product is not None and product.photo_ref is None
+
+
+async def test_words_of_other_flows_inside_a_form_and_after_cari(app: App) -> None:
+    chat = await onboard(app.dispatcher, "sari")
+    await chat.say("daftar usaha")
+    await chat.say("peran")
+    assert "belum disimpan" in chat.text and "Apa nama usaha" in chat.text
+    await chat.say("menu")
+    assert "belum disimpan" in chat.text
+    await chat.say("batal")
+    await chat.say("cari")
+    await chat.say("bantuan")
+    assert "Sebagai pelaku usaha" in chat.text
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(SearchLog)) == 0
+
+
+async def test_menu_button_during_a_form_is_not_called_old(app: App) -> None:
+    chat = await onboard(app.dispatcher, "sari")
+    await chat.say("menu")
+    menu_button = next(c.action for r in chat.last for c in r.choices if c.label == "Bantuan")
+    await chat.say("daftar usaha")
+    await chat.press_payload(menu_button)
+    assert "belum disimpan" in chat.text and "pesan lama" not in chat.text
+
+
+async def test_consent_given_later_leads_straight_into_the_business_form(app: App) -> None:
+    chat = Chat(app.dispatcher, "sari")
+    await chat.say("halo")
+    await chat.press("Bahasa Indonesia")
+    await chat.press("Lihat-lihat")
+    await chat.press("Tidak setuju")
+    await chat.say("daftar usaha")
+    assert "perlu menyetujui" in chat.text
+    await chat.press("Setuju")
+    assert "Apa nama usaha" in chat.text
+
+
+async def test_opd_staff_who_register_a_business_keep_their_role(app: App) -> None:
+    chat = await onboard(app.dispatcher, "rina", "Staf OPD")
+    await register_business(chat)
+    async with app.sessions() as session:
+        user = await session.scalar(select(User).where(User.display_name == "Rina"))
+        assert user is not None and user.role == "opd"
+
+
+async def test_long_address_is_refused_politely(app: App) -> None:
+    chat = await onboard(app.dispatcher, "sari")
+    await chat.say("daftar usaha")
+    for answer in PROFILE_ANSWERS[:4]:
+        await chat.say(answer)
+    await chat.say("Jl. " + "Panjang " * 60)
+    assert "300" in chat.text or "terlalu panjang" in chat.text.lower() or "paling banyak" in chat.text.lower()
+    assert "Tulis alamat usaha" in chat.text
+
+
+async def test_verified_vendor_who_changes_name_is_verified_again(app: App) -> None:
+    chat = await onboard(app.dispatcher, "sari")
+    await register_business(chat)
+    async with app.sessions() as session, session.begin():
+        vendor = await session.scalar(select(Vendor))
+        assert vendor is not None
+        vendor.verified = True
+    await chat.say("daftar usaha")
+    await chat.press("Ubah")
+    await chat.press("Nama usaha")
+    await chat.say("Nama Lain Sama Sekali")
+    await chat.press("Simpan")
+    async with app.sessions() as session:
+        vendor = await session.scalar(select(Vendor))
+        assert vendor is not None and not vendor.verified
+
+
+async def test_someone_elses_search_cannot_be_paged_or_recorded(app: App) -> None:
+    andi = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    await andi.say("mobil bekas")
+    async with app.sessions() as session:
+        entry = await session.scalar(select(SearchLog))
+        assert entry is not None
+    joko = await onboard(app.dispatcher, "joko", "Lihat-lihat")
+    await joko.press_payload(actions.encode("find", "need", entry.id))
+    assert "tidak punya izin" in joko.text or "pesan lama" in joko.text
+    await joko.press_payload(actions.encode("find", "more", entry.id, 5))
+    assert "pesan lama" in joko.text
+    async with app.sessions() as session:
+        entry = await session.get(SearchLog, entry.id)
+        assert entry is not None and not entry.need_recorded
+
+
+async def test_deleting_my_data_anonymises_my_searches(app: App) -> None:
+    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    await chat.say("mobil bekas")
+    await chat.say("hapus data saya")
+    await chat.press("Ya, hapus semua")
+    async with app.sessions() as session:
+        entry = await session.scalar(select(SearchLog))
+        assert entry is not None and entry.user_id is None and entry.query == "mobil bekas"
+
+
+async def test_import_refuses_refs_that_cannot_travel_in_buttons(app: App, tmp_path: Path) -> None:
+    vendors = write_csv(
+        tmp_path / "vendors.csv",
+        VENDOR_COLUMNS,
+        [["V:1", "Toko A", "Ani", "0812-1111-2222", "Metro Pusat", "Jl. A", "", "tidak", "tidak", "tidak", ""]],
+    )
+    products = write_csv(
+        tmp_path / "products.csv",
+        PRODUCT_COLUMNS,
+        [["P" * 50, "V:1", "Kopi", "makanan-minuman", "", "15000", "pcs", ""]],
+    )
+    report = await import_catalog(app.sessions, vendors, products)
+    assert not report.ok
+    assert {(e.column, e.code) for e in report.errors} >= {("vendor_ref", "import.ref.invalid")}
+    assert any(e.column == "product_ref" for e in report.errors)
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Vendor)) == 0
