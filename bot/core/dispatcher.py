@@ -101,7 +101,9 @@ class Dispatcher:
                 t=Translator(user.language or inbound.language_hint or self.settings.bot.default_language),
             )
             replies = await self._route_safely(ctx)
-            user.last_choices = self._choices_memo(replies)
+            memo = self._choices_memo(replies)
+            if memo != user.last_choices:
+                user.last_choices = memo
             return [dataclasses.replace(r, locale=ctx.t.locale) for r in replies]
 
     async def _route_safely(self, ctx: Context) -> list[Reply]:

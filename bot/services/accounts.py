@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import NotFound, PermissionDenied
@@ -14,6 +15,7 @@ from models import AuditLog, Identity, ProcessedUpdate, User, utcnow
 
 ROLES = ("vendor", "opd", "buyer")
 CONSENT_VERSION = "2026-11"
+LAST_SEEN_RESOLUTION = timedelta(minutes=10)
 
 
 async def resolve(
@@ -30,8 +32,10 @@ async def resolve(
         await session.flush()
     else:
         user = await session.get_one(User, identity.user_id)
-        identity.last_seen_at = utcnow()
-        identity.reachable = True
+        now = utcnow()
+        if now - identity.last_seen_at > LAST_SEEN_RESOLUTION or not identity.reachable:
+            identity.last_seen_at = now  # not on every message: one write less per update
+            identity.reachable = True
     if (inbound.channel.value, inbound.external_id) in admins and not user.is_admin:
         user.is_admin = True
         session.add(AuditLog(actor_user_id=user.id, action="admin.bootstrap", subject=f"user:{user.id}"))
@@ -50,15 +54,18 @@ async def lock_user(session: AsyncSession, user_id: int) -> None:
 
 
 async def first_delivery(session: AsyncSession, channel: str, update_id: str) -> bool:
-    """Record an update id; False when it was handled before (a retried webhook, a replayed poll)."""
-    if await was_processed(session, channel, update_id):
-        return False
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedUpdate(channel=channel, update_id=update_id))
-    except IntegrityError:
-        return False
-    return True
+    """Record an update id; False when it was handled before (a retried webhook, a replayed poll).
+
+    One statement on both databases: INSERT ... ON CONFLICT DO NOTHING RETURNING id.
+    """
+    dialect_insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        dialect_insert(ProcessedUpdate)
+        .values(channel=channel, update_id=update_id, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+        .returning(ProcessedUpdate.id)
+    )
+    return (await session.scalar(statement)) is not None
 
 
 async def was_processed(session: AsyncSession, channel: str, update_id: str) -> bool:

@@ -48,8 +48,8 @@ async def begin(session: AsyncSession, user_id: int, flow: str, step: str, data:
 
 async def save(session: AsyncSession, user_id: int, state: State) -> None:
     """Persist the step and data of an active flow."""
-    row = await session.scalar(select(Conversation).where(Conversation.user_id == user_id))
-    if row is None or row.id != state.id:
+    row = await session.get(Conversation, state.id)  # usually from the session's identity map: no query
+    if row is None or row.user_id != user_id:
         return
     row.step = state.step
     row.data = dict(state.data)
