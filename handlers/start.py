@@ -118,8 +118,7 @@ async def role_action(ctx: Context, action: Action) -> list[Reply]:
     accounts.set_role(ctx.user, role)
     replies = [ctx.say("start.role_changed", role=ctx.t(ROLE_LABELS[role]))]
     if ctx.user.consented_at is None:
-        await conversations.begin(ctx.session, ctx.user.id, NAME, "consent", {})
-        return [*replies, consent_reply(ctx)]
+        return [*replies, *await ask_consent(ctx, "")]
     if role == "opd" and not ctx.user.opd_verified:
         replies.append(ctx.say("start.opd_pending"))
     return [*replies, menu_reply(ctx, "menu.title_short")]

@@ -167,8 +167,11 @@ async def test_old_and_forged_buttons_change_nothing(dispatcher: Dispatcher, eng
     for forged in ("f:save:999999", "x" * 500, "f:", ":::", "menu:go:../../etc"):
         await chat.press_payload(forged)
         assert "pesan lama" in chat.text
-    await chat.say("4")
-    assert "pilih" not in chat.text.lower() or chat.labels()  # still moving on normally
+    await chat.say("4")  # the amount question, still pending, takes the answer
+    assert chat.labels()[:2] == ["Bahasa Indonesia", "English"]  # the next question (size) is asked
+    async with session_factory(engine)() as session:
+        row = await session.scalar(select(Conversation))
+        assert row is not None and row.data["values"] == {"name": "Toko Baru", "amount": 4}
 
 
 async def test_resume_after_restart_keeps_answers(engine: AsyncEngine, database_url: str) -> None:
