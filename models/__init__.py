@@ -4,6 +4,7 @@ from models.accounts import AuditLog, Conversation, Identity, ProcessedUpdate, U
 from models.activity import Broadcast, Event, Lead, OutboxMessage, Rsvp, SearchLog
 from models.base import Base, utcnow
 from models.catalog import Product, Vendor
+from models.inbox import InboxUpdate
 
 __all__ = [
     "AuditLog",
@@ -12,6 +13,7 @@ __all__ = [
     "Conversation",
     "Event",
     "Identity",
+    "InboxUpdate",
     "Lead",
     "OutboxMessage",
     "ProcessedUpdate",

@@ -28,10 +28,20 @@ from bot.core.errors import PermissionDenied, UserFacingError
 from bot.core.i18n import Translator
 from bot.core.messages import Inbound, Reply
 from bot.core.registry import Registry
-from bot.services import accounts, conversations
+from bot.core.wire import Meta, dump_replies
+from bot.services import accounts, conversations, inbox, outbox
 from models import AuditLog
 
 logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Handled:
+    """The answer to a stored update: its replies and, when they were recorded, their outbox row."""
+
+    replies: list[Reply]
+    outbox_id: int | None = None
+
 
 _LABEL_JUNK = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -61,17 +71,28 @@ class Dispatcher:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one inbound message and return the replies to send (empty for a duplicate)."""
+        return (await self._handle(inbound)).replies
+
+    async def handle_stored(self, inbox_id: int, inbound: Inbound, meta: Meta | None = None) -> Handled:
+        """Handle an update from the inbox (bot/services/inbox.py).
+
+        Its effects, the inbox row turning "handled" and the outbox row holding the replies commit in one
+        transaction; the caller sends the replies after that and marks the outbox row. An update another
+        worker already handled gives no replies.
+        """
+        return await self._handle(inbound, inbox_id=inbox_id, meta=meta or {})
+
+    async def _handle(self, inbound: Inbound, *, inbox_id: int | None = None, meta: Meta | None = None) -> Handled:
         with self._lock_ref((inbound.channel.value, inbound.external_id)) as lock:
             async with lock:
                 try:
-                    return await self._handle_in_transaction(inbound)
+                    return await self._handle_in_transaction(inbound, inbox_id, meta)
                 except IntegrityError:
-                    if await self._already_processed(inbound):
+                    if await self._already_processed(inbound, inbox_id):
                         # Another process handled the same update id first.
                         logger.info("duplicate update %s on %s", inbound.update_id, inbound.channel.value)
-                        return []
+                        return Handled([])
                     logger.exception("integrity error for update %s", inbound.update_id)
-                    return [Reply(Translator(inbound.language_hint or "id")("error.internal"))]
                 except Exception:
                     logger.exception(
                         "handler failed for update %s from %s:%s",
@@ -79,15 +100,20 @@ class Dispatcher:
                         inbound.channel.value,
                         inbound.external_id,
                     )
-                    await self._remember_failed_update(inbound)
-                    return [Reply(Translator(inbound.language_hint or "id")("error.internal"))]
+                await self._remember_failed_update(inbound, inbox_id)
+                t = Translator(inbound.language_hint or self.settings.bot.default_language)
+                return Handled([Reply(t("error.internal"))])
 
-    async def _handle_in_transaction(self, inbound: Inbound) -> list[Reply]:
+    async def _handle_in_transaction(self, inbound: Inbound, inbox_id: int | None, meta: Meta | None) -> Handled:
         async with self.sessions() as session, session.begin():
             channel = inbound.channel.value
-            if inbound.update_id and not await accounts.first_delivery(session, channel, inbound.update_id):
+            if inbox_id is not None:
+                if not await inbox.complete(session, inbox_id):
+                    logger.info("stored update %s was handled already", inbox_id)
+                    return Handled([])
+            elif inbound.update_id and not await accounts.first_delivery(session, channel, inbound.update_id):
                 logger.info("skipping duplicate update %s on %s", inbound.update_id, channel)
-                return []
+                return Handled([])
             user, identity = await accounts.resolve(session, inbound, self._admins)
             await accounts.lock_user(session, user.id)
             inbound = self._resolve_typed_choice(user.last_choices, inbound)
@@ -104,7 +130,10 @@ class Dispatcher:
             memo = self._choices_memo(replies)
             if memo != user.last_choices:
                 user.last_choices = memo
-            return [dataclasses.replace(r, locale=ctx.t.locale) for r in replies]
+            replies = [dataclasses.replace(r, locale=ctx.t.locale) for r in replies]
+            if inbox_id is None or not replies:
+                return Handled(replies)
+            return Handled(replies, await outbox.enqueue_reply(session, identity.id, dump_replies(replies, meta)))
 
     async def _route_safely(self, ctx: Context) -> list[Reply]:
         try:
@@ -193,18 +222,24 @@ class Dispatcher:
         items = [[c.label, c.action] for c in last.choices if c.url is None]
         return {"numbered": not last.free_text, "items": items}
 
-    async def _already_processed(self, inbound: Inbound) -> bool:
+    async def _already_processed(self, inbound: Inbound, inbox_id: int | None) -> bool:
+        if inbox_id is not None:
+            return False
         if not inbound.update_id:
             return False
         async with self.sessions() as session:
             return await accounts.was_processed(session, inbound.channel.value, inbound.update_id)
 
-    async def _remember_failed_update(self, inbound: Inbound) -> None:
-        if not inbound.update_id:
+    async def _remember_failed_update(self, inbound: Inbound, inbox_id: int | None) -> None:
+        """A failed update is not tried again: a replay would fail the same way and apologise twice."""
+        if inbox_id is None and not inbound.update_id:
             return
         try:
             async with self.sessions() as session, session.begin():
-                await accounts.first_delivery(session, inbound.channel.value, inbound.update_id)
+                if inbox_id is not None:
+                    await inbox.complete(session, inbox_id)
+                else:
+                    await accounts.first_delivery(session, inbound.channel.value, inbound.update_id or "")
         except Exception:
             logger.exception("could not record failed update %s", inbound.update_id)
 

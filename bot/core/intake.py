@@ -1,0 +1,183 @@
+"""Durable intake and reply delivery for the channels that receive updates from a platform.
+
+1. `accept`: a channel hands over an update; it is stored in the inbox (bot/services/inbox.py) and only
+   then may the channel acknowledge it to the platform (webhook 200, polling offset). A duplicate is dropped.
+2. A worker per chat handles that chat's stored updates one after the other, in arrival order, through
+   `Dispatcher.handle_stored`: effects, "handled" mark and the replies' outbox row commit together.
+3. After commit the replies go out through the channel's `Outlet`, and the outbox row records the outcome.
+4. `resume` (at start-up) sends reply rows a crash left unsent and queues the updates still pending.
+5. `drain` (at shutdown) stops accepting and waits, for a bounded time, for the queued work to finish;
+   whatever is left stays in the database for the next start.
+
+Nothing here knows a platform: each channel attaches an `Outlet` that renders and sends replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.dispatcher import Dispatcher
+from bot.core.messages import Inbound, Reply
+from bot.core.wire import Meta, dump_inbound, load_inbound, load_replies
+from bot.services import inbox, outbox
+
+logger = logging.getLogger(__name__)
+
+
+class Outlet(Protocol):
+    """A channel's way out: render and send replies to one address; says how it went (an outbox status)."""
+
+    async def deliver(self, external_id: str, replies: Sequence[Reply], meta: Meta) -> str:
+        """Send the replies in order; `outbox.SENT`, `outbox.BLOCKED` or `outbox.FAILED`."""
+        ...
+
+
+@dataclass(slots=True)
+class _Update:
+    inbox_id: int
+    inbound: Inbound
+    meta: Meta
+
+
+@dataclass(slots=True)
+class _Resend:
+    outbox_id: int
+    replies: list[Reply]
+    meta: Meta
+
+
+@dataclass
+class _Chat:
+    work: deque[_Update | _Resend] = field(default_factory=deque)
+    task: asyncio.Task[None] | None = None
+
+
+class Intake:
+    """Accepts updates durably, handles them per chat in order, delivers the replies after commit."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], dispatcher: Dispatcher) -> None:
+        self.sessions = sessions
+        self.dispatcher = dispatcher
+        self._outlets: dict[str, Outlet] = {}
+        self._chats: dict[tuple[str, str], _Chat] = {}
+        self._accepting = True
+        self.duplicates = 0
+
+    def attach(self, channel: str, outlet: Outlet) -> None:
+        """Register the channel that sends replies for `channel` addresses."""
+        self._outlets[channel] = outlet
+
+    @property
+    def idle(self) -> bool:
+        """True when no chat has work queued or in progress."""
+        return not self._chats
+
+    async def accept(self, inbound: Inbound, meta: Meta | None = None) -> bool:
+        """Store an update; True when it is new and will be handled. Acknowledge the platform only after this.
+
+        Raises when the database cannot store it (the platform then retries: nothing is acknowledged).
+        """
+        if not inbound.update_id:
+            raise ValueError("a stored update needs an update id")
+        if not self._accepting:
+            raise RuntimeError("the intake is shutting down")
+        channel = inbound.channel.value
+        payload = dump_inbound(inbound, meta)
+        async with self.sessions() as session, session.begin():
+            inbox_id = await inbox.accept(session, channel, inbound.update_id, inbound.external_id, payload)
+        if inbox_id is None:
+            self.duplicates += 1
+            logger.info("dropping repeated %s update %s", channel, inbound.update_id)
+            return False
+        self._queue(channel, inbound.external_id, _Update(inbox_id, inbound, meta or {}))
+        return True
+
+    async def resume(self) -> tuple[int, int]:
+        """After a start: queue unsent replies, then the updates still pending; returns both counts."""
+        async with self.sessions() as session:
+            unsent = await outbox.undelivered(session, kind=outbox.REPLY)
+            waiting = await inbox.pending(session)
+        for envelope in unsent:
+            replies, meta = load_replies(envelope.payload)
+            self._queue(envelope.channel, envelope.external_id, _Resend(envelope.id, replies, meta))
+        for stored in waiting:
+            inbound, meta = load_inbound(stored.payload)
+            self._queue(stored.channel, stored.chat, _Update(stored.id, inbound, meta))
+        if unsent or waiting:
+            logger.info("resuming %s unsent reply batches and %s pending updates", len(unsent), len(waiting))
+        return len(unsent), len(waiting)
+
+    async def drain(self, timeout: float = 10.0) -> int:  # noqa: ASYNC109 - a shutdown grace period
+        """Stop accepting, wait up to `timeout` for queued work; returns how many chats were left unfinished."""
+        self._accepting = False
+        tasks = [chat.task for chat in self._chats.values() if chat.task is not None]
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=timeout)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+                logger.warning("stopped with %s chats unfinished; their updates wait in the inbox", len(pending))
+            return len(pending)
+        return 0
+
+    async def wait_idle(self) -> None:
+        """Wait until every queued update is handled and answered (tests, benchmarks)."""
+        while self._chats:
+            tasks = [chat.task for chat in self._chats.values() if chat.task is not None]
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # ---- per chat -----------------------------------------------------------------------------------------
+
+    def _queue(self, channel: str, chat_id: str, item: _Update | _Resend) -> None:
+        key = (channel, chat_id)
+        chat = self._chats.get(key)
+        if chat is None:
+            chat = self._chats[key] = _Chat()
+        chat.work.append(item)
+        if chat.task is None:
+            chat.task = asyncio.create_task(self._run(key, chat), name=f"chat-{channel}-{chat_id}")
+
+    async def _run(self, key: tuple[str, str], chat: _Chat) -> None:
+        try:
+            while chat.work:
+                item = chat.work[0]
+                try:
+                    await self._do(key, item)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # The update or reply stays in the database; the next start takes it up again.
+                    logger.exception("chat %s:%s: work item failed", *key)
+                chat.work.popleft()
+        finally:
+            if self._chats.get(key) is chat:
+                del self._chats[key]
+
+    async def _do(self, key: tuple[str, str], item: _Update | _Resend) -> None:
+        channel, chat_id = key
+        if isinstance(item, _Resend):
+            await self._deliver(channel, chat_id, item.outbox_id, item.replies, item.meta)
+            return
+        handled = await self.dispatcher.handle_stored(item.inbox_id, item.inbound, item.meta)
+        if handled.replies:
+            await self._deliver(channel, chat_id, handled.outbox_id, handled.replies, item.meta)
+
+    async def _deliver(
+        self, channel: str, chat_id: str, outbox_id: int | None, replies: Sequence[Reply], meta: Meta
+    ) -> None:
+        outlet = self._outlets.get(channel)
+        if outlet is None:
+            logger.error("no outlet for channel %s; %s replies stay in the outbox", channel, len(replies))
+            return
+        status = await outlet.deliver(chat_id, replies, meta)
+        if outbox_id is not None:
+            async with self.sessions() as session, session.begin():
+                await outbox.mark(session, outbox_id, status)

@@ -1,0 +1,57 @@
+"""The core's messages as JSON, for the rows that keep them across a restart (inbox and outbox).
+
+An `Inbound` is stored with the update before the platform is acknowledged; a batch of `Reply`s is stored
+with the change it reports. `meta` carries what only the channel understands (for Telegram: the message a
+pressed button was on, so a paging reply can edit it) and is passed back to the channel untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bot.core.messages import Channel, Choice, Inbound, Reply
+
+Meta = dict[str, Any]
+
+
+def dump_inbound(inbound: Inbound, meta: Meta | None = None) -> str:
+    """An accepted update as one JSON document."""
+    fields = dataclasses.asdict(inbound)
+    fields["channel"] = inbound.channel.value
+    return json.dumps({"inbound": fields, "meta": meta or {}}, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_inbound(payload: str) -> tuple[Inbound, Meta]:
+    """The update and the channel's meta back from `dump_inbound`."""
+    document = json.loads(payload)
+    fields = dict(document["inbound"])
+    fields["channel"] = Channel(fields["channel"])
+    known = {f.name for f in dataclasses.fields(Inbound)}
+    return Inbound(**{k: v for k, v in fields.items() if k in known}), dict(document.get("meta") or {})
+
+
+def _reply_fields(reply: Reply) -> dict[str, Any]:
+    fields = {f.name: getattr(reply, f.name) for f in dataclasses.fields(Reply)}
+    fields["choices"] = [[c.label, c.action, c.url] for c in reply.choices]
+    return fields
+
+
+def dump_replies(replies: Sequence[Reply], meta: Meta | None = None) -> str:
+    """A batch of replies (the answer to one update) as one JSON document."""
+    document = {"replies": [_reply_fields(r) for r in replies], "meta": meta or {}}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_replies(payload: str) -> tuple[list[Reply], Meta]:
+    """The replies and the channel's meta back from `dump_replies`."""
+    document = json.loads(payload)
+    known = {f.name for f in dataclasses.fields(Reply)}
+    replies = []
+    for fields in document["replies"]:
+        values = {k: v for k, v in fields.items() if k in known}
+        values["choices"] = tuple(Choice(label, action, url) for label, action, url in fields.get("choices", []))
+        replies.append(Reply(**values))
+    return replies, dict(document.get("meta") or {})

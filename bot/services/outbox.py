@@ -1,0 +1,76 @@
+"""The outbox: every message the bot sends is a row here first, written in the transaction it reports.
+
+A reply batch (the answer to one update) is one row of kind `reply`; it is sent right after commit by the
+process that handled the update, and, should that process die first, by the next start (`undelivered`).
+A row is marked `sent` after the platform took it, so a crash leaves at most the rows in flight to be sent
+twice, never one lost. `blocked` rows are for recipients who blocked the bot; `failed` ones ran out of tries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Identity, OutboxMessage, utcnow
+
+PENDING = "pending"
+SENT = "sent"
+BLOCKED = "blocked"
+FAILED = "failed"
+REPLY = "reply"
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """One outbox row as a sender needs it: where it goes and what it says."""
+
+    id: int
+    channel: str
+    external_id: str
+    payload: str
+    attempts: int = 0
+
+
+async def enqueue_reply(session: AsyncSession, identity_id: int, payload: str) -> int:
+    """Record the replies to one update (sent after commit); its row id."""
+    row = OutboxMessage(identity_id=identity_id, kind=REPLY, payload=payload, status=PENDING, due_at=utcnow())
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def mark(session: AsyncSession, row_id: int, status: str, error: str | None = None) -> None:
+    """Record the outcome of one send attempt: sent, blocked, failed, or pending again (a retry)."""
+    now = utcnow()
+    values: dict[str, object] = {"status": status, "attempts": OutboxMessage.attempts + 1, "claimed_at": None}
+    if status == SENT:
+        values["sent_at"] = now
+    if error is not None:
+        values["last_error"] = error[:2000]
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+async def undelivered(
+    session: AsyncSession, *, kind: str = REPLY, created_before: datetime | None = None, limit: int = 10_000
+) -> list[Envelope]:
+    """Pending rows of a kind, oldest first, with their recipient's channel address (after a restart)."""
+    query = (
+        select(OutboxMessage.id, Identity.channel, Identity.external_id, OutboxMessage.payload, OutboxMessage.attempts)
+        .join(Identity, Identity.id == OutboxMessage.identity_id)
+        .where(OutboxMessage.kind == kind, OutboxMessage.status == PENDING)
+    )
+    if created_before is not None:
+        query = query.where(OutboxMessage.created_at < created_before)
+    rows = await session.execute(query.order_by(OutboxMessage.id).limit(limit))
+    return [Envelope(*row) for row in rows]
+
+
+async def count_by_status(session: AsyncSession, kind: str = REPLY) -> dict[str, int]:
+    """How many rows of a kind are in each status (reports and tests)."""
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).where(OutboxMessage.kind == kind).group_by(OutboxMessage.status)
+    )
+    return {status: int(n) for status, n in rows}
