@@ -39,8 +39,8 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bot.app import App, build_app  # noqa: E402
 from bot.channels.runner import ChannelServer  # noqa: E402
-from bot.channels.telegram_guards import FloodGuard  # noqa: E402
-from bot.channels.telegram_sender import SendLimits  # noqa: E402
+from bot.channels.telegram.guards import FloodGuard  # noqa: E402
+from bot.channels.telegram.sender import SendLimits  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from models import Product  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402

@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.runner import ChannelServer
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_guards import FloodGuard
-from bot.channels.telegram_sender import SendLimits
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.guards import FloodGuard
+from bot.channels.telegram.sender import SendLimits
 from bot.core.messages import Channel, Inbound
 from models import Identity, Product, Vendor
 from tests.fakes.telegram_api import DEFAULT_PHOTO_FILE_ID, FakeTelegramAPI
@@ -355,11 +355,11 @@ async def test_an_error_while_answering_is_logged_and_apologised(
     async with running(app, tg) as server:
         user = phone(server, tg)
         tg.fail_next("sendMessage", error_code=400, description="Bad Request: something unexpected")
-        with caplog.at_level(logging.ERROR, logger="bot.channels.telegram"):
+        with caplog.at_level(logging.ERROR, logger="bot.channels.telegram.channel"):
             texts = await user.send("/start")
     assert texts == [
         "Maaf, ada gangguan di sistem kami dan pesan terakhir Bapak/Ibu belum terproses. Mohon kirim lagi "
         "sebentar lagi, atau ketik menu."
     ]
-    [record] = [r for r in caplog.records if r.name == "bot.channels.telegram"]
+    [record] = [r for r in caplog.records if r.name == "bot.channels.telegram.channel"]
     assert "telegram update 1 failed" in record.getMessage() and record.exc_info is not None

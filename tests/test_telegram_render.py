@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 
-from bot.channels.telegram_guards import FloodGuard, RecentUpdates, Verdict
-from bot.channels.telegram_inbound import callback_to_inbound, message_to_inbound
-from bot.channels.telegram_render import (
+from bot.channels.telegram.guards import FloodGuard, RecentUpdates, Verdict
+from bot.channels.telegram.inbound import callback_to_inbound, message_to_inbound
+from bot.channels.telegram.render import (
     CAPTION_LIMIT,
     TEXT_LIMIT,
     inline_keyboard,

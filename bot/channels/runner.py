@@ -24,9 +24,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.app import App, build_app
-from bot.channels.telegram import TelegramChannel, create_bot
-from bot.channels.telegram_intake import WEBHOOK_PATH, Polling, Webhook
-from bot.channels.telegram_sender import SendLimits
+from bot.channels.telegram import WEBHOOK_PATH, Polling, SendLimits, TelegramChannel, Webhook, create_bot
 from bot.config import Settings
 
 logger = logging.getLogger(__name__)

@@ -1,12 +1,12 @@
-"""Telegram channel: aiogram as transport only, in front of the core dispatcher.
+"""`TelegramChannel`: receives updates, hands them to the core dispatcher, sends the replies.
 
-Each update goes: recently-seen check -> flood check -> `Inbound` (telegram_inbound) -> core
+Each update goes: recently-seen check -> flood check -> `Inbound` (inbound.py) -> core
 `Dispatcher.handle` (one transaction, idempotent by update id) -> after commit, the replies are rendered and
-sent (telegram_delivery, telegram_sender). Updates of one chat are handled and answered one after the
+sent (delivery.py, sender.py). Updates of one chat are handled and answered one after the
 other (a lock per chat), so replies never overtake each other. A pressed button is always answered with
 `answerCallbackQuery` first, so the client's spinner stops even when the handling takes a while.
 
-Updates arrive by long polling or by webhook (telegram_intake.py, started by bot/channels/runner.py); both
+Updates arrive by long polling or by webhook (intake.py, started by bot/channels/runner.py); both
 feed the same aiogram dispatcher. Any error that escapes a handler reaches `on_error`, which logs it with the
 update id and sends the user a short apology, never silence.
 """
@@ -28,10 +28,10 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message, Update
 
-from bot.channels.telegram_delivery import Delivery, Origin
-from bot.channels.telegram_guards import FloodGuard, RecentUpdates, Verdict
-from bot.channels.telegram_inbound import callback_to_inbound, message_to_inbound
-from bot.channels.telegram_sender import SendLimits, TelegramSender
+from bot.channels.telegram.delivery import Delivery, Origin
+from bot.channels.telegram.guards import FloodGuard, RecentUpdates, Verdict
+from bot.channels.telegram.inbound import callback_to_inbound, message_to_inbound
+from bot.channels.telegram.sender import SendLimits, TelegramSender
 from bot.config import TelegramSettings
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import Translator

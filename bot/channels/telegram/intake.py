@@ -22,7 +22,7 @@ from aiogram.types import BotCommand, Update
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.core.i18n import Translator
 
 logger = logging.getLogger(__name__)

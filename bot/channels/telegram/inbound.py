@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message, PhotoSize, User
 
-from bot.channels.telegram_render import PHOTO_PREFIX
+from bot.channels.telegram.render import PHOTO_PREFIX
 from bot.core.messages import Channel, Inbound
 
 _UNSUPPORTED = (

@@ -24,9 +24,9 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import EditMessageCaption, EditMessageText, SendMessage, SendPhoto, TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyKeyboardMarkup
 
-from bot.channels.telegram_inbound import largest_photo
-from bot.channels.telegram_render import PARSE_MODE, Outgoing, menu_keyboard, render_reply, to_html
-from bot.channels.telegram_sender import RecipientUnreachable, TelegramSender
+from bot.channels.telegram.inbound import largest_photo
+from bot.channels.telegram.render import PARSE_MODE, Outgoing, menu_keyboard, render_reply, to_html
+from bot.channels.telegram.sender import RecipientUnreachable, TelegramSender
 from bot.core.i18n import Translator
 from bot.core.messages import Reply
 
