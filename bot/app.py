@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
+from bot.core.intake import Intake
 from bot.db import create_engine, session_factory
 from bot.migrate import upgrade
-from bot.services import accounts, conversations
+from bot.services import accounts, conversations, inbox
 from handlers import build_registry
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ class App:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     dispatcher: Dispatcher
+    intake: Intake
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -41,7 +43,9 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     async with sessions() as session, session.begin():
         stale = await conversations.purge_stale(session, timedelta(hours=settings.bot.conversation_ttl_hours))
         old = await accounts.purge_processed(session, timedelta(days=7))
+        old += await inbox.purge_handled(session, timedelta(days=7))
     if stale or old:
         logger.info("purged %s stale conversations and %s old update ids", stale, old)
     dispatcher = Dispatcher(sessions, settings, build_registry())
-    return App(settings=settings, engine=engine, sessions=sessions, dispatcher=dispatcher)
+    intake = Intake(sessions, dispatcher)
+    return App(settings=settings, engine=engine, sessions=sessions, dispatcher=dispatcher, intake=intake)

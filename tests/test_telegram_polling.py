@@ -362,4 +362,4 @@ async def test_an_error_while_answering_is_logged_and_apologised(
         "sebentar lagi, atau ketik menu."
     ]
     [record] = [r for r in caplog.records if r.name == "bot.channels.telegram.channel"]
-    assert "telegram update 1 failed" in record.getMessage() and record.exc_info is not None
+    assert "reply to telegram chat 1001 was refused" in record.getMessage() and record.exc_info is not None

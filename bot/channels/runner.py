@@ -5,8 +5,12 @@ The aiohttp app on HOST:PORT always serves `GET /healthz`, plus each channel's w
 answers health checks). A WhatsApp channel mounts its webhook on the same app the same way
 (`ChannelServer._mount_channels`), and starts and stops next to Telegram in `start` / `stop`.
 
+Start: replies that a crash left unsent and updates accepted but not yet handled are taken up first
+(`Intake.resume`), and the delivery worker starts (outbox rows: broadcasts, notices, stale replies).
+
 Shutdown (SIGTERM, SIGINT): stop taking updates (polling stops; the webhook route closes with the server),
-let the updates in flight finish and send their replies, then close the Bot API session and the database.
+let the accepted updates be handled and answered for up to `shutdown_grace` seconds (what is left stays in
+the inbox for the next start), stop the worker, then close the Bot API session and the database.
 A webhook stays registered, so Telegram keeps the updates that arrive meanwhile for the next start.
 """
 
@@ -26,6 +30,7 @@ from sqlalchemy import text
 from bot.app import App, build_app
 from bot.channels.telegram import WEBHOOK_PATH, Polling, SendLimits, TelegramChannel, Webhook, create_bot
 from bot.config import Settings
+from bot.services.delivery import DeliveryWorker
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +57,9 @@ class ChannelServer:
         self._polling: Polling | None = None
         self._webhook: Webhook | None = None
         self._runner: web.AppRunner | None = None
+        self._worker: DeliveryWorker | None = None
+        self._worker_stop = asyncio.Event()
+        self._worker_task: asyncio.Task[None] | None = None
 
     @property
     def port(self) -> int:
@@ -70,7 +78,9 @@ class ChannelServer:
     def _mount_channels(self, web_app: web.Application) -> None:
         telegram = self.settings.telegram
         if telegram.bot_token is not None:
-            self.telegram = TelegramChannel(self.app.dispatcher, create_bot(telegram), limits=self.limits)
+            self.telegram = TelegramChannel(
+                self.app.dispatcher, create_bot(telegram), intake=self.app.intake, limits=self.limits
+            )
             if self.settings.web.webhook_base_url:
                 self._webhook = Webhook(self.telegram, _webhook_secret(self.settings))
                 self._webhook.mount(web_app, WEBHOOK_PATH)
@@ -96,6 +106,13 @@ class ChannelServer:
         site = web.TCPSite(self._runner, self.settings.web.host, self.settings.web.port)
         await site.start()
         logger.info("web server on http://%s:%s (GET /healthz)", self.settings.web.host, self.port)
+        senders = {"telegram": self.telegram.send_envelope} if self.telegram else {}
+        if senders:
+            # Replies a crash left unsent and updates accepted but not handled go first, then new updates.
+            await self.app.intake.resume()
+            self._worker = DeliveryWorker(self.app.sessions, senders)
+            self._worker_stop = asyncio.Event()
+            self._worker_task = asyncio.create_task(self._worker.run(self._worker_stop), name="delivery-worker")
         if self._webhook is not None:
             base = self.settings.web.webhook_base_url or ""
             await self._webhook.register(base.rstrip("/") + WEBHOOK_PATH)
@@ -111,6 +128,16 @@ class ChannelServer:
             self._runner = None
         if self.telegram is not None:
             await self.telegram.drain(self.shutdown_grace)
+        if self._worker_task is not None:
+            self._worker_stop.set()
+            try:
+                async with asyncio.timeout(self.shutdown_grace):
+                    await self._worker_task
+            except TimeoutError:
+                self._worker_task.cancel()
+                logger.warning("delivery worker stopped with sends in flight; their rows are sent after restart")
+            self._worker_task = None
+        if self.telegram is not None:
             await self.telegram.bot.session.close()
         logger.info("channels stopped")
 

@@ -25,12 +25,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.outbox import BLOCKED, FAILED, PENDING, REPLY, SENT, Envelope
+from bot.services.outbox import BLOCKED, FAILED, PENDING, REPLY, RETRY, SENT, Envelope
 from models import Identity, OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
 
-RETRY = "retry"
 UNREACHABLE = "unreachable"
 
 Send = Callable[[Envelope], Awaitable[str]]

@@ -20,6 +20,7 @@ PENDING = "pending"
 SENT = "sent"
 BLOCKED = "blocked"
 FAILED = "failed"
+RETRY = "retry"  # an outcome, not a status: the row goes back to pending
 REPLY = "reply"
 
 
@@ -45,6 +46,7 @@ async def enqueue_reply(session: AsyncSession, identity_id: int, payload: str) -
 async def mark(session: AsyncSession, row_id: int, status: str, error: str | None = None) -> None:
     """Record the outcome of one send attempt: sent, blocked, failed, or pending again (a retry)."""
     now = utcnow()
+    status = PENDING if status == RETRY else status
     values: dict[str, object] = {"status": status, "attempts": OutboxMessage.attempts + 1, "claimed_at": None}
     if status == SENT:
         values["sent_at"] = now

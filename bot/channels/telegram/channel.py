@@ -1,41 +1,54 @@
-"""`TelegramChannel`: receives updates, hands them to the core dispatcher, sends the replies.
+"""`TelegramChannel`: receives updates, stores them durably, and sends the core's replies.
 
-Each update goes: recently-seen check -> flood check -> `Inbound` (inbound.py) -> core
-`Dispatcher.handle` (one transaction, idempotent by update id) -> after commit, the replies are rendered and
-sent (delivery.py, sender.py). Updates of one chat are handled and answered one after the
-other (a lock per chat), so replies never overtake each other. A pressed button is always answered with
+Each update goes: recently-seen check -> flood check -> `Inbound` (inbound.py) -> `Intake.accept` (stored in
+the inbox before aiogram returns, so the webhook's 200 and the polling offset come only after the update is
+safe in the database) -> the intake's worker for that chat hands it to the core (one transaction that also
+records the replies in the outbox) -> after commit, `deliver` renders and sends the replies (delivery.py,
+sender.py) and the outbox row records the outcome. Updates of one chat are handled and answered one after
+the other, so replies never overtake each other. A pressed button is always answered with
 `answerCallbackQuery` first, so the client's spinner stops even when the handling takes a while.
 
-Updates arrive by long polling or by webhook (intake.py, started by bot/channels/runner.py); both
-feed the same aiogram dispatcher. Any error that escapes a handler reaches `on_error`, which logs it with the
-update id and sends the user a short apology, never silence.
+Updates arrive by long polling or by webhook (intake.py, started by bot/channels/runner.py); both feed the same
+aiogram dispatcher. An update that cannot be stored (the database is down) propagates as
+`IntakeUnavailable`: the webhook answers 500 and Telegram delivers it again. Any other error that escapes a
+handler reaches `on_error`, which logs it with the update id and sends the user a short apology.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
-from weakref import WeakValueDictionary
 
 from aiogram import Bot, Router
 from aiogram import Dispatcher as AiogramDispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message, Update
 
 from bot.channels.telegram.delivery import Delivery, Origin
 from bot.channels.telegram.guards import FloodGuard, RecentUpdates, Verdict
 from bot.channels.telegram.inbound import callback_to_inbound, message_to_inbound
-from bot.channels.telegram.sender import SendLimits, TelegramSender
+from bot.channels.telegram.sender import RecipientUnreachable, SendLimits, TelegramSender
 from bot.config import TelegramSettings
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import Translator
-from bot.core.messages import Channel
+from bot.core.intake import Intake
+from bot.core.messages import Channel, Inbound, Reply
+from bot.core.wire import Meta, load_replies
+from bot.services import outbox
+from bot.services.outbox import Envelope
 
 logger = logging.getLogger(__name__)
 
@@ -51,30 +64,36 @@ def create_bot(settings: TelegramSettings) -> Bot:
     return Bot(token)
 
 
+class IntakeUnavailable(Exception):
+    """An update could not be stored; it must not be acknowledged to Telegram."""
+
+
 class TelegramChannel:
-    """The Telegram adapter for one bot: receives updates, hands them to the core, sends the replies."""
+    """The Telegram adapter for one bot: takes updates in through the intake, sends the replies."""
 
     def __init__(
         self,
         core: Dispatcher,
         bot: Bot,
         *,
+        intake: Intake | None = None,
         limits: SendLimits | None = None,
         flood: FloodGuard | None = None,
         recent: RecentUpdates | None = None,
     ) -> None:
         self.core = core
         self.bot = bot
+        self.intake = intake or Intake(core.sessions, core)
         self.sender = TelegramSender(bot, limits or SendLimits(), self._mark_unreachable)
         self.delivery = Delivery(self.sender)
         self.flood = flood or FloodGuard()
         self.recent = recent or RecentUpdates()
         self.dispatcher = self._build_dispatcher()
-        self._chat_locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
-        self._active = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._background: set[asyncio.Task[Any]] = set()
+        self.intake.attach(Channel.TELEGRAM.value, self)
+        self._default_language = core.settings.bot.default_language
+        # How often to try storing an update: a webhook answers 500 at once (Telegram retries); long polling
+        # sets more, since aiogram would move its offset past an update it could not store.
+        self.store_attempts = 1
 
     def _build_dispatcher(self) -> AiogramDispatcher:
         router = Router(name="telegram")
@@ -92,52 +111,46 @@ class TelegramChannel:
     async def _first_sight(
         self, handler: Callable[[Update, dict[str, Any]], Awaitable[Any]], update: Update, data: dict[str, Any]
     ) -> Any:
-        """Drops an update id seen a moment ago, and counts updates in flight for a graceful stop."""
+        """Drops an update id seen a moment ago (the inbox de-duplicates for good; this saves a query)."""
         if not self.recent.first_time(update.update_id):
             logger.info("skipping repeated telegram update %s", update.update_id)
             return None
-        with self._busy():
-            return await handler(update, data)
-
-    @contextlib.contextmanager
-    def _busy(self) -> Iterator[None]:
-        self._active += 1
-        self._idle.clear()
-        try:
-            yield
-        finally:
-            self._active -= 1
-            if self._active == 0:
-                self._idle.set()
+        return await handler(update, data)
 
     @property
     def idle(self) -> bool:
-        """True when no update is being handled or waiting to be."""
-        return self._active == 0 and not self._background
+        """True when no accepted update is waiting to be handled or answered."""
+        return self.intake.idle
 
-    def _chat_lock(self, chat_id: int) -> asyncio.Lock:
-        lock = self._chat_locks.get(chat_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._chat_locks[chat_id] = lock
-        return lock
+    async def _accept(self, inbound: Inbound, meta: Meta | None = None) -> None:
+        """Store the update; with long polling, keep trying a while (its offset must not move past it)."""
+        for attempt in range(self.store_attempts):
+            try:
+                await self.intake.accept(inbound, meta)
+                return
+            except RuntimeError as err:  # shutting down: leave the update to Telegram
+                self.recent.forget(int(inbound.update_id or 0))
+                raise IntakeUnavailable(str(err)) from err
+            except Exception as err:
+                if attempt + 1 >= self.store_attempts:
+                    self.recent.forget(int(inbound.update_id or 0))
+                    raise IntakeUnavailable(str(err)) from err
+                logger.warning("could not store telegram update %s (%s); trying again", inbound.update_id, err)
+                await asyncio.sleep(min(0.25 * 2**attempt, 5.0))
 
     async def on_message(self, message: Message, event_update: Update) -> None:
         """A message in a private chat: text, photo, contact, or something the core cannot read."""
         inbound = message_to_inbound(message, event_update.update_id)
         if inbound is None:
             return
-        chat_id = message.chat.id
         verdict = self.flood.check(inbound.external_id)
         if verdict is not Verdict.ACCEPT:
             if verdict is Verdict.WARN:
-                logger.info("throttling chat %s", chat_id)
-                await self.delivery.say(chat_id, Translator(inbound.language_hint or "id")("telegram.slow_down"))
+                logger.info("throttling chat %s", message.chat.id)
+                t = Translator(inbound.language_hint or self._default_language)
+                await self.delivery.say(message.chat.id, t("telegram.slow_down"))
             return
-        lock = self._chat_lock(chat_id)
-        async with lock:
-            replies = await self.core.handle(inbound)
-            await self.delivery.deliver(chat_id, replies, locale=inbound.language_hint)
+        await self._accept(inbound)
 
     async def on_callback(self, query: CallbackQuery, event_update: Update) -> None:
         """A pressed inline button: answered at once, then handled like a typed choice."""
@@ -145,17 +158,14 @@ class TelegramChannel:
         verdict = self.flood.check(str(query.from_user.id))
         notice = None
         if verdict is Verdict.WARN:
-            notice = Translator(query.from_user.language_code or "id")("telegram.slow_down")
-        await self._answer(query.id, notice)
+            notice = Translator(query.from_user.language_code or self._default_language)("telegram.slow_down")
         if inbound is None or verdict is not Verdict.ACCEPT:
+            await self._answer(query.id, notice)
             return
         message = query.message if isinstance(query.message, Message) else None
-        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         origin = Origin.of(message) if message is not None else None
-        lock = self._chat_lock(chat_id)
-        async with lock:
-            replies = await self.core.handle(inbound)
-            await self.delivery.deliver(chat_id, replies, origin=origin, locale=inbound.language_hint)
+        await self._accept(inbound, {"origin": dataclasses.asdict(origin)} if origin is not None else None)
+        await self._answer(query.id, notice)
 
     async def _answer(self, query_id: str, text: str | None) -> None:
         try:
@@ -173,8 +183,14 @@ class TelegramChannel:
     async def _mark_unreachable(self, chat_id: int) -> None:
         await self.core.mark_unreachable(Channel.TELEGRAM.value, str(chat_id))
 
-    async def on_error(self, event: ErrorEvent) -> bool:
-        """Logs what escaped a handler, with the update id, and apologises to the user."""
+    async def on_error(self, event: ErrorEvent) -> Any:
+        """Logs what escaped a handler, with the update id, and apologises to the user.
+
+        An update that could not be stored is not handled here: it propagates, so it is not acknowledged.
+        """
+        if isinstance(event.exception, IntakeUnavailable):
+            logger.error("telegram update %s could not be stored: %s", event.update.update_id, event.exception)
+            return UNHANDLED
         update = event.update
         logger.error(
             "telegram update %s failed: %s",
@@ -184,35 +200,49 @@ class TelegramChannel:
         )
         chat_id, locale = _whom(update)
         if chat_id is not None:
-            with self._busy():
-                try:
-                    await self.delivery.say(chat_id, Translator(locale or "id")("error.internal"))
-                except TelegramAPIError as err:
-                    logger.warning("could not apologise in chat %s: %s", chat_id, err)
+            try:
+                await self.delivery.say(chat_id, Translator(locale or self._default_language)("error.internal"))
+            except TelegramAPIError as err:
+                logger.warning("could not apologise in chat %s: %s", chat_id, err)
         return True
+
+    # ---- the way out ----------------------------------------------------------------------------------
+
+    async def deliver(self, external_id: str, replies: Sequence[Reply], meta: Meta) -> str:
+        """Send one batch of replies to a chat (the intake's and the delivery worker's outlet)."""
+        origin = Origin(**meta["origin"]) if meta.get("origin") else None
+        try:
+            await self.delivery.deliver(int(external_id), replies, origin=origin)
+        except RecipientUnreachable:
+            return outbox.BLOCKED
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as err:
+            logger.warning("could not reach Telegram for chat %s: %s", external_id, err)
+            return outbox.RETRY
+        except TelegramBadRequest as err:
+            # A reply Telegram will never take (a bug on our side): log it and tell the user, never silence.
+            logger.error("a reply to telegram chat %s was refused: %s", external_id, err, exc_info=err)
+            locale = next((r.locale for r in replies if r.locale), None) or self._default_language
+            try:
+                await self.delivery.say(int(external_id), Translator(locale)("error.internal"))
+            except TelegramAPIError as again:
+                logger.warning("could not apologise in chat %s: %s", external_id, again)
+            return outbox.FAILED
+        return outbox.SENT
+
+    async def send_envelope(self, envelope: Envelope) -> str:
+        """The delivery worker's sender for Telegram rows."""
+        replies, meta = load_replies(envelope.payload)
+        return await self.deliver(envelope.external_id, replies, meta)
 
     # ---- intake and shutdown ----------------------------------------------------------------------------
 
-    def feed_in_background(self, update: Update) -> None:
-        """Handle an update (from a webhook) in a task of its own; `drain` waits for it."""
-        task = asyncio.create_task(self.dispatcher.feed_update(self.bot, update))
-        self._background.add(task)
-        task.add_done_callback(self._background_done)
-
-    def _background_done(self, task: asyncio.Task[Any]) -> None:
-        self._background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("telegram update failed in the background", exc_info=task.exception())
+    async def feed(self, update: Update) -> None:
+        """Store an update from the webhook; raises `IntakeUnavailable` when it could not be stored."""
+        await self.dispatcher.feed_update(self.bot, update)
 
     async def drain(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - a shutdown grace period
-        """Waits until no update is being handled."""
-        try:
-            async with asyncio.timeout(timeout):
-                if self._background:
-                    await asyncio.wait(set(self._background))
-                await self._idle.wait()
-        except TimeoutError:
-            logger.warning("stopping with %s telegram updates still in flight", self._active)
+        """Stops accepting and waits (bounded) until the accepted updates are handled and answered."""
+        await self.intake.drain(timeout)
 
 
 def _whom(update: Update) -> tuple[int | None, str | None]:

@@ -8,7 +8,8 @@
   its own, whenever this chat is not known to show it (first contact, after a contact keyboard, after a
   restart: the memory is per process).
 * A photo Telegram refuses (a file id from another bot) degrades to the text alone.
-* A blocked chat (`RecipientUnreachable` from the sender) ends the batch quietly: the sender reported it.
+* A blocked chat (`RecipientUnreachable` from the sender) ends the batch: the sender reported it, and the
+  caller records the outbox row as blocked.
 """
 
 from __future__ import annotations
@@ -76,7 +77,10 @@ class Delivery:
     async def deliver(
         self, chat_id: int, replies: Sequence[Reply], *, origin: Origin | None = None, locale: str | None = None
     ) -> int:
-        """Send the replies in order; returns how many messages were sent or edited."""
+        """Send the replies in order; returns how many messages were sent or edited.
+
+        Raises `RecipientUnreachable` when the chat blocked the bot (nothing more is sent to it).
+        """
         labels = Labels.for_locale(next((r.locale for r in replies if r.locale), locale))
         done = 0
         try:
@@ -93,6 +97,7 @@ class Delivery:
                     done += 1
         except RecipientUnreachable:
             logger.info("stopped delivering to unreachable chat %s after %s messages", chat_id, done)
+            raise
         return done
 
     def _remember(self, chat_id: int, state: str) -> None:

@@ -36,6 +36,10 @@ class RecentUpdates:
             self._seen.popitem(last=False)
         return True
 
+    def forget(self, update_id: int) -> None:
+        """Unsee an id whose update could not be stored, so Telegram's next delivery of it gets through."""
+        self._seen.pop(update_id, None)
+
 
 class Verdict(Enum):
     """What to do with one incoming message."""

@@ -7,7 +7,9 @@ Indonesian for everyone and in English for English-speaking clients; only comman
   polling in a background task.
 * `Webhook` registers `{WEBHOOK_BASE_URL}/telegram/webhook` with a secret and serves it: a request without
   the secret in `X-Telegram-Bot-Api-Secret-Token` gets 401 (compared in constant time); a good one is parsed,
-  acknowledged at once and handled in the background, so Telegram never waits on the database.
+  stored in the inbox and only then acknowledged (200); the handling happens after, so Telegram waits for one
+  insert, never for a handler. An update that could not be stored gets 500 and Telegram sends it again.
+  Long polling likewise stores each update before the next `getUpdates` confirms its offset.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from aiogram.types import BotCommand, Update
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.channel import IntakeUnavailable, TelegramChannel
 from bot.core.i18n import Translator
 
 logger = logging.getLogger(__name__)
@@ -87,6 +89,7 @@ class Polling:
         me = await bot.me()
         logger.info("telegram bot @%s (%s) starts long polling", me.username, me.id)
         await self.channel.sender.call(DeleteWebhook(drop_pending_updates=False))
+        self.channel.store_attempts = 8
         await set_commands(self.channel)
         self.task = asyncio.create_task(
             self.channel.dispatcher.start_polling(
@@ -95,6 +98,9 @@ class Polling:
                 allowed_updates=ALLOWED_UPDATES,
                 handle_signals=False,
                 close_bot_session=False,
+                # One update at a time: the next getUpdates (which confirms the offset) only after this
+                # batch is stored in the inbox, so nothing acknowledged can be lost.
+                handle_as_tasks=False,
             ),
             name="telegram-polling",
         )
@@ -115,7 +121,7 @@ class Polling:
 
 
 class Webhook:
-    """The webhook endpoint: authenticate, parse, acknowledge, handle in the background."""
+    """The webhook endpoint: authenticate, parse, store, acknowledge; handled after by the intake."""
 
     def __init__(self, channel: TelegramChannel, secret: str) -> None:
         if not secret:
@@ -151,5 +157,8 @@ class Webhook:
             update = Update.model_validate(await request.json(), context={"bot": self.channel.bot})
         except (ValueError, ValidationError):
             return web.Response(status=400, text="Bad Request")
-        self.channel.feed_in_background(update)
+        try:
+            await self.channel.feed(update)
+        except IntakeUnavailable:
+            return web.Response(status=500, text="Not stored; please retry")
         return web.json_response({})
