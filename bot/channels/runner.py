@@ -70,7 +70,12 @@ class ChannelServer:
     def _mount_channels(self, web_app: web.Application) -> None:
         telegram = self.settings.telegram
         if telegram.bot_token is not None:
-            self.telegram = TelegramChannel(self.app.dispatcher, create_bot(telegram), limits=self.limits)
+            self.telegram = TelegramChannel(
+                self.app.dispatcher,
+                create_bot(telegram),
+                limits=self.limits,
+                default_language=self.settings.bot.default_language,
+            )
             if self.settings.web.webhook_base_url:
                 self._webhook = Webhook(self.telegram, _webhook_secret(self.settings))
                 self._webhook.mount(web_app, WEBHOOK_PATH)

@@ -8,13 +8,15 @@ other (a lock per chat), so replies never overtake each other. A pressed button 
 
 Updates arrive by long polling or by webhook (intake.py, started by bot/channels/runner.py); both
 feed the same aiogram dispatcher. Any error that escapes a handler reaches `on_error`, which logs it with the
-update id and sends the user a short apology, never silence.
+update id and sends the user a short apology, never silence: in the language the user chose when this
+process has answered them before, else their Telegram client's language, else DEFAULT_LANGUAGE.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -62,11 +64,13 @@ class TelegramChannel:
         limits: SendLimits | None = None,
         flood: FloodGuard | None = None,
         recent: RecentUpdates | None = None,
+        default_language: str | None = None,
     ) -> None:
         self.core = core
         self.bot = bot
         self.sender = TelegramSender(bot, limits or SendLimits(), self._mark_unreachable)
-        self.delivery = Delivery(self.sender)
+        self.default_language = default_language or core.settings.bot.default_language
+        self.delivery = Delivery(self.sender, self.default_language)
         self.flood = flood or FloodGuard()
         self.recent = recent or RecentUpdates()
         self.dispatcher = self._build_dispatcher()
@@ -132,8 +136,11 @@ class TelegramChannel:
         if verdict is not Verdict.ACCEPT:
             if verdict is Verdict.WARN:
                 logger.info("throttling chat %s", chat_id)
-                await self.delivery.say(chat_id, Translator(inbound.language_hint or "id")("telegram.slow_down"))
+                await self.delivery.say(chat_id, self._t(chat_id, inbound.language_hint)("telegram.slow_down"))
             return
+        full = self.delivery.full_label(chat_id, inbound.text) if inbound.text else None
+        if full is not None:  # a reply-keyboard button whose label the renderer had to cut
+            inbound = dataclasses.replace(inbound, text=full)
         lock = self._chat_lock(chat_id)
         async with lock:
             replies = await self.core.handle(inbound)
@@ -143,19 +150,23 @@ class TelegramChannel:
         """A pressed inline button: answered at once, then handled like a typed choice."""
         inbound = callback_to_inbound(query, event_update.update_id)
         verdict = self.flood.check(str(query.from_user.id))
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         notice = None
         if verdict is Verdict.WARN:
-            notice = Translator(query.from_user.language_code or "id")("telegram.slow_down")
+            notice = self._t(chat_id, query.from_user.language_code)("telegram.slow_down")
         await self._answer(query.id, notice)
         if inbound is None or verdict is not Verdict.ACCEPT:
             return
         message = query.message if isinstance(query.message, Message) else None
-        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         origin = Origin.of(message) if message is not None else None
         lock = self._chat_lock(chat_id)
         async with lock:
             replies = await self.core.handle(inbound)
             await self.delivery.deliver(chat_id, replies, origin=origin, locale=inbound.language_hint)
+
+    def _t(self, chat_id: int, hint: str | None) -> Translator:
+        """The adapter's own wording in the chat's language: the user's chosen one when this process knows it."""
+        return Translator(self.delivery.locale(chat_id, hint))
 
     async def _answer(self, query_id: str, text: str | None) -> None:
         try:
@@ -186,7 +197,7 @@ class TelegramChannel:
         if chat_id is not None:
             with self._busy():
                 try:
-                    await self.delivery.say(chat_id, Translator(locale or "id")("error.internal"))
+                    await self.delivery.say(chat_id, self._t(chat_id, locale)("error.internal"))
                 except TelegramAPIError as err:
                     logger.warning("could not apologise in chat %s: %s", chat_id, err)
         return True
@@ -216,7 +227,7 @@ class TelegramChannel:
 
 
 def _whom(update: Update) -> tuple[int | None, str | None]:
-    """The private chat an update came from and the user's language, for an apology."""
+    """The private chat an update came from and the language its Telegram client reports, for an apology."""
     if update.message is not None and update.message.chat.type == "private":
         user = update.message.from_user
         return update.message.chat.id, user.language_code if user else None
