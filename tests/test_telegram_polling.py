@@ -24,8 +24,12 @@ from bot.app import App
 from bot.channels.runner import ChannelServer
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.guards import FloodGuard
+from bot.channels.telegram.render import LABEL_LIMIT
 from bot.channels.telegram.sender import SendLimits
-from bot.core.messages import Channel, Inbound
+from bot.core import actions
+from bot.core.i18n import Translator
+from bot.core.messages import Channel, Choice, Inbound, Reply
+from bot.core.registry import Flow
 from models import Identity, Product, Vendor
 from tests.fakes.telegram_api import DEFAULT_PHOTO_FILE_ID, FakeTelegramAPI
 from tests.support import Chat
@@ -363,3 +367,56 @@ async def test_an_error_while_answering_is_logged_and_apologised(
     ]
     [record] = [r for r in caplog.records if r.name == "bot.channels.telegram.channel"]
     assert "reply to telegram chat 1001 was refused" in record.getMessage() and record.exc_info is not None
+
+
+async def test_the_apology_is_in_the_language_the_user_chose(app: App, tg: FakeTelegramAPI) -> None:
+    en = Translator("en")
+    chat = CoreChat(app.dispatcher, str(USER), channel=Channel.TELEGRAM)  # Telegram client set to Indonesian
+    await chat.say("/start")
+    for label in ("English", en("start.role_buyer"), en("start.btn_agree")):
+        await chat.press(label)
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        tg.fail_next("sendMessage", error_code=400, description="Bad Request: something unexpected")
+        texts = await user.send("menu")
+    assert texts == [en("error.internal").replace("*", "")]  # bold markers become an entity
+
+
+async def test_default_language_setting_drives_the_channels_own_words(app: App, tg: FakeTelegramAPI) -> None:
+    en, id_ = Translator("en"), Translator("id")
+    app.settings.bot.default_language = "en"
+    async with running(app, tg) as server:
+        assert server.telegram is not None
+        server.telegram.flood = FloodGuard(burst=1, per_second=0.01)
+        user = phone(server, tg)
+        # A client that reports no language: the flood notice follows DEFAULT_LANGUAGE.
+        texts = await user._after(lambda: [tg.send_text(USER, f"hello {i}", language_code="") for i in range(3)])
+    assert en("telegram.slow_down") in texts and id_("telegram.slow_down") not in texts
+    everyone = {c["command"]: c["description"] for c in tg.commands()}
+    indonesian = {c["command"]: c["description"] for c in tg.commands(language_code="id")}
+    assert everyone["search"] == en("telegram.cmd_search") and "cari" not in everyone
+    assert indonesian["cari"] == id_("telegram.cmd_search")
+    assert tg.commands(language_code="en") == []  # English is the default list now
+
+
+async def test_a_cut_reply_keyboard_label_reaches_the_core_in_full(app: App, tg: FakeTelegramAPI) -> None:
+    long_label = "Lewati dulu, saya belum punya nomor WhatsApp usaha yang bisa dihubungi oleh pembeli"
+    picked: list[str] = []
+
+    async def ask(_ctx: object, _argument: str) -> list[Reply]:
+        skip = Choice(long_label, actions.encode("asknum", "skip"))
+        return [Reply("Nomor?", (skip,), request_contact=True, free_text=True)]
+
+    async def on_action(_ctx: object, action: actions.Action) -> list[Reply]:
+        picked.append(action.verb)
+        return [Reply("ok")]
+
+    app.dispatcher.registry.add(Flow(name="asknum", start=ask, keywords=("nomor panjang",), on_action=on_action))
+    await onboarded(app)
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        await user.send("nomor panjang")
+        shown = tg.last_message_to(USER)["reply_markup"]["keyboard"][1][0]["text"]
+        assert shown.endswith("…") and len(shown) <= LABEL_LIMIT and shown != long_label
+        assert await user.tap(shown) == ["ok"]
+    assert picked == ["skip"]

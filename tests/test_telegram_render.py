@@ -11,13 +11,17 @@ from bot.channels.telegram.guards import FloodGuard, RecentUpdates, Verdict
 from bot.channels.telegram.inbound import callback_to_inbound, message_to_inbound
 from bot.channels.telegram.render import (
     CAPTION_LIMIT,
+    LABEL_LIMIT,
     TEXT_LIMIT,
+    fit_label,
     inline_keyboard,
     render_reply,
     split_text,
     to_html,
+    typed_labels,
     utf16_len,
 )
+from bot.core.i18n import LOCALES, Translator
 from bot.core.messages import Channel, Choice, Reply
 from tests.fakes.telegram_api import _parse_html
 
@@ -59,6 +63,70 @@ def test_long_text_is_split_on_lines_with_the_keyboard_on_the_last_part() -> Non
     assert len(out) == len(parts) >= 2
     assert [o.markup is not None for o in out] == [False] * (len(out) - 1) + [True]
     assert split_text("x" * (TEXT_LIMIT + 5)) == ["x" * TEXT_LIMIT, "xxxxx"]
+
+
+def test_text_is_split_exactly_at_telegrams_limit() -> None:
+    assert split_text("x" * TEXT_LIMIT) == ["x" * TEXT_LIMIT]
+    assert split_text("x" * (TEXT_LIMIT + 1)) == ["x" * TEXT_LIMIT, "x"]
+    assert split_text("🍌" * (TEXT_LIMIT // 2)) == ["🍌" * (TEXT_LIMIT // 2)]  # 2 UTF-16 units each
+    parts = split_text("a" + "🍌" * (TEXT_LIMIT // 2))  # the last unit left would split a surrogate pair
+    assert parts == ["a" + "🍌" * (TEXT_LIMIT // 2 - 1), "🍌"]
+
+
+def test_a_long_line_is_cut_between_words() -> None:
+    words = [f"kata{i}" for i in range(1500)]
+    parts = split_text(" ".join(words))
+    assert len(parts) >= 2
+    assert all(utf16_len(p) <= TEXT_LIMIT and p == p.strip() for p in parts)
+    assert [w for p in parts for w in p.split(" ")] == words  # no word cut in two, none lost
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("a" * LABEL_LIMIT, "a" * LABEL_LIMIT),  # at the limit: unchanged
+        ("a" * (LABEL_LIMIT - 1) + " b", "a" * (LABEL_LIMIT - 1) + "…"),  # one over: cut at the space
+        ("a" * (LABEL_LIMIT + 1), "a" * (LABEL_LIMIT - 1) + "…"),  # one long word: cut inside it
+        ("🍌" * 40, "🍌" * 31 + "…"),  # counted in UTF-16 units, as Telegram does
+        ("  Toko\n Maju   Jaya ", "Toko Maju Jaya"),  # one line, single spaces
+        (
+            "1. Toko Sembako Berkah Jaya Abadi Sentosa, Kelurahan Hadimulyo Barat, Metro Pusat",
+            "1. Toko Sembako Berkah Jaya Abadi Sentosa, Kelurahan Hadimulyo…",
+        ),
+    ],
+)
+def test_long_labels_are_cut_by_the_renderer_on_a_word_boundary(label: str, shown: str) -> None:
+    assert fit_label(label) == shown
+    assert utf16_len(fit_label(label)) <= LABEL_LIMIT
+
+
+def test_every_keyboard_shows_fitted_labels_and_a_cut_reply_label_maps_back() -> None:
+    long_name = "Keripik Pisang Cokelat Lumer Khas Metro dari Usaha Ibu Sari Wulandari Hadimulyo"
+    choices = (
+        Choice(f"1. {long_name}", "prod:open:1"),
+        Choice(long_name, "find:wa", url="https://wa.me/6281234567890"),
+    )
+    markup = inline_keyboard(choices)
+    assert markup is not None
+    texts = [b.text for row in markup.inline_keyboard for b in row]
+    assert texts == [fit_label(f"1. {long_name}"), fit_label(long_name)]
+    assert all(t.endswith("…") and utf16_len(t) <= LABEL_LIMIT for t in texts)
+
+    skip = Choice(f"Lewati: {long_name}", "f:skip:7")
+    [out] = render_reply(Reply("Nomor?", (skip, Choice("Batal", "f:cancel:7")), request_contact=True), SHARE)
+    assert isinstance(out.markup, ReplyKeyboardMarkup)
+    shown = out.markup.keyboard[1][0].text
+    assert shown == fit_label(skip.label) != skip.label
+    assert typed_labels((skip, Choice("Batal", "f:cancel:7"))) == {shown: skip.label}
+    twin = Choice(f"Lewati: {long_name} (lain)", "f:skip:8")  # two labels that look the same once cut
+    assert typed_labels((skip, twin)) == {}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_adapters_own_labels_fit_a_button_uncut(locale: str) -> None:
+    t = Translator(locale)
+    for key in ("telegram.btn_menu", "telegram.btn_help", "telegram.btn_share_contact"):
+        assert fit_label(t(key)) == t(key)  # the menu keyboard types them as words the bot knows
 
 
 def test_choices_become_compact_inline_rows_and_url_buttons() -> None:

@@ -79,7 +79,11 @@ class ChannelServer:
         telegram = self.settings.telegram
         if telegram.bot_token is not None:
             self.telegram = TelegramChannel(
-                self.app.dispatcher, create_bot(telegram), intake=self.app.intake, limits=self.limits
+                self.app.dispatcher,
+                create_bot(telegram),
+                intake=self.app.intake,
+                limits=self.limits,
+                default_language=self.settings.bot.default_language,
             )
             if self.settings.web.webhook_base_url:
                 self._webhook = Webhook(self.telegram, _webhook_secret(self.settings))

@@ -11,7 +11,9 @@ the other, so replies never overtake each other. A pressed button is always answ
 Updates arrive by long polling or by webhook (intake.py, started by bot/channels/runner.py); both feed the same
 aiogram dispatcher. An update that cannot be stored (the database is down) propagates as
 `IntakeUnavailable`: the webhook answers 500 and Telegram delivers it again. Any other error that escapes a
-handler reaches `on_error`, which logs it with the update id and sends the user a short apology.
+handler reaches `on_error`, which logs it with the update id and sends the user a short apology, never
+silence: in the language the user chose when this process has answered them before, else their Telegram
+client's language, else DEFAULT_LANGUAGE.
 """
 
 from __future__ import annotations
@@ -80,17 +82,18 @@ class TelegramChannel:
         limits: SendLimits | None = None,
         flood: FloodGuard | None = None,
         recent: RecentUpdates | None = None,
+        default_language: str | None = None,
     ) -> None:
         self.core = core
         self.bot = bot
         self.intake = intake or Intake(core.sessions, core)
         self.sender = TelegramSender(bot, limits or SendLimits(), self._mark_unreachable)
-        self.delivery = Delivery(self.sender)
+        self.default_language = default_language or core.settings.bot.default_language
+        self.delivery = Delivery(self.sender, self.default_language)
         self.flood = flood or FloodGuard()
         self.recent = recent or RecentUpdates()
         self.dispatcher = self._build_dispatcher()
         self.intake.attach(Channel.TELEGRAM.value, self)
-        self._default_language = core.settings.bot.default_language
         # How often to try storing an update: a webhook answers 500 at once (Telegram retries); long polling
         # sets more, since aiogram would move its offset past an update it could not store.
         self.store_attempts = 1
@@ -143,22 +146,26 @@ class TelegramChannel:
         inbound = message_to_inbound(message, event_update.update_id)
         if inbound is None:
             return
+        chat_id = message.chat.id
         verdict = self.flood.check(inbound.external_id)
         if verdict is not Verdict.ACCEPT:
             if verdict is Verdict.WARN:
-                logger.info("throttling chat %s", message.chat.id)
-                t = Translator(inbound.language_hint or self._default_language)
-                await self.delivery.say(message.chat.id, t("telegram.slow_down"))
+                logger.info("throttling chat %s", chat_id)
+                await self.delivery.say(chat_id, self._t(chat_id, inbound.language_hint)("telegram.slow_down"))
             return
+        full = self.delivery.full_label(chat_id, inbound.text) if inbound.text else None
+        if full is not None:  # a reply-keyboard button whose label the renderer had to cut
+            inbound = dataclasses.replace(inbound, text=full)
         await self._accept(inbound)
 
     async def on_callback(self, query: CallbackQuery, event_update: Update) -> None:
         """A pressed inline button: answered at once, then handled like a typed choice."""
         inbound = callback_to_inbound(query, event_update.update_id)
         verdict = self.flood.check(str(query.from_user.id))
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         notice = None
         if verdict is Verdict.WARN:
-            notice = Translator(query.from_user.language_code or self._default_language)("telegram.slow_down")
+            notice = self._t(chat_id, query.from_user.language_code)("telegram.slow_down")
         if inbound is None or verdict is not Verdict.ACCEPT:
             await self._answer(query.id, notice)
             return
@@ -166,6 +173,10 @@ class TelegramChannel:
         origin = Origin.of(message) if message is not None else None
         await self._accept(inbound, {"origin": dataclasses.asdict(origin)} if origin is not None else None)
         await self._answer(query.id, notice)
+
+    def _t(self, chat_id: int, hint: str | None) -> Translator:
+        """The adapter's own wording in the chat's language: the user's chosen one when this process knows it."""
+        return Translator(self.delivery.locale(chat_id, hint))
 
     async def _answer(self, query_id: str, text: str | None) -> None:
         try:
@@ -201,7 +212,7 @@ class TelegramChannel:
         chat_id, locale = _whom(update)
         if chat_id is not None:
             try:
-                await self.delivery.say(chat_id, Translator(locale or self._default_language)("error.internal"))
+                await self.delivery.say(chat_id, self._t(chat_id, locale)("error.internal"))
             except TelegramAPIError as err:
                 logger.warning("could not apologise in chat %s: %s", chat_id, err)
         return True
@@ -221,9 +232,9 @@ class TelegramChannel:
         except TelegramBadRequest as err:
             # A reply Telegram will never take (a bug on our side): log it and tell the user, never silence.
             logger.error("a reply to telegram chat %s was refused: %s", external_id, err, exc_info=err)
-            locale = next((r.locale for r in replies if r.locale), None) or self._default_language
+            locale = next((r.locale for r in replies if r.locale), None)
             try:
-                await self.delivery.say(int(external_id), Translator(locale)("error.internal"))
+                await self.delivery.say(int(external_id), self._t(int(external_id), locale)("error.internal"))
             except TelegramAPIError as again:
                 logger.warning("could not apologise in chat %s: %s", external_id, again)
             return outbox.FAILED
@@ -246,7 +257,7 @@ class TelegramChannel:
 
 
 def _whom(update: Update) -> tuple[int | None, str | None]:
-    """The private chat an update came from and the user's language, for an apology."""
+    """The private chat an update came from and the language its Telegram client reports, for an apology."""
     if update.message is not None and update.message.chat.type == "private":
         user = update.message.from_user
         return update.message.chat.id, user.language_code if user else None

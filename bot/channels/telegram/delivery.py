@@ -10,6 +10,9 @@
 * A photo Telegram refuses (a file id from another bot) degrades to the text alone.
 * A blocked chat (`RecipientUnreachable` from the sender) ends the batch: the sender reported it, and the
   caller records the outbox row as blocked.
+* Per chat (in memory, bounded) it also remembers the language of the last replies (the language the user
+  chose, for the adapter's own notices) and, while a reply keyboard with cut labels is up, which full label
+  each cut one stands for (`full_label`), so a pressed cut label reaches the core as the label it offered.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
@@ -26,9 +29,9 @@ from aiogram.methods import EditMessageCaption, EditMessageText, SendMessage, Se
 from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyKeyboardMarkup
 
 from bot.channels.telegram.inbound import largest_photo
-from bot.channels.telegram.render import PARSE_MODE, Outgoing, menu_keyboard, render_reply, to_html
+from bot.channels.telegram.render import PARSE_MODE, Outgoing, menu_keyboard, render_reply, to_html, typed_labels
 from bot.channels.telegram.sender import RecipientUnreachable, TelegramSender
-from bot.core.i18n import Translator
+from bot.core.i18n import LOCALES, Translator
 from bot.core.messages import Reply
 
 logger = logging.getLogger(__name__)
@@ -60,19 +63,54 @@ class Labels:
     menu: tuple[str, ...]
 
     @staticmethod
-    def for_locale(locale: str | None) -> Labels:
-        """Labels in the user's language, as far as Telegram tells it."""
-        t = Translator(locale or "id")
+    def for_locale(locale: str) -> Labels:
+        """Labels in one language."""
+        t = Translator(locale)
         menu = (t("telegram.btn_menu"), t("telegram.btn_help"))
         return Labels(share_contact=t("telegram.btn_share_contact"), menu=menu)
+
+
+@dataclass(slots=True)
+class _Chat:
+    """What this process remembers about one chat."""
+
+    keyboard: str | None = None  # the reply keyboard it shows: "menu" | "contact" | None (not known)
+    locale: str | None = None  # the language of the last replies the core sent there
+    typed: dict[str, str] = field(default_factory=dict)  # cut reply-keyboard label -> full label
+
+
+def _supported(code: str | None) -> str | None:
+    """One of our locales for a platform language code (`en-US` -> `en`), or None for any other language."""
+    short = (code or "").replace("_", "-").split("-")[0].lower()
+    return short if short in LOCALES else None
 
 
 class Delivery:
     """Turns replies into Bot API calls for one chat at a time (the caller serialises per chat)."""
 
-    def __init__(self, sender: TelegramSender) -> None:
+    def __init__(self, sender: TelegramSender, default_language: str) -> None:
         self.sender = sender
-        self._keyboard: OrderedDict[int, str] = OrderedDict()  # chat -> "menu" | "contact"
+        self.default_language = default_language
+        self._chats: OrderedDict[int, _Chat] = OrderedDict()
+
+    def _chat(self, chat_id: int) -> _Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = _Chat()
+            while len(self._chats) > _MAX_CHATS:
+                self._chats.popitem(last=False)
+        self._chats.move_to_end(chat_id)
+        return chat
+
+    def locale(self, chat_id: int, hint: str | None = None) -> str:
+        """The chat's language: the one its last replies were in, else `hint` (Telegram's), else the default."""
+        known = self._chats.get(chat_id)
+        return (known.locale if known else None) or _supported(hint) or self.default_language
+
+    def full_label(self, chat_id: int, text: str) -> str | None:
+        """The full label behind a cut one the chat's reply keyboard showed, or None."""
+        known = self._chats.get(chat_id)
+        return known.typed.get(text) if known else None
 
     async def deliver(
         self, chat_id: int, replies: Sequence[Reply], *, origin: Origin | None = None, locale: str | None = None
@@ -81,12 +119,15 @@ class Delivery:
 
         Raises `RecipientUnreachable` when the chat blocked the bot (nothing more is sent to it).
         """
-        labels = Labels.for_locale(next((r.locale for r in replies if r.locale), locale))
+        replied_in = next((r.locale for r in replies if r.locale), None)
+        if replied_in:
+            self._chat(chat_id).locale = replied_in
+        labels = Labels.for_locale(self.locale(chat_id, locale))
         done = 0
         try:
             for reply in replies:
                 for out in render_reply(reply, labels.share_contact):
-                    out = self._with_menu(chat_id, out, labels)
+                    out = self._with_menu(chat_id, out, labels, reply)
                     if out.edit and origin is not None:
                         edited = await self._edit(chat_id, origin, out)
                         origin = None
@@ -100,19 +141,15 @@ class Delivery:
             raise
         return done
 
-    def _remember(self, chat_id: int, state: str) -> None:
-        self._keyboard[chat_id] = state
-        self._keyboard.move_to_end(chat_id)
-        while len(self._keyboard) > _MAX_CHATS:
-            self._keyboard.popitem(last=False)
-
-    def _with_menu(self, chat_id: int, out: Outgoing, labels: Labels) -> Outgoing:
+    def _with_menu(self, chat_id: int, out: Outgoing, labels: Labels, reply: Reply) -> Outgoing:
         if isinstance(out.markup, ReplyKeyboardMarkup):
-            self._remember(chat_id, "contact")
+            chat = self._chat(chat_id)
+            chat.keyboard, chat.typed = "contact", typed_labels(reply.choices)
             return out
-        if out.markup is not None or out.edit or self._keyboard.get(chat_id) == "menu":
+        if out.markup is not None or out.edit or self._chat(chat_id).keyboard == "menu":
             return out
-        self._remember(chat_id, "menu")
+        chat = self._chat(chat_id)
+        chat.keyboard, chat.typed = "menu", {}
         return dataclasses.replace(out, markup=menu_keyboard(labels.menu))
 
     async def _edit(self, chat_id: int, origin: Origin, out: Outgoing) -> bool:

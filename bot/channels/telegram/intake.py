@@ -1,7 +1,8 @@
 """How updates reach the Telegram channel: long polling, or a webhook on our aiohttp app.
 
 Either way the bot first checks its token (`getMe`) and sets its command menu (`setMyCommands`, in
-Indonesian for everyone and in English for English-speaking clients; only commands the core understands).
+DEFAULT_LANGUAGE for everyone and in the other language for clients set to it; only commands the core
+understands).
 
 * `Polling` removes any webhook (Telegram refuses `getUpdates` while one is set) and runs aiogram's long
   polling in a background task.
@@ -25,7 +26,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.channels.telegram.channel import IntakeUnavailable, TelegramChannel
-from bot.core.i18n import Translator
+from bot.core.i18n import DEFAULT_LOCALE, Translator
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +62,10 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 async def set_commands(channel: TelegramChannel) -> None:
-    """The command menu, in Indonesian (everyone) and English (English-speaking clients)."""
-    for locale, language_code in (("id", None), ("en", "en")):
+    """The command menu: in DEFAULT_LANGUAGE for everyone, and in each other language for its clients."""
+    default = channel.default_language if channel.default_language in COMMANDS else DEFAULT_LOCALE
+    for locale in sorted(COMMANDS, key=lambda code: code != default):
+        language_code = None if locale == default else locale
         t = Translator(locale)
         commands = [
             BotCommand(command=name, description=t(key))

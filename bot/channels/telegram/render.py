@@ -8,13 +8,18 @@ Rendering decisions (docs/telegram.md has the user-facing version):
 * Choices become an inline keyboard. ``callback_data`` is the core's payload as is (the core keeps it
   within 64 bytes and re-checks it when it comes back); URL choices become URL buttons. Short labels share
   a row, long ones get their own.
+* Labels arrive in full (handlers never shorten them); the renderer fits them: whitespace runs become one
+  space, and a label longer than ``LABEL_LIMIT`` (64, counted like Telegram in UTF-16 units) is cut on a
+  word boundary and ends in "…". ``typed_labels`` tells which full label a cut reply-keyboard label stands
+  for, so a pressed one can be read back as the full label.
 * ``request_contact``: Telegram only offers "share my number" on a *reply* keyboard, and a message carries
   one keyboard, so that question is sent with a one-time reply keyboard: the share button on top, the
   reply's choices below it as text buttons. Pressing one sends its label, which the dispatcher maps back
   to the choice (it matches typed labels). URL choices cannot go there and are left out.
 * A photo is sent only for refs ``telegram:<file_id>`` (other channels' refs are not Telegram files).
   The text goes into the caption when it fits (1024); otherwise the photo goes alone and the text follows.
-* Text longer than a message (4096) is split on line boundaries; the keyboard goes on the last part.
+* Text longer than a message (4096) is split on line boundaries; a single longer line is cut at a space
+  (mid-word only when a "word" is itself too long). The keyboard goes on the last part.
 * ``edit`` is kept only where an edit is possible: one text part with an inline keyboard (or none).
 """
 
@@ -42,6 +47,8 @@ logger = logging.getLogger(__name__)
 PHOTO_PREFIX = "telegram:"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+LABEL_LIMIT = 64
+ELLIPSIS = "…"
 PARSE_MODE = "HTML"
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
@@ -91,9 +98,9 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
         if current:
             parts.append(current)
         while utf16_len(line) > limit:
-            cut = _cut(line, limit)
-            parts.append(line[:cut])
-            line = line[cut:]
+            cut = _word_cut(line, limit)
+            parts.append(line[:cut].rstrip())
+            line = line[cut:].lstrip(" ")
         current = line
     if current or not parts:
         parts.append(current)
@@ -108,6 +115,33 @@ def _cut(text: str, limit: int) -> int:
         if size > limit:
             return max(index, 1)
     return len(text)
+
+
+def _word_cut(text: str, limit: int) -> int:
+    """Where to cut `text` so the first piece fits `limit`: after the last space in the second half, else hard."""
+    hard = _cut(text, limit)
+    if hard < len(text) and text[hard].isspace():
+        return hard
+    space = text.rfind(" ", 0, hard)
+    return space + 1 if space >= hard // 2 else hard
+
+
+def fit_label(label: str, limit: int = LABEL_LIMIT) -> str:
+    """A button label within `limit` UTF-16 units: one line, cut on a word boundary with "…" when too long."""
+    text = " ".join(label.split())
+    if utf16_len(text) <= limit:
+        return text
+    head = text[: _word_cut(text, limit - utf16_len(ELLIPSIS))]
+    return (head.rstrip(" ,;:.-–—/(") or head) + ELLIPSIS
+
+
+def typed_labels(choices: Iterable[Choice]) -> dict[str, str]:
+    """Reply-keyboard text that is a cut label -> the full label it stands for (ambiguous cuts left out)."""
+    shown: dict[str, list[str]] = {}
+    for choice in choices:
+        if choice.url is None and (text := fit_label(choice.label)) != choice.label:
+            shown.setdefault(text, []).append(choice.label)
+    return {text: fulls[0] for text, fulls in shown.items() if len(set(fulls)) == 1}
 
 
 def _rows(buttons: Sequence[_Button]) -> list[list[_Button]]:
@@ -138,11 +172,11 @@ def _inline_button(choice: Choice) -> InlineKeyboardButton | None:
         if not choice.url.startswith(_URL_SCHEMES):
             logger.warning("dropping URL button %r: unsupported URL", choice.label)
             return None
-        return InlineKeyboardButton(text=choice.label, url=choice.url)
+        return InlineKeyboardButton(text=fit_label(choice.label), url=choice.url)
     if not 1 <= len(choice.action.encode()) <= MAX_BYTES:
         logger.warning("dropping button %r: callback data is %s bytes", choice.label, len(choice.action.encode()))
         return None
-    return InlineKeyboardButton(text=choice.label, callback_data=choice.action)
+    return InlineKeyboardButton(text=fit_label(choice.label), callback_data=choice.action)
 
 
 def inline_keyboard(choices: Iterable[Choice]) -> InlineKeyboardMarkup | None:
@@ -157,7 +191,7 @@ def contact_keyboard(share_label: str, choices: Iterable[Choice]) -> ReplyKeyboa
     dropped = [c.label for c in choices if c.url is not None]
     if dropped:
         logger.warning("URL buttons %s cannot go on a contact keyboard; left out", dropped)
-    texts = [KeyboardButton(text=c.label) for c in choices if c.url is None and c.label.strip()]
+    texts = [KeyboardButton(text=fit_label(c.label)) for c in choices if c.url is None and c.label.strip()]
     rows = [[KeyboardButton(text=share_label, request_contact=True)], *_rows(texts)]
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
 
