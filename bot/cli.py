@@ -85,6 +85,18 @@ def run() -> None:
     asyncio.run(run_channels(settings))
 
 
+@app.command()
+def worker() -> None:
+    """Run only the delivery worker (broadcasts, notices, reminders); on PostgreSQL run as many as you like."""
+    settings = _settings()
+    if settings.telegram.bot_token is None:
+        typer.echo("No channel to deliver to: set TELEGRAM_BOT_TOKEN (see .env.example).", err=True)
+        raise typer.Exit(2)
+    from bot.channels.runner import run_worker
+
+    asyncio.run(run_worker(settings))
+
+
 app.command("search")(search_command)
 app.command("import")(import_command)
 app.command("export")(export_command)

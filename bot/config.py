@@ -47,6 +47,20 @@ class TelegramSettings(BaseSettings):
 
     bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     api_server: str | None = Field(default=None, alias="TELEGRAM_API_SERVER")
+    rate_overall: float = Field(default=28.0, alias="TELEGRAM_RATE_OVERALL")
+    rate_per_chat: float = Field(default=1.0, alias="TELEGRAM_RATE_PER_CHAT")
+
+
+class DeliverySettings(BaseSettings):
+    """The outbox worker: how much it claims at once, for how long, and how patiently it retries."""
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    batch: int = Field(default=50, alias="DELIVERY_BATCH")
+    concurrency: int = Field(default=40, alias="DELIVERY_CONCURRENCY")
+    lease_seconds: int = Field(default=60, alias="DELIVERY_LEASE_SECONDS")
+    max_attempts: int = Field(default=6, alias="DELIVERY_MAX_ATTEMPTS")
+    poll_seconds: float = Field(default=1.0, alias="DELIVERY_POLL_SECONDS")
 
 
 class WebSettings(BaseSettings):
@@ -68,4 +82,5 @@ class Settings:
         self.database = DatabaseSettings(**kw, **database_overrides)  # type: ignore[arg-type]
         self.bot = BotSettings(**kw)  # type: ignore[arg-type]
         self.telegram = TelegramSettings(**kw)  # type: ignore[arg-type]
+        self.delivery = DeliverySettings(**kw)  # type: ignore[arg-type]
         self.web = WebSettings(**kw)  # type: ignore[arg-type]

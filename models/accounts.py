@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -26,6 +26,8 @@ class User(Base):
     consent_version: Mapped[str | None] = mapped_column(String(16))
     consented_at: Mapped[datetime | None]
     onboarded: Mapped[bool] = mapped_column(default=False)
+    # Announcements (broadcasts, event news) reach the user; `berhenti info` turns them off.
+    announcements: Mapped[bool] = mapped_column(default=True, server_default=true())
     last_choices: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -53,8 +53,12 @@ class Event(Base):
     location: Mapped[str | None] = mapped_column(String(300))
     starts_at: Mapped[datetime]
     capacity: Mapped[int | None] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(String(16), default="all", server_default="all")
+    rsvp: Mapped[bool] = mapped_column(default=True, server_default=true())
+    cancelled_at: Mapped[datetime | None]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Rsvp(Base):
@@ -79,10 +83,15 @@ class Broadcast(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     audience: Mapped[str] = mapped_column(String(32))
+    audience_arg: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+    photo_ref: Mapped[str | None] = mapped_column(String(300))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16), default="queued")
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    opted_out: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
 
 
 class OutboxMessage(Base):
@@ -94,6 +103,9 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    # One row per purpose and recipient (e.g. `event:5:reminder:day:identity:9`): queued twice, stored once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default="broadcast")
     payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)

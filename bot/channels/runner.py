@@ -30,7 +30,7 @@ from sqlalchemy import text
 from bot.app import App, build_app
 from bot.channels.telegram import WEBHOOK_PATH, Polling, SendLimits, TelegramChannel, Webhook, create_bot
 from bot.config import Settings
-from bot.services.delivery import DeliveryWorker
+from bot.services.delivery import DeliveryWorker, WorkerSettings, worker_settings
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class ChannelServer:
                 self.app.dispatcher,
                 create_bot(telegram),
                 intake=self.app.intake,
-                limits=self.limits,
+                limits=self.limits or SendLimits.from_settings(telegram),
                 default_language=self.settings.bot.default_language,
             )
             if self.settings.web.webhook_base_url:
@@ -114,7 +114,7 @@ class ChannelServer:
         if senders:
             # Replies a crash left unsent and updates accepted but not handled go first, then new updates.
             await self.app.intake.resume()
-            self._worker = DeliveryWorker(self.app.sessions, senders)
+            self._worker = DeliveryWorker(self.app.sessions, senders, configured_worker(self.settings))
             self._worker_stop = asyncio.Event()
             self._worker_task = asyncio.create_task(self._worker.run(self._worker_stop), name="delivery-worker")
         if self._webhook is not None:
@@ -172,6 +172,12 @@ class ChannelServer:
         await self.stop()
 
 
+def configured_worker(settings: Settings) -> WorkerSettings:
+    """The delivery worker's settings from DELIVERY_* (services take plain values)."""
+    d = settings.delivery
+    return worker_settings(d.batch, d.concurrency, d.lease_seconds, d.max_attempts, d.poll_seconds)
+
+
 def _webhook_secret(settings: Settings) -> str:
     configured = settings.web.webhook_secret
     if configured is None or not configured.get_secret_value():
@@ -204,4 +210,32 @@ async def run_channels(settings: Settings) -> None:
         async with ChannelServer(application) as server:
             await server.wait(stop)
     finally:
+        await application.close()
+
+
+async def run_worker(settings: Settings) -> None:
+    """`banggabeli worker`: only the delivery worker, until SIGTERM / SIGINT (more workers share the outbox).
+
+    It sends through the configured channels but takes no updates: the `run` processes do that.
+    """
+    stop = asyncio.Event()
+    _install_signal_handlers(stop)
+    application = await build_app(settings)
+    telegram: TelegramChannel | None = None
+    try:
+        senders = {}
+        if settings.telegram.bot_token is not None:
+            telegram = TelegramChannel(
+                application.dispatcher,
+                create_bot(settings.telegram),
+                intake=application.intake,
+                limits=SendLimits.from_settings(settings.telegram),
+            )
+            senders["telegram"] = telegram.send_envelope
+        worker = DeliveryWorker(application.sessions, senders, configured_worker(settings))
+        await worker.run(stop)
+        logger.info("delivery worker stopped: %s", worker.counts)
+    finally:
+        if telegram is not None:
+            await telegram.bot.session.close()
         await application.close()

@@ -49,6 +49,17 @@ class WorkerSettings:
     backoff_cap: timedelta = timedelta(minutes=30)
 
 
+def worker_settings(batch: int, concurrency: int, lease_seconds: int, max_attempts: int, poll: float) -> WorkerSettings:
+    """Worker settings from the configured values (DELIVERY_* in the environment)."""
+    return WorkerSettings(
+        batch=batch,
+        concurrency=concurrency,
+        lease=timedelta(seconds=lease_seconds),
+        max_attempts=max_attempts,
+        poll_interval=poll,
+    )
+
+
 def backoff(settings: WorkerSettings, attempts: int) -> timedelta:
     """How long a row waits after its `attempts`-th failed try."""
     return min(settings.backoff_base * (2 ** max(attempts - 1, 0)), settings.backoff_cap)

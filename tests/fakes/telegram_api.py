@@ -34,6 +34,7 @@ and numbers / booleans become ``int`` / ``bool``.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import html
@@ -325,6 +326,10 @@ class FakeTelegramAPI:
         self._faults: list[_Fault] = []
         self._blocked: set[int | str] = set()
         self._stubs: dict[str, Any] = {}
+        self._limits: tuple[float, float] | None = None
+        self._sent_at: collections.deque[float] = collections.deque()
+        self._chat_sent_at: dict[int | str, float] = {}
+        self.rate_limited = 0
 
         # inspection
         self._records: list[_Record] = []
@@ -718,6 +723,28 @@ class FakeTelegramAPI:
         error = FakeAPIError(error_code, description, params or None)
         self._faults.append(_Fault(method.lower(), error, _chat_key(chat_id), times))
 
+    def enforce_rate_limits(self, overall_per_second: float = 30, per_chat_per_second: float = 1) -> None:
+        """From now on answer 429 (``retry_after``: 1) like Telegram's flood control when messages come faster
+        than ``overall_per_second`` in any one-second window, or faster than ``per_chat_per_second`` to a chat.
+        ``rate_limited`` counts those answers."""
+        self._limits = (overall_per_second, per_chat_per_second)
+
+    def _check_rate(self, method: str, params: dict[str, Any]) -> None:
+        if self._limits is None or not method.startswith("send") or method == "sendChatAction":
+            return
+        overall, per_chat = self._limits
+        now = time.monotonic()
+        while self._sent_at and now - self._sent_at[0] >= 1.0:
+            self._sent_at.popleft()
+        chat = _chat_key(params.get("chat_id"))
+        last = self._chat_sent_at.get(chat) if chat is not None else None
+        if len(self._sent_at) >= overall or (last is not None and now - last < 1.0 / per_chat):
+            self.rate_limited += 1
+            raise FakeAPIError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        self._sent_at.append(now)
+        if chat is not None:
+            self._chat_sent_at[chat] = now
+
     def block_user(self, chat_id: int, *, notify: bool = False) -> None:
         """From now on calls to this chat answer 403 ``Forbidden: bot was blocked by the user``.
 
@@ -908,6 +935,7 @@ class FakeTelegramAPI:
 
         try:
             self._check_faults(method, params)
+            self._check_rate(method, params)
             result = self._dispatch(ctx, method, params)
         except FakeAPIError as exc:
             self._record(method, params, exc.payload())

@@ -3,9 +3,11 @@
 * Pacing (aiolimiter): about 30 messages a second overall and about 1 a second per chat, with a burst of
   3 so a reply of two or three messages goes out at once. Pacing is the only waiting the bot does;
   handlers never sleep.
-* `TelegramRetryAfter` (429): wait what Telegram says, then try again (bounded attempts).
+* `TelegramRetryAfter` (429): the whole bot pauses for what Telegram says (every send waits, not only the one
+  that was refused, since the limit is per bot), then the refused send is tried again (bounded attempts).
 * Network errors and Telegram 5xx: bounded exponential backoff.
-* `TelegramForbiddenError` (the user blocked the bot, or deleted their account): report the chat through
+* `TelegramForbiddenError` (the user blocked the bot, or deleted their account) and "chat not found": report
+  the chat through
   `on_unreachable` (which marks the identity unreachable in the core) and raise `RecipientUnreachable`,
   so the caller stops sending to that chat. Nothing is retried.
 * Everything else (`TelegramBadRequest`...) is raised to the caller, which knows what it was trying.
@@ -22,6 +24,7 @@ from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -29,6 +32,8 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiolimiter import AsyncLimiter
+
+from bot.config import TelegramSettings
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +47,18 @@ _MAX_CHAT_LIMITERS = 10_000
 class SendLimits:
     """How fast and how stubbornly to send. `None` rates switch pacing off (tests, benchmarks)."""
 
-    overall_per_second: float | None = 30.0
+    overall_per_second: float | None = 28.0
     per_chat_per_second: float | None = 1.0
     per_chat_burst: int = 3
     retry_after_attempts: int = 5
     network_attempts: int = 4
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
+
+    @classmethod
+    def from_settings(cls, settings: TelegramSettings) -> SendLimits:
+        """The limits configured for this bot (TELEGRAM_RATE_OVERALL, TELEGRAM_RATE_PER_CHAT)."""
+        return cls(overall_per_second=settings.rate_overall or None, per_chat_per_second=settings.rate_per_chat or None)
 
     @classmethod
     def unpaced(cls) -> SendLimits:
@@ -72,8 +82,11 @@ class TelegramSender:
         self.limits = limits
         self._on_unreachable = on_unreachable
         rate = limits.overall_per_second
-        self._overall = AsyncLimiter(max(rate, 1.0), max(rate, 1.0) / rate) if rate else None
+        # No burst overall: evenly spaced sends never exceed the rate in any one-second window.
+        self._overall = AsyncLimiter(1, 1 / rate) if rate else None
+        self._paused_until = 0.0
         self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
+        self.pauses = 0
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter | None:
         rate = self.limits.per_chat_per_second
@@ -91,6 +104,9 @@ class TelegramSender:
         return limiter
 
     async def _pace(self, chat_id: int | None) -> None:
+        loop = asyncio.get_running_loop()
+        while (pause := self._paused_until - loop.time()) > 0:  # noqa: ASYNC110 - the pause can grow
+            await asyncio.sleep(pause)
         if chat_id is not None and (limiter := self._chat_limiter(chat_id)) is not None:
             await limiter.acquire()
         if self._overall is not None:
@@ -108,8 +124,10 @@ class TelegramSender:
                 retry_afters += 1
                 if retry_afters >= self.limits.retry_after_attempts:
                     raise
-                logger.warning("%s to %s: flood control, retrying in %s s", name, chat_id, err.retry_after)
-                await asyncio.sleep(err.retry_after)
+                logger.warning("%s to %s: flood control, pausing all sends for %s s", name, chat_id, err.retry_after)
+                self.pauses += 1
+                resume_at = asyncio.get_running_loop().time() + err.retry_after
+                self._paused_until = max(self._paused_until, resume_at)
             except (TelegramNetworkError, TelegramServerError) as err:
                 network_failures += 1
                 if network_failures >= self.limits.network_attempts:
@@ -117,6 +135,12 @@ class TelegramSender:
                 delay = min(self.limits.backoff_base * 2 ** (network_failures - 1), self.limits.backoff_cap)
                 logger.warning("%s to %s failed (%s), retrying in %.1f s", name, chat_id, err, delay)
                 await asyncio.sleep(delay)
+            except TelegramBadRequest as err:
+                if chat_id is None or "chat not found" not in err.message.lower():
+                    raise
+                logger.info("chat %s is unreachable: %s", chat_id, err.message)
+                await self._report_unreachable(chat_id)
+                raise RecipientUnreachable(chat_id) from err
             except TelegramForbiddenError as err:
                 if chat_id is None:
                     raise
