@@ -29,6 +29,8 @@ class BotSettings(BaseSettings):
     conversation_ttl_hours: int = Field(default=72, alias="CONVERSATION_TTL_HOURS")
     region_file: Path | None = Field(default=None, alias="REGION_FILE")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    timezone: str = Field(default="Asia/Jakarta", alias="TIMEZONE")
+    timezone_label: str = Field(default="WIB", alias="TIMEZONE_LABEL")
 
     def admin_identities(self) -> set[tuple[str, str]]:
         """Parse `telegram:123,console:admin` into {(channel, external_id)}."""

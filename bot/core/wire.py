@@ -1,7 +1,9 @@
 """The core's messages as JSON, for the rows that keep them across a restart (inbox and outbox).
 
 An `Inbound` is stored with the update before the platform is acknowledged; a batch of `Reply`s is stored
-with the change it reports. `meta` carries what only the channel understands (for Telegram: the message a
+with the change it reports. Messages that are not replies (announcements, reminders, notices) are stored as
+a *notice* (bot/services/outbox.py `notice`): a locale key or a written text, translated by `render` when it
+is sent, in the recipient's language. `meta` carries what only the channel understands (for Telegram: the message a
 pressed button was on, so a paging reply can edit it) and is passed back to the channel untouched.
 """
 
@@ -10,8 +12,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from bot.core.dates import local_datetime
+from bot.core.i18n import Translator
 from bot.core.messages import Channel, Choice, Inbound, Reply
 
 Meta = dict[str, Any]
@@ -55,3 +61,32 @@ def load_replies(payload: str) -> tuple[list[Reply], Meta]:
         values["choices"] = tuple(Choice(label, action, url) for label, action, url in fields.get("choices", []))
         replies.append(Reply(**values))
     return replies, dict(document.get("meta") or {})
+
+
+@dataclass(frozen=True, slots=True)
+class Locale:
+    """How to show a notice: the default language and the region's time zone."""
+
+    default_language: str = "id"
+    zone: str = "Asia/Jakarta"
+    zone_label: str = "WIB"
+
+
+def render(payload: str, language: str | None, locale: Locale) -> tuple[list[Reply], Meta]:
+    """An outbox payload as replies: stored replies as they are, a notice translated for the recipient."""
+    document = json.loads(payload)
+    notice = document.get("notice")
+    if notice is None:
+        return load_replies(payload)
+    t = Translator(language or locale.default_language)
+    params = {
+        name: local_datetime(datetime.fromisoformat(value["datetime"]), t, locale.zone, locale.zone_label)
+        if isinstance(value, dict) and "datetime" in value
+        else value
+        for name, value in (notice.get("params") or {}).items()
+    }
+    text = t(notice["key"], **params) if notice.get("key") else str(notice.get("text") or "")
+    if notice.get("footer"):
+        text = t("notice.with_footer", text=text, footer=t(notice["footer"]))
+    choices = tuple(Choice(t(label), action) for label, action in notice.get("choices") or [])
+    return [Reply(text, choices, photo_ref=notice.get("photo"), locale=t.locale)], {}

@@ -26,7 +26,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.outbox import BLOCKED, FAILED, PENDING, REPLY, RETRY, SENT, Envelope
-from models import Identity, OutboxMessage, utcnow
+from models import Identity, OutboxMessage, User, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -94,16 +94,16 @@ async def claim(
             Identity.external_id,
             OutboxMessage.payload,
             OutboxMessage.attempts,
+            User.language,
+            OutboxMessage.kind,
             Identity.reachable,
         )
         .join(Identity, Identity.id == OutboxMessage.identity_id)
+        .join(User, User.id == Identity.user_id)
         .where(OutboxMessage.id.in_(ids))
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
     )
-    return [
-        (Envelope(row_id, channel, ext, payload, attempts), reachable)
-        for row_id, channel, ext, payload, attempts, reachable in rows
-    ]
+    return [(Envelope(*row[:-1]), bool(row[-1])) for row in rows]
 
 
 async def record(
@@ -143,8 +143,10 @@ class DeliveryWorker:
         sessions: async_sessionmaker[AsyncSession],
         senders: Mapping[str, Send],
         settings: WorkerSettings | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
+        self.clock = clock
         self.senders = dict(senders)
         self.settings = settings or WorkerSettings()
         self._wake = asyncio.Event()
@@ -180,6 +182,7 @@ class DeliveryWorker:
                 limit=self.settings.batch,
                 lease=self.settings.lease,
                 reply_grace=self.settings.reply_grace,
+                now=self.clock(),
             )
         if claimed:
             await asyncio.gather(*(self._deliver(envelope, reachable) for envelope, reachable in claimed))

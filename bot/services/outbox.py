@@ -8,13 +8,15 @@ twice, never one lost. `blocked` rows are for recipients who blocked the bot; `f
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Identity, OutboxMessage, utcnow
+from models import Identity, OutboxMessage, User, utcnow
 
 PENDING = "pending"
 SENT = "sent"
@@ -26,13 +28,43 @@ REPLY = "reply"
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
-    """One outbox row as a sender needs it: where it goes and what it says."""
+    """One outbox row as a sender needs it: where it goes, what it says, in which language."""
 
     id: int
     channel: str
     external_id: str
     payload: str
     attempts: int = 0
+    language: str | None = None
+    kind: str = REPLY
+
+
+def notice(
+    *,
+    key: str | None = None,
+    text: str | None = None,
+    params: Mapping[str, object] | None = None,
+    choices: Sequence[tuple[str, str]] = (),
+    photo: str | None = None,
+    footer: str | None = None,
+) -> str:
+    """A message translated when it is sent, in the recipient's language (bot/core/wire.py renders it).
+
+    `key` (a locale key, with `params`) or `text` (already written, e.g. an admin's announcement); `choices`
+    are (label key, button payload) pairs; `footer` is a locale key added under the text. A param given as
+    `{"datetime": "<ISO time>"}` is shown as a local date and time.
+    """
+    document = {
+        "notice": {
+            "key": key,
+            "text": text,
+            "params": dict(params or {}),
+            "choices": [list(c) for c in choices],
+            "photo": photo,
+            "footer": footer,
+        }
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 async def enqueue_reply(session: AsyncSession, identity_id: int, payload: str) -> int:
@@ -60,8 +92,17 @@ async def undelivered(
 ) -> list[Envelope]:
     """Pending rows of a kind, oldest first, with their recipient's channel address (after a restart)."""
     query = (
-        select(OutboxMessage.id, Identity.channel, Identity.external_id, OutboxMessage.payload, OutboxMessage.attempts)
+        select(
+            OutboxMessage.id,
+            Identity.channel,
+            Identity.external_id,
+            OutboxMessage.payload,
+            OutboxMessage.attempts,
+            User.language,
+            OutboxMessage.kind,
+        )
         .join(Identity, Identity.id == OutboxMessage.identity_id)
+        .join(User, User.id == Identity.user_id)
         .where(OutboxMessage.kind == kind, OutboxMessage.status == PENDING)
     )
     if created_before is not None:

@@ -48,7 +48,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import Translator
 from bot.core.intake import Intake
 from bot.core.messages import Channel, Inbound, Reply
-from bot.core.wire import Meta, load_replies
+from bot.core.wire import Locale, Meta, render
 from bot.services import outbox
 from bot.services.outbox import Envelope
 
@@ -94,6 +94,8 @@ class TelegramChannel:
         self.recent = recent or RecentUpdates()
         self.dispatcher = self._build_dispatcher()
         self.intake.attach(Channel.TELEGRAM.value, self)
+        bot_settings = core.settings.bot
+        self.locale = Locale(self.default_language, bot_settings.timezone, bot_settings.timezone_label)
         # How often to try storing an update: a webhook answers 500 at once (Telegram retries); long polling
         # sets more, since aiogram would move its offset past an update it could not store.
         self.store_attempts = 1
@@ -242,7 +244,7 @@ class TelegramChannel:
 
     async def send_envelope(self, envelope: Envelope) -> str:
         """The delivery worker's sender for Telegram rows."""
-        replies, meta = load_replies(envelope.payload)
+        replies, meta = render(envelope.payload, envelope.language, self.locale)
         return await self.deliver(envelope.external_id, replies, meta)
 
     # ---- intake and shutdown ----------------------------------------------------------------------------
