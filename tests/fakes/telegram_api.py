@@ -162,6 +162,14 @@ _DEFAULT_DESCRIPTIONS = {
 }
 
 
+class _Sent(NamedTuple):
+    """A message taken while rate limits are enforced."""
+
+    at: float
+    chat: int | str | None
+    text: str
+
+
 class Call(NamedTuple):
     """One recorded Bot API call: canonical method name and decoded parameters."""
 
@@ -330,6 +338,7 @@ class FakeTelegramAPI:
         self._sent_at: collections.deque[float] = collections.deque()
         self._chat_sent_at: dict[int | str, float] = {}
         self.rate_limited = 0
+        self._send_log: list[_Sent] = []
 
         # inspection
         self._records: list[_Record] = []
@@ -729,6 +738,10 @@ class FakeTelegramAPI:
         ``rate_limited`` counts those answers."""
         self._limits = (overall_per_second, per_chat_per_second)
 
+    def send_times(self) -> list[_Sent]:
+        """With limits enforced: when each accepted message was taken (monotonic seconds), to which chat."""
+        return list(self._send_log)
+
     def _check_rate(self, method: str, params: dict[str, Any]) -> None:
         if self._limits is None or not method.startswith("send") or method == "sendChatAction":
             return
@@ -742,6 +755,7 @@ class FakeTelegramAPI:
             self.rate_limited += 1
             raise FakeAPIError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         self._sent_at.append(now)
+        self._send_log.append(_Sent(now, chat, str(params.get("text") or params.get("caption") or "")))
         if chat is not None:
             self._chat_sent_at[chat] = now
 
