@@ -50,8 +50,8 @@ async def _populate(url: str, recipients: int) -> None:
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
         admin = User(display_name="admin", is_admin=True, onboarded=True)
-        session.add(Identity(channel="console", external_id="admin", user=admin))
-        for n in range(recipients):
+        session.add(Identity(channel="telegram", external_id=str(FIRST_CHAT - 1), user=admin))
+        for n in range(recipients - 1):  # with the admin, `recipients` people
             user = User(display_name=f"user {n}", role="vendor" if n % 3 else "opd", onboarded=True, language="id")
             session.add(Identity(channel="telegram", external_id=str(FIRST_CHAT + n), user=user))
     await engine.dispose()

@@ -126,3 +126,13 @@ async def test_two_workers_never_send_a_row_twice(sessions: async_sessionmaker[A
     assert len(send.calls) == 120 == len(set(send.calls))
     assert await _statuses(sessions) == {"sent": 120}
     assert all(w.counts.get("sent", 0) > 0 for w in workers)  # both took a share
+
+
+async def test_rows_of_other_channels_are_left_for_their_senders(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await _recipients(sessions, 2, channel="console")
+    await _recipients(sessions, 1)
+    send = Recorder()
+    worker = DeliveryWorker(sessions, {"telegram": send})
+    assert await worker.run_once() == 1  # only the Telegram row
+    assert await worker.run_once() == 0
+    assert await _statuses(sessions) == {"sent": 1, "pending": 2}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -66,12 +66,20 @@ def backoff(settings: WorkerSettings, attempts: int) -> timedelta:
 
 
 async def claim(
-    session: AsyncSession, *, limit: int, lease: timedelta, reply_grace: timedelta, now: datetime | None = None
+    session: AsyncSession,
+    *,
+    limit: int,
+    lease: timedelta,
+    reply_grace: timedelta,
+    channels: Collection[str] | None = None,
+    now: datetime | None = None,
 ) -> list[tuple[Envelope, bool]]:
-    """Claim up to `limit` due rows (due first); each with whether its recipient is still reachable."""
+    """Claim up to `limit` due rows (due first) for `channels` (all when None); each with whether its
+    recipient is still reachable. Rows of other channels are left to the processes that can send them."""
     now = now or utcnow()
     due = (
         select(OutboxMessage.id)
+        .join(Identity, Identity.id == OutboxMessage.identity_id)
         .where(
             OutboxMessage.status == PENDING,
             OutboxMessage.due_at <= now,
@@ -81,8 +89,10 @@ async def claim(
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     )
+    if channels is not None:
+        due = due.where(Identity.channel.in_(list(channels)))
     if session.bind.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        due = due.with_for_update(of=OutboxMessage, skip_locked=True)
     ids = list(await session.scalars(due))
     if not ids:
         return []
@@ -182,6 +192,7 @@ class DeliveryWorker:
                 limit=self.settings.batch,
                 lease=self.settings.lease,
                 reply_grace=self.settings.reply_grace,
+                channels=self.senders.keys(),
                 now=self.clock(),
             )
         if claimed:
@@ -191,10 +202,8 @@ class DeliveryWorker:
     async def _deliver(self, envelope: Envelope, reachable: bool) -> None:
         send = self.senders.get(envelope.channel)
         error: str | None = None
-        if not reachable:
+        if not reachable or send is None:
             outcome = UNREACHABLE
-        elif send is None:
-            outcome, error = RETRY, f"no sender for channel {envelope.channel} in this process"
         else:
             async with self._slots:
                 try:
