@@ -71,6 +71,7 @@ class TelegramSender:
         self.bot = bot
         self.limits = limits
         self._on_unreachable = on_unreachable
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # how it waits before a retry
         rate = limits.overall_per_second
         self._overall = AsyncLimiter(max(rate, 1.0), max(rate, 1.0) / rate) if rate else None
         self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
@@ -109,14 +110,14 @@ class TelegramSender:
                 if retry_afters >= self.limits.retry_after_attempts:
                     raise
                 logger.warning("%s to %s: flood control, retrying in %s s", name, chat_id, err.retry_after)
-                await asyncio.sleep(err.retry_after)
+                await self.sleep(err.retry_after)
             except (TelegramNetworkError, TelegramServerError) as err:
                 network_failures += 1
                 if network_failures >= self.limits.network_attempts:
                     raise
                 delay = min(self.limits.backoff_base * 2 ** (network_failures - 1), self.limits.backoff_cap)
                 logger.warning("%s to %s failed (%s), retrying in %.1f s", name, chat_id, err, delay)
-                await asyncio.sleep(delay)
+                await self.sleep(delay)
             except TelegramForbiddenError as err:
                 if chat_id is None:
                     raise
