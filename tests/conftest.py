@@ -1,4 +1,5 @@
-"""Shared fixtures: a real database (SQLite file, or PostgreSQL from TEST_DATABASE_URL), migrated once per run.
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL from TEST_DATABASE_URL), migrated once per run;
+an empty database for migration tests; the whole bot; and `tg`, a fake Telegram Bot API on a free port.
 
 With TEST_DATABASE_URL=postgresql+asyncpg://user@host:port/db the run creates its own database with a random
 name on that server, migrates it, and drops it at the end, so runs sharing the server never collide.
@@ -18,9 +19,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.app import App, build_app
 from bot.db import create_engine, is_sqlite, session_factory
 from bot.migrate import upgrade
 from models import Base
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support import make_settings
 
 
 def _pg_admin(url: str, statement: str) -> None:
@@ -64,6 +68,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _pg_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database of the run's kind with nothing in it (not migrated), dropped afterwards: for migration tests."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base or is_sqlite(base):
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"bb_test_{uuid.uuid4().hex[:12]}"
+    _pg_admin(base, f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _pg_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 async def clear_tables(engine: AsyncEngine) -> None:
     """Empty every model table (search index objects follow through their triggers)."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
@@ -98,11 +117,15 @@ def data_dir() -> Path:
 
 
 @pytest.fixture
-async def app(engine: AsyncEngine, database_url: str) -> AsyncIterator[object]:
+async def app(engine: AsyncEngine, database_url: str) -> AsyncIterator[App]:
     """The whole bot (dispatcher, flows, services) on the test database."""
-    from bot.app import build_app
-    from tests.support import make_settings
-
     application = await build_app(make_settings(database_url, admin_ids="console:admin"), migrate=False)
     yield application
     await application.close()
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegramAPI]:
+    """A running fake Telegram Bot API server (tests/fakes/telegram_api.py), bound to a free port."""
+    async with FakeTelegramAPI() as fake:
+        yield fake

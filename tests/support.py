@@ -1,13 +1,31 @@
-"""A collecting fake channel: drive any flow by typing or pressing buttons, and read the transcript."""
+"""Shared test helpers (test modules import from here or use conftest fixtures, never each other).
+
+* `Chat`: a collecting fake channel: drive any flow by typing or pressing buttons, and read the transcript.
+* Vendor set-up through chat: `PROFILE_ANSWERS`, `register_business`, `add_product`; `write_csv` for imports.
+* The Telegram harness: `running` (what `banggabeli run` runs, against the fake Bot API of the `tg` fixture)
+  and `Phone` / `phone`, a Telegram user who acts and waits until the bot has answered.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import itertools
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from pydantic import SecretStr
+
+from bot.app import App
+from bot.channels.runner import ChannelServer
+from bot.channels.telegram import FloodGuard, SendLimits, TelegramChannel
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Channel, Inbound, Reply
+from tests.fakes.telegram_api import DEFAULT_PHOTO_FILE_ID, FakeTelegramAPI
 
 _update_ids = itertools.count(1)
 
@@ -100,3 +118,126 @@ async def onboard(dispatcher: Dispatcher, user: str, role_label: str = "Pelaku u
     await chat.press(role_label)
     await chat.press("Setuju")
     return chat
+
+
+# ---- vendors set up through chat --------------------------------------------------------------------------
+
+PROFILE_ANSWERS = [
+    "Keripik Pisang Bu Sari",
+    "Sari Wulandari",
+    "0812-3456-7890",
+    "metro utara",
+    "Jl. Ahmad Yani No. 12, Purwosari",
+    "lewati",  # NIB
+    "ya",  # e-Katalog
+    "lewati",  # link
+    "tidak",  # TKDN
+    "lewati",  # halal
+    "P-IRT No. 1234567890123-45",
+    "Keripik pisang renyah khas Metro sejak 2015.",
+]
+
+
+async def register_business(chat: Chat) -> None:
+    await chat.say("daftar usaha")
+    for answer in PROFILE_ANSWERS:
+        await chat.say(answer)
+    await chat.press("Semua yang mencari")
+    assert "Mohon periksa data berikut" in chat.text
+    await chat.press("Simpan")
+    assert "sudah terdaftar" in chat.text
+
+
+async def add_product(chat: Chat, name: str, price: str, unit: str = "bungkus", photo: str | None = None) -> None:
+    await chat.say("tambah produk")
+    await chat.say(name)
+    await chat.press("Makanan")
+    await chat.say("lewati")
+    await chat.say(price)
+    await chat.say(unit)
+    await chat.say("lewati")
+    await chat.say("lewati")
+    await chat.say("lewati")
+    if photo:
+        await chat.photo(photo)
+    else:
+        await chat.say("lewati")
+    await chat.press("Simpan")
+    assert "sudah tersimpan" in chat.text
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], **kw: Any) -> Path:
+    with path.open("w", encoding=kw.pop("encoding", "utf-8"), newline="") as fh:
+        writer = csv.writer(fh, lineterminator=kw.pop("lineterminator", "\n"), **kw)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+# ---- the Telegram channel against the fake Bot API ---------------------------------------------------------
+
+USER = 1001  # the Telegram user id the harness talks as
+
+
+@asynccontextmanager
+async def running(
+    app: App, tg: FakeTelegramAPI, limits: SendLimits | None = None, **settings: Any
+) -> AsyncIterator[ChannelServer]:
+    """`banggabeli run` in-process: polling (or a webhook) against the fake; no pacing, no flood limit."""
+    app.settings.telegram.bot_token = SecretStr("42:TEST")
+    app.settings.telegram.api_server = tg.base_url
+    app.settings.web.port = 0  # the server binds a free port itself; read it back from `server.port`
+    for key, value in settings.items():
+        setattr(app.settings.web, key, value)
+    limits = limits or SendLimits.unpaced()
+    async with ChannelServer(app, limits=limits, polling_timeout=1, shutdown_grace=5) as server:
+        assert server.telegram is not None
+        server.telegram.flood = FloodGuard(burst=10_000)  # these scripted users type faster than people
+        yield server
+
+
+@dataclass
+class Phone:
+    """One Telegram user: acts through the fake, then waits until the bot has answered everything."""
+
+    tg: FakeTelegramAPI
+    channel: TelegramChannel
+    user: int = USER
+
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        async with asyncio.timeout(timeout):
+            quiet = 0
+            while quiet < 3:  # the queue is empty and the channel idle for a few turns in a row
+                idle = not self.tg.pending_updates and self.channel.idle
+                quiet = quiet + 1 if idle else 0
+                await asyncio.sleep(0.005)
+
+    async def _after(self, act: Any) -> list[str]:
+        before = len(self.tg.texts_to(self.user))
+        act()
+        await self.settle()
+        return self.tg.texts_to(self.user)[before:]
+
+    async def send(self, text: str) -> list[str]:
+        return await self._after(lambda: self.tg.send_text(self.user, text))
+
+    async def tap(self, label: str, **kw: Any) -> list[str]:
+        return await self._after(lambda: self.tg.tap(self.user, label, **kw))
+
+    async def photo(self, file_id: str = DEFAULT_PHOTO_FILE_ID) -> list[str]:
+        return await self._after(lambda: self.tg.send_photo(self.user, file_id))
+
+    def payload(self, label: str) -> str:
+        """The callback data of an inline button of the newest bot message."""
+        markup = self.tg.last_message_to(self.user)["reply_markup"]
+        return next(b["callback_data"] for row in markup["inline_keyboard"] for b in row if b["text"] == label)
+
+    def buttons(self) -> list[str]:
+        """Inline button labels of the newest bot message."""
+        markup = self.tg.last_message_to(self.user).get("reply_markup") or {}
+        return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def phone(server: ChannelServer, tg: FakeTelegramAPI, user: int = USER) -> Phone:
+    assert server.telegram is not None
+    return Phone(tg, server.telegram, user)

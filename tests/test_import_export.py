@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
-from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,17 +20,10 @@ from bot.services.catalog_rows import PRODUCT_COLUMNS, VENDOR_COLUMNS
 from bot.services.search import search
 from models import Product, Vendor
 from tests.conftest import clear_tables
+from tests.support import write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 Sessions = async_sessionmaker[AsyncSession]
-
-
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], **kw: Any) -> Path:
-    with path.open("w", encoding=kw.pop("encoding", "utf-8"), newline="") as fh:
-        writer = csv.writer(fh, lineterminator=kw.pop("lineterminator", "\n"), **kw)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 def read_rows(path: Path) -> list[list[str]]:

@@ -12,9 +12,7 @@ from bot.core import actions
 from bot.services.catalog_io import import_catalog
 from bot.services.catalog_rows import PRODUCT_COLUMNS, VENDOR_COLUMNS
 from models import AuditLog, Product, SearchLog, User, Vendor
-from tests.support import Chat, onboard
-from tests.test_import_export import write_csv
-from tests.test_vendor_flow import PROFILE_ANSWERS, add_product, register_business
+from tests.support import PROFILE_ANSWERS, Chat, add_product, onboard, register_business, write_csv
 
 
 async def test_admin_verifies_opd_staff_who_then_see_restricted_phones(app: App) -> None:

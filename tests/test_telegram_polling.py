@@ -10,103 +10,24 @@ import asyncio
 import dataclasses
 import functools
 import logging
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from pydantic import SecretStr
+from aiogram.methods import SendMessage
 from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.runner import ChannelServer
-from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.guards import FloodGuard
 from bot.channels.telegram.render import LABEL_LIMIT
-from bot.channels.telegram.sender import SendLimits
 from bot.core import actions
 from bot.core.i18n import Translator
 from bot.core.messages import Channel, Choice, Inbound, Reply
 from bot.core.registry import Flow
 from models import Identity, Product, Vendor
 from tests.fakes.telegram_api import DEFAULT_PHOTO_FILE_ID, FakeTelegramAPI
-from tests.support import Chat
-from tests.test_vendor_flow import PROFILE_ANSWERS, add_product, register_business
+from tests.support import PROFILE_ANSWERS, USER, Chat, add_product, phone, register_business, running
 
-USER = 1001
 SENT = ("sendMessage", "sendPhoto", "editMessageText", "editMessageCaption")
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegramAPI]:
-    async with FakeTelegramAPI() as fake:
-        yield fake
-
-
-@asynccontextmanager
-async def running(
-    app: App, tg: FakeTelegramAPI, limits: SendLimits | None = None, **settings: Any
-) -> AsyncIterator[ChannelServer]:
-    """`banggabeli run` in-process: polling (or a webhook) against the fake; no pacing, no flood limit."""
-    app.settings.telegram.bot_token = SecretStr("42:TEST")
-    app.settings.telegram.api_server = tg.base_url
-    app.settings.web.port = 0
-    for key, value in settings.items():
-        setattr(app.settings.web, key, value)
-    limits = limits or SendLimits.unpaced()
-    async with ChannelServer(app, limits=limits, polling_timeout=1, shutdown_grace=5) as server:
-        assert server.telegram is not None
-        server.telegram.flood = FloodGuard(burst=10_000)  # these scripted users type faster than people
-        yield server
-
-
-@dataclass
-class Phone:
-    """One Telegram user: acts through the fake, then waits until the bot has answered everything."""
-
-    tg: FakeTelegramAPI
-    channel: TelegramChannel
-    user: int = USER
-
-    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        async with asyncio.timeout(timeout):
-            quiet = 0
-            while quiet < 3:  # the queue is empty and the channel idle for a few turns in a row
-                idle = not self.tg.pending_updates and self.channel.idle
-                quiet = quiet + 1 if idle else 0
-                await asyncio.sleep(0.005)
-
-    async def _after(self, act: Any) -> list[str]:
-        before = len(self.tg.texts_to(self.user))
-        act()
-        await self.settle()
-        return self.tg.texts_to(self.user)[before:]
-
-    async def send(self, text: str) -> list[str]:
-        return await self._after(lambda: self.tg.send_text(self.user, text))
-
-    async def tap(self, label: str, **kw: Any) -> list[str]:
-        return await self._after(lambda: self.tg.tap(self.user, label, **kw))
-
-    async def photo(self, file_id: str = DEFAULT_PHOTO_FILE_ID) -> list[str]:
-        return await self._after(lambda: self.tg.send_photo(self.user, file_id))
-
-    def payload(self, label: str) -> str:
-        """The callback data of an inline button of the newest bot message."""
-        markup = self.tg.last_message_to(self.user)["reply_markup"]
-        return next(b["callback_data"] for row in markup["inline_keyboard"] for b in row if b["text"] == label)
-
-    def buttons(self) -> list[str]:
-        """Inline button labels of the newest bot message."""
-        markup = self.tg.last_message_to(self.user).get("reply_markup") or {}
-        return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
-
-
-def phone(server: ChannelServer, tg: FakeTelegramAPI, user: int = USER) -> Phone:
-    assert server.telegram is not None
-    return Phone(tg, server.telegram, user)
 
 
 class CoreChat(Chat):
@@ -322,24 +243,37 @@ async def reachable(app: App) -> bool:
 
 async def test_flood_control_429_is_retried_after_retry_after(app: App, tg: FakeTelegramAPI) -> None:
     async with running(app, tg) as server:
+        waits = record_waits(server, tg)
         user = phone(server, tg)
-        tg.fail_next("sendMessage", retry_after=1)
-        started = time.monotonic()
+        tg.fail_next("sendMessage", retry_after=3)
         texts = await user.send("/start")
-        elapsed = time.monotonic() - started
     assert texts[0].startswith("Selamat datang") and len(texts) == 2
-    assert elapsed >= 1.0
+    assert waits == [(3, 1)]  # waited what Telegram said, after the refusal and before the retry
     [(method, _params, error)] = tg.failures
-    assert (method, error["error_code"], error["parameters"]) == ("sendMessage", 429, {"retry_after": 1})
+    assert (method, error["error_code"], error["parameters"]) == ("sendMessage", 429, {"retry_after": 3})
+
+
+def record_waits(server: ChannelServer, tg: FakeTelegramAPI) -> list[tuple[float, int]]:
+    """The sender's waits before retries, each with how many calls the fake had refused by then."""
+    assert server.telegram is not None
+    waits: list[tuple[float, int]] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append((seconds, len(tg.failures)))
+        await asyncio.sleep(0)
+
+    server.telegram.sender.sleep = sleep
+    return waits
 
 
 async def test_network_errors_are_retried_with_backoff(app: App, tg: FakeTelegramAPI) -> None:
-    quick = dataclasses.replace(SendLimits.unpaced(), backoff_base=0.05)
-    async with running(app, tg, quick) as server:
+    async with running(app, tg) as server:
+        waits = record_waits(server, tg)
         user = phone(server, tg)
         tg.fail_next("sendMessage", error_code=502, times=2)
         texts = await user.send("/start")
     assert texts[0].startswith("Selamat datang") and len(tg.failures) == 2
+    assert waits == [(0.5, 1), (1.0, 2)]  # exponential backoff, each wait after a refusal
 
 
 async def test_a_flooding_user_is_throttled_politely(app: App, tg: FakeTelegramAPI) -> None:
@@ -420,3 +354,31 @@ async def test_a_cut_reply_keyboard_label_reaches_the_core_in_full(app: App, tg:
         assert shown.endswith("…") and len(shown) <= LABEL_LIMIT and shown != long_label
         assert await user.tap(shown) == ["ok"]
     assert picked == ["skip"]
+
+
+async def test_a_429_pauses_every_send_of_the_bot(app: App, tg: FakeTelegramAPI) -> None:
+    async with running(app, tg) as server:
+        assert server.telegram is not None
+        sender = server.telegram.sender
+        release = asyncio.Event()
+        waits: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            await release.wait()
+
+        sender.sleep = sleep
+        tg.fail_next("sendMessage", retry_after=2, chat_id=USER)
+        first = asyncio.create_task(sender.send(SendMessage(chat_id=USER, text="satu"), USER))
+        await tg.wait_for("sendMessage", include_failed=True)  # refused: the bot now waits
+        async with asyncio.timeout(5):
+            while not waits:  # noqa: ASYNC110 - until the sender has taken in the refusal
+                await asyncio.sleep(0.005)
+        other = asyncio.create_task(sender.send(SendMessage(chat_id=USER + 1, text="dua"), USER + 1))
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not other.done() and tg.calls_of("sendMessage") == []  # another chat waits for the pause too
+        release.set()
+        await asyncio.gather(first, other)
+    assert waits == [2] and sender.pauses == 1
+    assert sorted(c["text"] for c in tg.calls_of("sendMessage")) == ["dua", "satu"]

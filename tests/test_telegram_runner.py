@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,13 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import App
 from models import Identity, User
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.test_telegram_polling import USER, running, tg  # noqa: F401 - `tg` is a fixture
+from tests.support import USER, running
+
+_LISTENING = re.compile(r"web server on http://127\.0\.0\.1:(\d+) ")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+async def _bound_port(stderr: asyncio.StreamReader, seen: list[str]) -> int:
+    """The port the process bound itself (it was given PORT=0), read from its start-up log line."""
+    async with asyncio.timeout(60):
+        while line := (await stderr.readline()).decode():
+            seen.append(line)
+            if match := _LISTENING.search(line):
+                return int(match.group(1))
+    raise AssertionError("the process ended before listening:\n" + "".join(seen))
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -32,25 +38,27 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 async def test_run_serves_telegram_and_stops_cleanly_on_sigterm(
-    tg: FakeTelegramAPI,  # noqa: F811 - the fixture imported above
+    tg: FakeTelegramAPI,
     database_url: str,
     sessions: async_sessionmaker[AsyncSession],
     tmp_path: Path,
 ) -> None:
-    port = _free_port()
     env = _env(
         TELEGRAM_BOT_TOKEN="42:TEST",
         TELEGRAM_API_SERVER=tg.base_url,
         DATABASE_URL=database_url,
         HOST="127.0.0.1",
-        PORT=str(port),
+        PORT="0",  # no port picked beforehand that another process could take meanwhile
         ADMIN_IDS=f"telegram:{USER},console:admin",
         LOG_LEVEL="INFO",
     )
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
     )
+    early: list[str] = []
     try:
+        assert process.stderr is not None
+        port = await _bound_port(process.stderr, early)
         await tg.wait_for("setMyCommands", timeout=60)
         tg.send_text(USER, "/start")
         await tg.wait_for("sendMessage", chat_id=USER, timeout=20)
@@ -63,7 +71,7 @@ async def test_run_serves_telegram_and_stops_cleanly_on_sigterm(
         if process.returncode is None:
             process.kill()
             await process.wait()
-    log = stderr.decode()
+    log = "".join(early) + stderr.decode()
     assert process.returncode == 0, log
     assert "received SIGTERM, shutting down" in log and "channels stopped" in log
     assert "Traceback" not in log
@@ -89,7 +97,7 @@ def test_run_without_a_channel_says_what_to_set(tmp_path: Path) -> None:
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "banggabeli chat" in result.stderr
 
 
-async def test_stopping_lets_updates_in_flight_finish(app: App, tg: FakeTelegramAPI) -> None:  # noqa: F811
+async def test_stopping_lets_updates_in_flight_finish(app: App, tg: FakeTelegramAPI) -> None:
     async with running(app, tg) as server:
         tg.fail_next("sendMessage", retry_after=1)  # the reply will be in flight for a second
         tg.send_text(USER, "/start")

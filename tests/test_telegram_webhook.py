@@ -9,15 +9,14 @@ from pydantic import SecretStr
 from bot.app import App
 from bot.channels.runner import _webhook_secret
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.support import make_settings
-from tests.test_telegram_polling import USER, phone, running, tg  # noqa: F401 - `tg` is a fixture
+from tests.support import USER, make_settings, phone, running
 
 SECRET = "s3cret_Token-1"
 
 
 async def test_webhook_refuses_a_wrong_secret_and_handles_the_right_one_once(
     app: App,
-    tg: FakeTelegramAPI,  # noqa: F811 - the fixture imported above
+    tg: FakeTelegramAPI,
 ) -> None:
     async with running(
         app, tg, webhook_base_url="https://bot.example.org/", webhook_secret=SecretStr(SECRET)

@@ -9,50 +9,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.core import actions
 from models import AuditLog, Lead, Product, User, Vendor
-from tests.support import Chat, onboard
-
-PROFILE_ANSWERS = [
-    "Keripik Pisang Bu Sari",
-    "Sari Wulandari",
-    "0812-3456-7890",
-    "metro utara",
-    "Jl. Ahmad Yani No. 12, Purwosari",
-    "lewati",  # NIB
-    "ya",  # e-Katalog
-    "lewati",  # link
-    "tidak",  # TKDN
-    "lewati",  # halal
-    "P-IRT No. 1234567890123-45",
-    "Keripik pisang renyah khas Metro sejak 2015.",
-]
-
-
-async def register_business(chat: Chat) -> None:
-    await chat.say("daftar usaha")
-    for answer in PROFILE_ANSWERS:
-        await chat.say(answer)
-    await chat.press("Semua yang mencari")
-    assert "Mohon periksa data berikut" in chat.text
-    await chat.press("Simpan")
-    assert "sudah terdaftar" in chat.text
-
-
-async def add_product(chat: Chat, name: str, price: str, unit: str = "bungkus", photo: str | None = None) -> None:
-    await chat.say("tambah produk")
-    await chat.say(name)
-    await chat.press("Makanan")
-    await chat.say("lewati")
-    await chat.say(price)
-    await chat.say(unit)
-    await chat.say("lewati")
-    await chat.say("lewati")
-    await chat.say("lewati")
-    if photo:
-        await chat.photo(photo)
-    else:
-        await chat.say("lewati")
-    await chat.press("Simpan")
-    assert "sudah tersimpan" in chat.text
+from tests.support import PROFILE_ANSWERS, Chat, add_product, onboard, register_business
 
 
 async def test_register_business_with_validation_and_consent(app: App) -> None:

@@ -13,7 +13,10 @@ What it does:
 
 * ``getMe`` and a real long-poll ``getUpdates`` (``offset`` / ``limit`` / ``timeout`` /
   ``allowed_updates``). Waiting is event-driven, so a poll returns as soon as an update is queued.
-  A webhook that is set makes ``getUpdates`` answer 409, as Telegram does.
+  A webhook that is set makes ``getUpdates`` answer 409, as Telegram does. ``poll_endings`` says how
+  each poll ended ("ready", "woken" by a queued update, "empty" without waiting, "timeout" after waiting
+  it out, "closed"); ``wait_for_parked_poll`` returns once a poll is waiting, so a test can queue an
+  update into a poll that is surely parked. Tests check behaviour this way, never the wall clock.
 * Helpers queue updates shaped like Telegram's JSON: ``send_text``, ``press_button``, ``tap``,
   ``share_contact``, ``send_photo``, ``send_sticker``, ``queue_raw`` and ``duplicate``.
 * Bot methods (``sendMessage``, ``sendPhoto``, ``sendDocument``, ``editMessage*``,
@@ -49,7 +52,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
-import pytest_asyncio
 from aiohttp import ClientSession, ClientTimeout, web
 
 if TYPE_CHECKING:
@@ -64,7 +66,6 @@ __all__ = [
     "FakeAPIError",
     "FakeTelegramAPI",
     "UploadedFile",
-    "fake_telegram",
 ]
 
 BOT_ID = 42
@@ -316,6 +317,9 @@ class FakeTelegramAPI:
         self._allowed_updates: set[str] | None = None
         self._poll_generation = 0
         self.get_updates_requests: list[dict[str, Any]] = []
+        # how each answered getUpdates ended: "ready", "woken", "empty" (nothing, no wait), "timeout", "closed"
+        self.poll_endings: list[str] = []
+        self._parked_polls = 0
         self.dropped_updates: list[dict[str, Any]] = []
         self._callback_ids = itertools.count(4_650_000_000_000_000_001)
         self._open_queries: set[str] = set()
@@ -897,6 +901,7 @@ class FakeTelegramAPI:
         self.handler_errors.clear()
         self._transcript.clear()
         self.get_updates_requests.clear()
+        self.poll_endings.clear()
 
     # ------------------------------------------------------------------ webhook helper
 
@@ -1007,16 +1012,33 @@ class FakeTelegramAPI:
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        waited = False
         while True:
             if self._closing:
+                self.poll_endings.append("closed")
                 return []
             if generation != self._poll_generation:
                 raise FakeAPIError(409, _POLL_TERMINATED)
             batch = self._take_batch(limit)
             remaining = deadline - loop.time()
             if batch or remaining <= 0:
+                self.poll_endings.append(
+                    ("woken" if waited else "ready") if batch else ("timeout" if waited else "empty")
+                )
                 return batch
-            await self._updates_signal.wait(remaining)
+            self._parked_polls += 1
+            self._calls_signal.fire()
+            try:
+                await self._updates_signal.wait(remaining)
+            finally:
+                self._parked_polls -= 1
+            waited = True
+
+    async def wait_for_parked_poll(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - like wait_for
+        """Wait (event-driven) until a ``getUpdates`` long poll is waiting for updates."""
+        async with asyncio.timeout(timeout):
+            while not self._parked_polls:
+                await self._calls_signal.wait(timeout)
 
     def _confirm(self, offset: int) -> None:
         if offset > 0:
@@ -1402,13 +1424,6 @@ class FakeTelegramAPI:
         if self.handler_errors:
             lines.append("aiogram handler errors:\n  " + "\n  ".join(self.handler_errors))
         return "\n".join(lines)
-
-
-@pytest_asyncio.fixture
-async def fake_telegram() -> AsyncIterator[FakeTelegramAPI]:
-    """Pytest fixture: a started FakeTelegramAPI (enable with ``pytest_plugins`` or import it in a conftest)."""
-    async with FakeTelegramAPI() as tg:
-        yield tg
 
 
 # ---------------------------------------------------------------------- helpers

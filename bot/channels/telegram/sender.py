@@ -81,10 +81,13 @@ class TelegramSender:
         self.bot = bot
         self.limits = limits
         self._on_unreachable = on_unreachable
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # how it waits before a retry
         rate = limits.overall_per_second
         # No burst overall: evenly spaced sends never exceed the rate in any one-second window.
         self._overall = AsyncLimiter(1, 1 / rate) if rate else None
-        self._paused_until = 0.0
+        self._resume = asyncio.Event()  # cleared while Telegram asked the bot to wait
+        self._resume.set()
+        self._pausing = 0
         self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
         self.pauses = 0
 
@@ -104,9 +107,8 @@ class TelegramSender:
         return limiter
 
     async def _pace(self, chat_id: int | None) -> None:
-        loop = asyncio.get_running_loop()
-        while (pause := self._paused_until - loop.time()) > 0:  # noqa: ASYNC110 - the pause can grow
-            await asyncio.sleep(pause)
+        """Wait out a bot-wide flood-control pause, then the rate limits."""
+        await self._resume.wait()
         if chat_id is not None and (limiter := self._chat_limiter(chat_id)) is not None:
             await limiter.acquire()
         if self._overall is not None:
@@ -125,16 +127,14 @@ class TelegramSender:
                 if retry_afters >= self.limits.retry_after_attempts:
                     raise
                 logger.warning("%s to %s: flood control, pausing all sends for %s s", name, chat_id, err.retry_after)
-                self.pauses += 1
-                resume_at = asyncio.get_running_loop().time() + err.retry_after
-                self._paused_until = max(self._paused_until, resume_at)
+                await self._pause(err.retry_after)
             except (TelegramNetworkError, TelegramServerError) as err:
                 network_failures += 1
                 if network_failures >= self.limits.network_attempts:
                     raise
                 delay = min(self.limits.backoff_base * 2 ** (network_failures - 1), self.limits.backoff_cap)
                 logger.warning("%s to %s failed (%s), retrying in %.1f s", name, chat_id, err, delay)
-                await asyncio.sleep(delay)
+                await self.sleep(delay)
             except TelegramBadRequest as err:
                 if chat_id is None or "chat not found" not in err.message.lower():
                     raise
@@ -147,6 +147,18 @@ class TelegramSender:
                 logger.info("chat %s is unreachable: %s", chat_id, err.message)
                 await self._report_unreachable(chat_id)
                 raise RecipientUnreachable(chat_id) from err
+
+    async def _pause(self, seconds: float) -> None:
+        """Hold every send of this bot for `seconds` (Telegram's retry_after), not only the refused one."""
+        self.pauses += 1
+        self._pausing += 1
+        self._resume.clear()
+        try:
+            await self.sleep(seconds)
+        finally:
+            self._pausing -= 1
+            if self._pausing == 0:
+                self._resume.set()
 
     async def _report_unreachable(self, chat_id: int) -> None:
         try:
