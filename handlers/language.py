@@ -6,12 +6,14 @@ from bot.core import actions
 from bot.core.actions import Action
 from bot.core.context import Context
 from bot.core.i18n import LOCALES
+from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
-from bot.core.registry import Flow, MenuEntry
+from bot.core.registry import Flow
+from bot.services import words
 from handlers.menu import menu_reply
 
 NAME = "lang"
-LANGUAGE_LABELS = {"id": "language.name_id", "en": "language.name_en"}
+LANGUAGE_LABELS = words.LANGUAGE_LABELS
 
 
 def language_choices(ctx: Context, prefix: str = NAME) -> tuple[Choice, ...]:

@@ -14,15 +14,16 @@ from bot.core import actions
 from bot.core.actions import Action
 from bot.core.context import Context
 from bot.core.i18n import LOCALES
+from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
-from bot.core.registry import Flow, MenuEntry
-from bot.services import accounts, conversations
+from bot.core.registry import Flow
+from bot.services import accounts, conversations, words
 from bot.services.conversations import State
 from handlers.language import language_choices
 from handlers.menu import menu_reply
 
 NAME = "start"
-ROLE_LABELS = {"vendor": "start.role_vendor", "opd": "start.role_opd", "buyer": "start.role_buyer"}
+ROLE_LABELS = words.ROLE_LABELS
 
 
 def _role_reply(ctx: Context, prefix: str = NAME) -> Reply:
@@ -43,6 +44,11 @@ async def ask_consent(ctx: Context, then: str) -> list[Reply]:
     """Asks for the data consent; once given, the flow named `then` starts."""
     await conversations.begin(ctx.session, ctx.user.id, NAME, "consent", {"then": then})
     return [consent_reply(ctx)]
+
+
+async def consent_start(ctx: Context, then: str) -> list[Reply]:
+    """`ctx.start_flow("consent", "vendor")`: ask for the data consent, then start the flow `then`."""
+    return await ask_consent(ctx, then)
 
 
 async def start(ctx: Context, _argument: str) -> list[Reply]:
@@ -93,9 +99,8 @@ async def _finish(ctx: Context, *, agreed: bool, then: str = "") -> list[Reply]:
         if ctx.user.role == "vendor":
             accounts.set_role(ctx.user, "buyer")
         replies.append(ctx.say("start.consent_declined"))
-    follow_up = ctx.registry.get(then) if agreed and then else None
-    if follow_up is not None and follow_up.start is not None:
-        return replies + await follow_up.start(ctx, "")
+    if agreed and then and ctx.has_flow(then):
+        return replies + await ctx.start_flow(then)
     if ctx.user.role == "opd" and not ctx.user.opd_verified:
         replies.append(ctx.say("start.opd_pending"))
     replies.append(menu_reply(ctx, "start.ready"))
@@ -128,9 +133,11 @@ FLOW = Flow(
     name=NAME,
     start=start,
     resume=resume,
-    keywords=("mulai", "halo", "hai", "hi", "hello", "start", "assalamualaikum", "selamat pagi", "selamat siang"),
+    keywords=tuple(sorted(words.GREETINGS)),
     commands=("start", "mulai"),
 )
+# Started only by other flows (`ctx.start_flow("consent", then)`); its answers come back to `start.resume`.
+CONSENT_FLOW = Flow(name="consent", start=consent_start)
 ROLE_FLOW = Flow(
     name="role",
     start=role_start,

@@ -7,9 +7,16 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
+from bot.core.i18n import Translator
 from bot.core.messages import Channel, Inbound, Reply
 
 _update_ids = itertools.count(1)
+_indonesian = Translator("id")
+
+
+def t(key: str, **params: object) -> str:
+    """The Indonesian text of a locale key, as the bot would say it: assert on this, not on copied copy."""
+    return _indonesian(key, **params)
 
 
 def make_settings(database_url: str, **bot_overrides: object) -> Settings:
@@ -86,6 +93,10 @@ class Chat:
     def text(self) -> str:
         """All text of the last replies."""
         return "\n".join(r.text for r in self.last)
+
+    def said(self, key: str, **params: object) -> bool:
+        """Whether the last replies contain the text of this locale key (with these parameters)."""
+        return t(key, **params) in self.text
 
     def labels(self) -> list[str]:
         """The button labels of the last replies."""

@@ -49,6 +49,6 @@ def test_state_survives_between_runs(tmp_path: Path) -> None:
 def test_render_and_parse() -> None:
     reply = Reply("Pilih:", (Choice("Satu", "a:b"), Choice("Web", "a:c", url="https://x.id")), photo_ref="p1")
     assert render(reply) == "[foto: p1]\nPilih:\n  1. Satu\n  2. Web → https://x.id"
-    assert to_inbound("u", "/foto keripik.jpg\n", 1).photo_ref == "console:keripik.jpg"
-    assert to_inbound("u", "/kontak 0812-3456-7890", 1).contact_phone == "0812-3456-7890"
-    assert to_inbound("u", "halo\r\n", 1).text == "halo"
+    assert to_inbound("u", "/foto keripik.jpg\n").photo_ref == "console:keripik.jpg"
+    assert to_inbound("u", "/kontak 0812-3456-7890").contact_phone == "0812-3456-7890"
+    assert to_inbound("u", "halo\r\n").text == "halo"

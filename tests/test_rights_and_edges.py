@@ -80,9 +80,9 @@ async def test_forged_pick_on_the_photo_step_stores_nothing(app: App) -> None:
     for answer in ("Keripik", "1", "lewati", "15rb", "bungkus", "lewati", "lewati", "lewati"):
         await chat.say(answer)
     form_button = next(c.action for r in chat.last for c in r.choices if c.action.startswith("f:"))
-    conversation_id = form_button.split(":")[2]
-    await chat.press_payload(f"f:pick:{conversation_id}:evil")
-    assert "pilih salah satu tombol" in chat.text
+    _f, _verb, conversation_id, step = form_button.split(":")[:4]
+    await chat.press_payload(f"f:pick:{conversation_id}:{step}:evil")  # the open question, a forged value
+    assert chat.said("form.pick_from_buttons")
     await chat.say("lewati")
     await chat.press("Simpan")
     async with app.sessions() as session:
