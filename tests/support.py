@@ -12,11 +12,17 @@ from bot.core.messages import Channel, Inbound, Reply
 
 _update_ids = itertools.count(1)
 _indonesian = Translator("id")
+_english = Translator("en")
 
 
 def t(key: str, **params: object) -> str:
     """The Indonesian text of a locale key, as the bot would say it: assert on this, not on copied copy."""
     return _indonesian(key, **params)
+
+
+def t_en(key: str, **params: object) -> str:
+    """The English text of a locale key."""
+    return _english(key, **params)
 
 
 def make_settings(database_url: str, **bot_overrides: object) -> Settings:
@@ -107,7 +113,7 @@ async def onboard(dispatcher: Dispatcher, user: str, role_label: str = "Pelaku u
     """A user who went through /start: Indonesian, the given role, consent given."""
     chat = Chat(dispatcher, user)
     await chat.say("halo")
-    await chat.press("Bahasa Indonesia")
+    await chat.press(t("language.name_id"))
     await chat.press(role_label)
-    await chat.press("Setuju")
+    await chat.press(t("start.btn_agree"))
     return chat

@@ -57,7 +57,7 @@ ODD_INPUTS = [
 
 @pytest.mark.parametrize("text", ODD_INPUTS)
 async def test_odd_input_gets_a_friendly_answer(app: App, text: str) -> None:
-    chat = await onboard(app.dispatcher, "budi", "Lihat-lihat")
+    chat = await onboard(app.dispatcher, "budi", t("start.role_buyer"))
     replies = await chat.say(text)
     assert replies, "never silence"
     assert not chat.said("error.internal")
@@ -76,7 +76,7 @@ async def test_odd_input_during_onboarding_repeats_the_question(app: App, text: 
 
 
 async def test_sticker_and_photo_outside_a_form(app: App) -> None:
-    chat = await onboard(app.dispatcher, "budi", "Lihat-lihat")
+    chat = await onboard(app.dispatcher, "budi", t("start.role_buyer"))
     await chat.sticker()
     assert chat.said("fallback.media")
     await chat.photo()

@@ -27,11 +27,11 @@ async def test_admin_verifies_opd_staff_who_then_see_restricted_phones(app: App)
     await sari.press("Simpan")
     await add_product(sari, "Keripik Pisang Original", "15rb")
 
-    opd = await onboard(app.dispatcher, "rina", "Staf OPD")
+    opd = await onboard(app.dispatcher, "rina", t("start.role_opd"))
     await opd.say("verifikasi")  # not an admin: refused by the service, whatever was typed
     assert "tidak punya izin" in opd.text
 
-    admin = await onboard(app.dispatcher, "admin", "Lihat-lihat")
+    admin = await onboard(app.dispatcher, "admin", t("start.role_buyer"))
     await admin.say("menu")
     assert "Verifikasi staf OPD" in admin.labels()
     await admin.press("Verifikasi staf OPD")
@@ -47,7 +47,7 @@ async def test_admin_verifies_opd_staff_who_then_see_restricted_phones(app: App)
 
 
 async def test_forged_admin_payload_is_refused(app: App) -> None:
-    opd = await onboard(app.dispatcher, "rina", "Staf OPD")
+    opd = await onboard(app.dispatcher, "rina", t("start.role_opd"))
     async with app.sessions() as session:
         rina = await session.scalar(select(User).where(User.role == "opd"))
         assert rina is not None
@@ -127,7 +127,7 @@ async def test_consent_given_later_leads_straight_into_the_business_form(app: Ap
 
 
 async def test_opd_staff_who_register_a_business_keep_their_role(app: App) -> None:
-    chat = await onboard(app.dispatcher, "rina", "Staf OPD")
+    chat = await onboard(app.dispatcher, "rina", t("start.role_opd"))
     await register_business(chat)
     async with app.sessions() as session:
         user = await session.scalar(select(User).where(User.display_name == "Rina"))
@@ -162,12 +162,12 @@ async def test_verified_vendor_who_changes_name_is_verified_again(app: App) -> N
 
 
 async def test_someone_elses_search_cannot_be_paged_or_recorded(app: App) -> None:
-    andi = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    andi = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
     await andi.say("mobil bekas")
     async with app.sessions() as session:
         entry = await session.scalar(select(SearchLog))
         assert entry is not None
-    joko = await onboard(app.dispatcher, "joko", "Lihat-lihat")
+    joko = await onboard(app.dispatcher, "joko", t("start.role_buyer"))
     await joko.press_payload(actions.encode("find", "need", entry.id))
     assert "tidak punya izin" in joko.text or "pesan lama" in joko.text
     await joko.press_payload(actions.encode("find", "more", entry.id, 5))
@@ -178,7 +178,7 @@ async def test_someone_elses_search_cannot_be_paged_or_recorded(app: App) -> Non
 
 
 async def test_deleting_my_data_anonymises_my_searches(app: App) -> None:
-    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    chat = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
     await chat.say("mobil bekas")
     await chat.say("hapus data saya")
     await chat.press("Ya, hapus semua")
