@@ -21,7 +21,8 @@ from bot.core.i18n import Translator
 from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow
-from bot.services import catalog, parsers
+from bot.services import catalog, conversations, parsers, words
+from bot.services.conversations import State
 from bot.services.formatting import format_percent
 from bot.services.parsers import Price
 from handlers.common import price_per_unit, show_percent, show_price
@@ -188,19 +189,40 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
         return [ctx.say(key, name=product.name), *_detail(ctx, product)]
     if verb == "del":
         product = await catalog.own_product(ctx.session, ctx.user, product_id)
+        # The confirmation is a conversation: its [Ya, hapus] is valid only while this question is open.
+        state = await conversations.begin(ctx.session, ctx.user.id, NAME, "delete", {"product": product.id})
         return [
             Reply(
                 ctx.t("product.confirm_delete", name=product.name),
                 (
-                    Choice(ctx.t("product.btn_delete_yes"), actions.encode(NAME, "delok", product.id)),
+                    Choice(ctx.t("product.btn_delete_yes"), actions.encode(NAME, "delok", product.id, state.id)),
                     Choice(ctx.t("product.btn_delete_no"), actions.encode(NAME, "open", product.id)),
                 ),
             )
         ]
-    if verb == "delok":
-        name = await catalog.delete_product(ctx.session, ctx.user, product_id)
-        return [ctx.say("product.deleted", name=name), *await _list(ctx, 0, edit=False)]
+    if verb == "delok":  # the question it answered is no longer open (answered, replaced, expired)
+        product = await catalog.own_product(ctx.session, ctx.user, product_id)
+        return [ctx.say("form.old_button"), *_detail(ctx, product)]
     return [ctx.say("form.old_button"), menu_reply(ctx, "menu.title_short")]
+
+
+async def resume(ctx: Context, state: State) -> list[Reply] | None:
+    """The answer to "delete this product?": its own [Ya, hapus] or a typed yes / no; anything else is not
+    this question's (the [Tidak] button opens the product as usual), and the question is dropped."""
+    await conversations.clear(ctx.session, ctx.user.id)
+    product_id = state.data.get("product")
+    action = ctx.action
+    answer: bool | None = None
+    if action is not None and action.prefix == NAME and action.verb == "delok":
+        answer = True if action.arg(1) == str(state.id) and action.int_arg(0) == product_id else None
+    elif ctx.inbound.action is None:
+        answer = words.yes_no(ctx.text)
+    if answer is None:
+        return None
+    if not answer:
+        return _detail(ctx, await catalog.own_product(ctx.session, ctx.user, product_id))
+    name = await catalog.delete_product(ctx.session, ctx.user, product_id)
+    return [ctx.say("product.deleted", name=name), *await _list(ctx, 0, edit=False)]
 
 
 ADD_FLOW = FORM.flow(
@@ -212,6 +234,7 @@ ADD_FLOW = FORM.flow(
 LIST_FLOW = Flow(
     name=NAME,
     start=list_start,
+    resume=resume,
     on_action=on_action,
     keywords=("produk saya", "produk", "daftar produk", "my products", "products"),
     commands=("produk", "products"),

@@ -324,3 +324,28 @@ async def test_other_input_at_the_delete_question_deletes_nothing(app: App) -> N
     assert chat.said("form.old_button")
     async with app.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Vendor)) == 1
+
+
+async def test_an_old_product_delete_button_does_nothing_after_tidak(app: App) -> None:
+    """Issue 9 item 7: every destructive button belongs to its question."""
+    chat = await onboard(app.dispatcher, "sari")
+    await register_business(chat)
+    await add_product(chat, "Keripik Pisang Original", "15rb")
+    await chat.say("produk saya")
+    await chat.press("Keripik Pisang Original")
+    await chat.press(t("product.btn_delete"))
+    old_yes = next(c.action for r in chat.last for c in r.choices if c.label == t("product.btn_delete_yes"))
+    await chat.press(t("product.btn_delete_no"))
+    await chat.press_payload(old_yes)
+    assert chat.said("form.old_button")
+    await chat.press(t("product.btn_delete"))
+    await chat.say("tidak")  # a typed no keeps it too
+    await chat.press_payload(old_yes)
+    assert chat.said("form.old_button")
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Product)) == 1
+    await chat.press(t("product.btn_delete"))
+    await chat.say("iya")  # and a typed yes deletes
+    assert chat.said("product.deleted", name="Keripik Pisang Original")
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Product)) == 0
