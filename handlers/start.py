@@ -80,8 +80,10 @@ async def resume(ctx: Context, state: State) -> list[Reply]:
             return [consent_reply(ctx)]
         return [ctx.say("start.pick_option"), _role_reply(ctx)]
     if state.step == "consent":
-        if verb == "consent" and value in {"yes", "no"}:
-            return await _finish(ctx, agreed=value == "yes", then=str(state.data.get("then", "")))
+        typed = words.yes_no(ctx.text) if ctx.inbound.action is None else None
+        if (verb == "consent" and value in {"yes", "no"}) or typed is not None:
+            agreed = value == "yes" if verb == "consent" else bool(typed)
+            return await _finish(ctx, agreed=agreed, then=str(state.data.get("then", "")))
         return [ctx.say("start.pick_option"), consent_reply(ctx)]
     await conversations.clear(ctx.session, ctx.user.id)
     return await start(ctx, "")

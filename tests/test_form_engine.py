@@ -240,3 +240,16 @@ def test_a_form_builds_its_flow_and_derives_its_keys() -> None:
         Field("both", parse=parse_name, options=size_options)
     with pytest.raises(ValueError):
         Form("dup", on_save=save, fields=(Field("a", parse=str), Field("a", parse=str)))
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+def test_every_form_field_has_its_question_and_label_in_every_catalog(locale: str) -> None:
+    """Keys are derived from names, so no literal in the code names them: check them here."""
+    from bot.core.i18n import load_catalog
+    from handlers import products, register_vendor
+
+    catalog = load_catalog(locale)
+    for form in (register_vendor.FORM, products.FORM):
+        for f in form.fields:
+            for key in (form.prompt_key(f), form.label_key(f)):
+                assert catalog.gettext(key) not in ("", key), (locale, key)

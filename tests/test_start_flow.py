@@ -86,3 +86,21 @@ async def test_admin_bootstraps_from_settings(app: App) -> None:
     chat = await onboard(app.dispatcher, "admin", t("start.role_buyer"))
     await chat.say("bantuan")
     assert chat.said("help.admin")
+
+
+async def test_a_typed_yes_or_no_answers_the_consent_question(app: App) -> None:
+    yes = Chat(app.dispatcher, "budi")
+    await yes.say("halo")
+    await yes.press(t("language.name_id"))
+    await yes.press(t("start.role_buyer"))
+    await yes.say("iya")
+    assert yes.said("start.consent_thanks")
+    no = Chat(app.dispatcher, "sari")
+    await no.say("halo")
+    await no.press(t("language.name_id"))
+    await no.press(t("start.role_vendor"))
+    await no.say("nggak")
+    assert no.said("start.consent_declined")
+    async with app.sessions() as session:
+        users = {u.display_name: u for u in await session.scalars(select(User))}
+        assert users["Budi"].consented_at is not None and users["Sari"].consented_at is None
