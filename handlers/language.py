@@ -13,12 +13,11 @@ from bot.services import words
 from handlers.menu import menu_reply
 
 NAME = "lang"
-LANGUAGE_LABELS = words.LANGUAGE_LABELS
 
 
 def language_choices(ctx: Context, prefix: str = NAME) -> tuple[Choice, ...]:
     """One button per supported language, each labelled in its own language."""
-    return tuple(Choice(ctx.t(LANGUAGE_LABELS[code]), actions.encode(prefix, "set", code)) for code in LOCALES)
+    return tuple(Choice(ctx.t(words.LANGUAGE_LABELS[code]), actions.encode(prefix, "set", code)) for code in LOCALES)
 
 
 async def start(ctx: Context, _argument: str) -> list[Reply]:

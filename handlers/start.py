@@ -23,11 +23,12 @@ from handlers.language import language_choices
 from handlers.menu import menu_reply
 
 NAME = "start"
-ROLE_LABELS = words.ROLE_LABELS
 
 
 def _role_reply(ctx: Context, prefix: str = NAME) -> Reply:
-    choices = tuple(Choice(ctx.t(label), actions.encode(prefix, "role", role)) for role, label in ROLE_LABELS.items())
+    choices = tuple(
+        Choice(ctx.t(label), actions.encode(prefix, "role", role)) for role, label in words.ROLE_LABELS.items()
+    )
     return Reply(ctx.t("start.ask_role"), choices)
 
 
@@ -73,7 +74,7 @@ async def resume(ctx: Context, state: State) -> list[Reply]:
             return [_role_reply(ctx)]
         return [ctx.say("start.pick_option"), Reply(ctx.t("start.ask_language"), language_choices(ctx, NAME))]
     if state.step == "role":
-        if verb == "role" and value in ROLE_LABELS:
+        if verb == "role" and value in words.ROLE_LABELS:
             accounts.set_role(ctx.user, value)
             state.step = "consent"
             await conversations.save(ctx.session, ctx.user.id, state)
@@ -120,10 +121,10 @@ async def role_start(ctx: Context, _argument: str) -> list[Reply]:
 async def role_action(ctx: Context, action: Action) -> list[Reply]:
     """Stores the new role; a vendor without consent is asked for it first."""
     role = action.arg(0)
-    if action.verb != "role" or role not in ROLE_LABELS:
+    if action.verb != "role" or role not in words.ROLE_LABELS:
         return [_role_reply(ctx, "role")]
     accounts.set_role(ctx.user, role)
-    replies = [ctx.say("start.role_changed", role=ctx.t(ROLE_LABELS[role]))]
+    replies = [ctx.say("start.role_changed", role=ctx.t(words.ROLE_LABELS[role]))]
     if ctx.user.consented_at is None:
         return [*replies, *await ask_consent(ctx, "")]
     if role == "opd" and not ctx.user.opd_verified:
