@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.core.actions import decode
-from bot.core.context import Context
+from bot.core.context import Context, Routes
 from bot.core.errors import PermissionDenied, UserFacingError
 from bot.core.i18n import Translator
 from bot.core.messages import Inbound, Reply
@@ -50,6 +50,9 @@ class Dispatcher:
         self._admins = settings.bot.admin_identities()
         self._ttl = timedelta(hours=settings.bot.conversation_ttl_hours)
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
+        self._routes = Routes(
+            names=frozenset(f.name for f in registry.flows), menu=registry.menu_items(), start=self._start_flow
+        )
 
     @contextmanager
     def _lock_ref(self, key: tuple[str, str]) -> Iterator[asyncio.Lock]:
@@ -71,7 +74,7 @@ class Dispatcher:
                         logger.info("duplicate update %s on %s", inbound.update_id, inbound.channel.value)
                         return []
                     logger.exception("integrity error for update %s", inbound.update_id)
-                    return [Reply(Translator(inbound.language_hint or "id")("error.internal"))]
+                    return [self._internal_error(inbound)]
                 except Exception:
                     logger.exception(
                         "handler failed for update %s from %s:%s",
@@ -80,7 +83,10 @@ class Dispatcher:
                         inbound.external_id,
                     )
                     await self._remember_failed_update(inbound)
-                    return [Reply(Translator(inbound.language_hint or "id")("error.internal"))]
+                    return [self._internal_error(inbound)]
+
+    def _internal_error(self, inbound: Inbound) -> Reply:
+        return Reply(Translator(inbound.language_hint or self.settings.bot.default_language)("error.internal"))
 
     async def _handle_in_transaction(self, inbound: Inbound) -> list[Reply]:
         async with self.sessions() as session, session.begin():
@@ -97,7 +103,7 @@ class Dispatcher:
                 identity=identity,
                 inbound=inbound,
                 settings=self.settings,
-                registry=self.registry,
+                routes=self._routes,
                 t=Translator(user.language or inbound.language_hint or self.settings.bot.default_language),
             )
             replies = await self._route_safely(ctx)
@@ -134,8 +140,12 @@ class Dispatcher:
         if state is not None:
             flow = self.registry.get(state.flow)
             if flow is not None and flow.resume is not None:
-                return prefix + await flow.resume(ctx, state)
-            await conversations.clear(ctx.session, ctx.user.id)
+                resumed = await flow.resume(ctx, state)
+                if resumed is not None:
+                    return prefix + resumed
+                # "Not mine": the waiting flow leaves this input to the normal routing below.
+            else:
+                await conversations.clear(ctx.session, ctx.user.id)
         if not ctx.user.onboarded and (onboarding := self.registry.get("start")) and onboarding.start:
             return prefix + await onboarding.start(ctx, "")
         if inbound.action is not None:
@@ -157,6 +167,13 @@ class Dispatcher:
             stale = [ctx.say("form.old_button")]
             return stale + (await menu.start(ctx, "") if menu and menu.start else [])
         return await flow.on_action(ctx, action)
+
+    async def _start_flow(self, ctx: Context, name: str, argument: str = "") -> list[Reply]:
+        """`ctx.start_flow`: start a registered flow by name (a programming error if there is none)."""
+        flow = self.registry.get(name)
+        if flow is None or flow.start is None:
+            raise LookupError(f"no flow {name!r} to start")
+        return await flow.start(ctx, argument)
 
     @staticmethod
     def _resolve_typed_choice(memo: dict[str, Any] | None, inbound: Inbound) -> Inbound:

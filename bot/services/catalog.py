@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import NotFound, PermissionDenied
+from bot.services.parsers import Price
 from bot.services.search.categories import CATEGORIES as CATEGORY_LABELS
 from bot.services.search.indexing import reindex_product, reindex_vendor
 from models import AuditLog, Product, User, Vendor, utcnow
@@ -120,10 +121,9 @@ def _apply_product_values(product: Product, values: dict[str, Any]) -> None:
         if name in values:
             setattr(product, name, values[name])
     if "price" in values:
-        price = values["price"] or {}
-        amount = price.get("amount") if isinstance(price, dict) else None
-        product.price = Decimal(amount) if amount is not None else None
-        product.price_negotiable = bool(price.get("negotiable")) if isinstance(price, dict) else False
+        price: Price | None = values["price"]
+        product.price = Decimal(price.amount) if price is not None and price.amount is not None else None
+        product.price_negotiable = bool(price and price.negotiable)
     if "tkdn_percent" in values:
         tkdn = values["tkdn_percent"]
         product.tkdn_percent = Decimal(str(tkdn)) if tkdn not in (None, "") else None
@@ -139,14 +139,11 @@ def product_values(product: Product) -> dict[str, Any]:
         "name": product.name,
         "category": product.category,
         "description": product.description,
-        "price": {
-            "amount": int(product.price) if product.price is not None else None,
-            "negotiable": product.price_negotiable,
-        },
+        "price": Price(int(product.price) if product.price is not None else None, product.price_negotiable),
         "unit": product.unit,
         "min_order": product.min_order,
         "monthly_capacity": product.monthly_capacity,
-        "tkdn_percent": str(product.tkdn_percent) if product.tkdn_percent is not None else None,
+        "tkdn_percent": product.tkdn_percent,
         "photo": product.photo_ref,
     }
 
