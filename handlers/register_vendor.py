@@ -14,11 +14,11 @@ from functools import partial
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.errors import ValidationError
 from bot.core.forms import Field, Form
 from bot.core.i18n import Translator
 from bot.core.messages import Reply
 from bot.core.registry import Flow, MenuEntry
+from bot.errors import ValidationError
 from bot.services import catalog, parsing
 from bot.services.region import load_region
 from handlers.common import show_phone, show_yes_no

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.core.errors import ValidationError
+from bot.errors import ValidationError
 from bot.services import parsing
 from bot.services.parsing import (
     ERROR_KEYS,

@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.core.actions import decode
 from bot.core.context import Context
-from bot.core.errors import PermissionDenied, UserFacingError
 from bot.core.i18n import Translator
 from bot.core.messages import Inbound, Reply
 from bot.core.registry import Registry
+from bot.errors import PermissionDenied, UserFacingError
 from bot.services import accounts, conversations
 from models import AuditLog
 

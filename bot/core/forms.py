@@ -15,9 +15,9 @@ from typing import Any
 
 from bot.core import actions
 from bot.core.context import Context
-from bot.core.errors import UserFacingError, ValidationError
 from bot.core.i18n import Translator
 from bot.core.messages import Choice, Reply
+from bot.errors import UserFacingError, ValidationError
 from bot.services import conversations
 from bot.services.conversations import State
 

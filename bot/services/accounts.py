@@ -9,8 +9,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.errors import NotFound, PermissionDenied
 from bot.core.messages import Inbound
+from bot.errors import NotFound, PermissionDenied
 from models import AuditLog, Identity, ProcessedUpdate, User, utcnow
 
 ROLES = ("vendor", "opd", "buyer")

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.errors import NotFound, PermissionDenied
+from bot.errors import NotFound, PermissionDenied
 from bot.services.search.categories import CATEGORIES as CATEGORY_LABELS
 from bot.services.search.indexing import reindex_product, reindex_vendor
 from models import AuditLog, Product, User, Vendor, utcnow

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 
-from bot.core.errors import ValidationError
+from bot.errors import ValidationError
 
 MAX_PRICE = 10_000_000_000
 MAX_QUANTITY = 10_000_000

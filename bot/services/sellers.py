@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.errors import NotFound
+from bot.errors import NotFound
 from bot.services.accounts import can_see_vendor_phones
 from models import AuditLog, Product, User, Vendor
 
