@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import audit
 from bot.services.catalog import vendor_of
-from models import AuditLog, Conversation, Identity, Lead, Product, SearchLog, User, Vendor
+from models import Conversation, Identity, Lead, Product, SearchLog, User, Vendor
 
 
 @dataclass(frozen=True)
@@ -56,5 +57,5 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
     user.consented_at = None
     if user.role == "vendor":
         user.role = "buyer"
-    session.add(AuditLog(actor_user_id=user.id, action="privacy.delete", subject=f"user:{user.id}"))
+    audit.record(session, user.id, "privacy.delete", f"user:{user.id}")
     await session.flush()
