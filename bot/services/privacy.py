@@ -38,9 +38,10 @@ async def stored_data(session: AsyncSession, user: User) -> StoredData:
 async def delete_my_data(session: AsyncSession, user: User) -> None:
     """Remove the user's business, products and contact data.
 
-    Leads keep an anonymised trace: the product name and date stay, the links to the business go
-    (the foreign keys are SET NULL). Past searches stay as anonymous demand statistics. The channel
-    identity stays so the user can keep chatting.
+    What stays (and the "data saya" text, `data.footer`, says so): the user row without name, phone or
+    consent, and its channel identity, so the user can keep chatting; past searches, with the link to the user
+    cut, as anonymous demand statistics; leads as an anonymised trace (product name and date, no business,
+    no note); audit rows, which hold references only (`bot.services.audit` keeps personal text out of them).
     """
     vendor = await vendor_of(session, user)
     if vendor is not None:
