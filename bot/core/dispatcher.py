@@ -110,8 +110,8 @@ class Dispatcher:
         except UserFacingError as err:
             # The savepoint rolled back whatever the refused action had started to write.
             if isinstance(err, PermissionDenied):
-                logger.warning("denied %s for user %s: %s", ctx.inbound.action or "text", ctx.user.id, err.key)
-                audit.record(ctx.session, ctx.user.id, "permission.denied", ctx.inbound.action, err.key)
+                row = audit.record(ctx.session, ctx.user.id, "permission.denied", ctx.inbound.action, err.key)
+                logger.warning("denied %s for user %s: %s", row.subject or "text", ctx.user.id, err.key)
             return [ctx.say(err.key, **err.params)]
 
     async def _route(self, ctx: Context) -> list[Reply]:
