@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import App, build_app
+from bot.config import Settings
 from bot.core import actions
 from bot.core.i18n import Translator
 from bot.logs import PERSONAL_DATA_LOGGERS, configure_logging
@@ -46,11 +47,14 @@ async def test_an_audit_action_must_be_a_code(sessions: async_sessionmaker[Async
 
 @pytest.fixture
 def logger_levels() -> Iterator[None]:
-    """Put back the levels configure_logging changes, so other tests see the loggers as they were."""
-    saved = {name: logging.getLogger(name).level for name in PERSONAL_DATA_LOGGERS}
+    """Put back what configure_logging and SQL echo change, so other tests see the loggers as they were."""
+    names = [*PERSONAL_DATA_LOGGERS, "sqlalchemy.engine.Engine"]
+    saved = {name: (logging.getLogger(name).level, list(logging.getLogger(name).handlers)) for name in names}
     yield
-    for name, level in saved.items():
-        logging.getLogger(name).setLevel(level)
+    for name, (level, handlers) in saved.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
 
 
 async def test_debug_logs_and_sql_echo_keep_names_phones_and_addresses_out(
@@ -86,6 +90,20 @@ async def test_debug_logs_and_sql_echo_keep_names_phones_and_addresses_out(
     assert "INSERT INTO" in logged or "executing" in logged  # ...and the database work was logged
     for personal in ("Rahmawati", "9876", "98765432", "Kenanga", "Bu Siti"):
         assert personal not in logged, personal
+
+
+def test_personal_data_reaches_logs_only_when_the_setting_says_so(
+    caplog: pytest.LogCaptureFixture, logger_levels: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Settings(env_file=None).bot.log_personal_data is False
+    monkeypatch.setenv("LOG_PERSONAL_DATA", "true")
+    assert Settings(env_file=None).bot.log_personal_data is True
+    caplog.set_level(logging.DEBUG)
+    configure_logging("DEBUG", personal_data=True)
+    assert logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+    configure_logging("DEBUG")
+    assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+    assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.DEBUG)  # result rows
 
 
 async def test_my_data_lists_what_stays_after_deletion(app: App) -> None:
