@@ -54,6 +54,10 @@ async def test_an_id_removed_from_admin_ids_loses_admin_rights_at_the_next_start
     assert ("admin.revoke", f"user:{admin.id}", None) in rows
     assert ("admin.bootstrap", f"user:{budi.id}", None) in rows
 
+    third = await build_app(make_settings(database_url, admin_ids=""), migrate=False)  # ADMIN_IDS emptied
+    await third.close()
+    assert not (await _user_of(engine, "budi")).is_admin
+
 
 async def test_start_up_sync_changes_nothing_when_admin_ids_did_not_change(
     engine: AsyncEngine, database_url: str
