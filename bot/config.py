@@ -29,6 +29,7 @@ class BotSettings(BaseSettings):
     conversation_ttl_hours: int = Field(default=72, alias="CONVERSATION_TTL_HOURS")
     region_file: Path | None = Field(default=None, alias="REGION_FILE")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    log_personal_data: bool = Field(default=False, alias="LOG_PERSONAL_DATA")
 
     def admin_identities(self) -> set[tuple[str, str]]:
         """Parse `telegram:123,console:admin` into {(channel, external_id)}."""

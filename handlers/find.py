@@ -10,22 +10,19 @@ Nothing confident found: "belum ada penjual", with an offer to record the need a
 
 from __future__ import annotations
 
-import dataclasses
-
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.context import Context
 from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow
-from bot.services import conversations, formatting, sellers, words
+from bot.services import conversations, formatting, search_log, sellers, words
 from bot.services.conversations import State
 from bot.services.search import service as search_service
 from bot.services.search.results import SearchHit, SearchResult
 from handlers.common import joined, price_per_unit
 from handlers.fallback import fallback as friendly_fallback
 from handlers.menu import menu_reply
-from models import SearchLog
 
 NAME = "find"
 PAGE_SIZE = 5
@@ -196,17 +193,13 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
     if action.verb == "s":
         return await _seller(ctx, action.arg(0))
     if action.verb == "more":
-        log_id, offset = action.int_arg(0), action.int_arg(1) or 0
-        entry = await ctx.session.get(SearchLog, log_id) if log_id else None
-        if entry is None or entry.user_id != ctx.user.id:
+        offset = action.int_arg(1) or 0
+        page = await search_log.page(ctx.session, action.int_arg(0), ctx.user.id, offset=offset, limit=PAGE_SIZE)
+        if page is None:
             return [ctx.say("form.old_button"), ctx.say("find.ask_again")]
-        result = await search_service.search(
-            ctx.session, entry.query, limit=PAGE_SIZE, offset=offset, user_id=ctx.user.id, log=False
-        )
-        if not result.results:
+        if not page.result.results:
             return [ctx.say("find.page_gone")]
-        result = dataclasses.replace(result, search_log_id=entry.id)
-        return [_results_reply(ctx, entry.query, result, offset, edit=True)]
+        return [_results_reply(ctx, page.query, page.result, offset, edit=True)]
     if action.verb == "need":
         log_id = action.int_arg(0)
         if log_id and await search_service.record_need(ctx.session, log_id, ctx.user.id):

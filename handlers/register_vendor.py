@@ -14,11 +14,11 @@ from functools import partial
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.errors import ValidationError
 from bot.core.forms import Field, Form, Options, yes_no
 from bot.core.i18n import Translator
 from bot.core.menus import MenuEntry
 from bot.core.messages import Reply
+from bot.errors import ValidationError
 from bot.services import catalog, parsers
 from bot.services.region import load_region
 from handlers.common import show_phone

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.context import Context
 from bot.core.dispatcher import Dispatcher
-from bot.core.errors import ValidationError
 from bot.core.forms import Field, Form, Options
 from bot.core.messages import Reply
 from bot.core.registry import Registry
 from bot.db import session_factory
+from bot.errors import ValidationError
 from models import AuditLog, Conversation, User
 from tests.support import Chat, make_settings, t
 

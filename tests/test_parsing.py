@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.core.errors import ValidationError
+from bot.errors import ValidationError
 from bot.services import parsers
 from bot.services.formatting import format_phone_local, format_rupiah, wa_me_number
 from bot.services.parsers import (

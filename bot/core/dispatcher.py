@@ -24,12 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.core.actions import decode
 from bot.core.context import Context, Routes
-from bot.core.errors import PermissionDenied, UserFacingError
 from bot.core.i18n import Translator
 from bot.core.messages import Inbound, Reply
 from bot.core.registry import Registry
-from bot.services import accounts, conversations
-from models import AuditLog
+from bot.errors import PermissionDenied, UserFacingError
+from bot.services import accounts, audit, conversations
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +75,8 @@ class Dispatcher:
                     logger.exception("integrity error for update %s", inbound.update_id)
                     return [self._internal_error(inbound)]
                 except Exception:
-                    logger.exception(
-                        "handler failed for update %s from %s:%s",
-                        inbound.update_id,
-                        inbound.channel.value,
-                        inbound.external_id,
-                    )
+                    # No external id: on WhatsApp it is the phone number (personal data stays out of logs).
+                    logger.exception("handler failed for update %s on %s", inbound.update_id, inbound.channel.value)
                     await self._remember_failed_update(inbound)
                     return [self._internal_error(inbound)]
 
@@ -94,7 +89,9 @@ class Dispatcher:
             if inbound.update_id and not await accounts.first_delivery(session, channel, inbound.update_id):
                 logger.info("skipping duplicate update %s on %s", inbound.update_id, channel)
                 return []
-            user, identity = await accounts.resolve(session, inbound, self._admins)
+            user, identity = await accounts.resolve(
+                session, channel, inbound.external_id, inbound.display_name, inbound.phone, self._admins
+            )
             await accounts.lock_user(session, user.id)
             inbound = self._resolve_typed_choice(user.last_choices, inbound)
             ctx = Context(
@@ -119,15 +116,8 @@ class Dispatcher:
         except UserFacingError as err:
             # The savepoint rolled back whatever the refused action had started to write.
             if isinstance(err, PermissionDenied):
-                logger.warning("denied %s for user %s: %s", ctx.inbound.action or "text", ctx.user.id, err.key)
-                ctx.session.add(
-                    AuditLog(
-                        actor_user_id=ctx.user.id,
-                        action="permission.denied",
-                        subject=(ctx.inbound.action or "")[:128] or None,
-                        detail=err.key,
-                    )
-                )
+                row = audit.record(ctx.session, ctx.user.id, "permission.denied", ctx.inbound.action, err.key)
+                logger.warning("denied %s for user %s: %s", row.subject or "text", ctx.user.id, err.key)
             return [ctx.say(err.key, **err.params)]
 
     async def _route(self, ctx: Context) -> list[Reply]:

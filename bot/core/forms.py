@@ -27,11 +27,11 @@ from typing import Any
 
 from bot.core import actions
 from bot.core.context import Context
-from bot.core.errors import UserFacingError, ValidationError
 from bot.core.i18n import Translator
 from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow, StartFn
+from bot.errors import UserFacingError, ValidationError
 from bot.services import conversations, parsers, words
 from bot.services.conversations import State
 

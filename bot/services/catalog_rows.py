@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from bot.core.errors import ValidationError
 from bot.core.i18n import Translator
+from bot.errors import ValidationError
 from bot.services.catalog_files import Table
 from bot.services.parsers import (
     parse_description,

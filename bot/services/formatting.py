@@ -13,7 +13,7 @@ from typing import Any
 
 import phonenumbers
 
-from bot.core.errors import ValidationError
+from bot.errors import ValidationError
 
 PHONE_EXAMPLE = "0812-3456-7890"
 _PHONE_CHARS_RE = re.compile(r"[0-9+\-\s().]+")

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 
-from bot.core.errors import ValidationError
+from bot.errors import ValidationError
 from bot.services import words
 from bot.services.formatting import format_rupiah
 

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from bot.core.errors import ValidationError
+from bot.errors import ValidationError
 from bot.services.parsers import UNITS, parse_price
 from bot.services.search.categories import CATEGORY_WORDS
 from bot.services.search.lexicon import SynonymGroup, load_lexicon
