@@ -36,7 +36,9 @@ class App:
 
 async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     """Build the app; by default bring the schema up to date and clear stale state first."""
-    engine = create_engine(settings.database.url, echo=settings.database.echo)
+    engine = create_engine(
+        settings.database.url, echo=settings.database.echo, hide_parameters=not settings.bot.log_personal_data
+    )
     if migrate:
         await upgrade(engine)
     sessions = session_factory(engine)
@@ -44,8 +46,11 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
         stale = await conversations.purge_stale(session, timedelta(hours=settings.bot.conversation_ttl_hours))
         old = await accounts.purge_processed(session, timedelta(days=7))
         old += await inbox.purge_handled(session, timedelta(days=7))
+        granted, revoked = await accounts.sync_admins(session, settings.bot.admin_identities())
     if stale or old:
         logger.info("purged %s stale conversations and %s old update ids", stale, old)
+    if granted or revoked:
+        logger.info("ADMIN_IDS: admin rights granted to %s and revoked from %s users", granted, revoked)
     dispatcher = Dispatcher(sessions, settings, build_registry())
     intake = Intake(sessions, dispatcher)
     return App(settings=settings, engine=engine, sessions=sessions, dispatcher=dispatcher, intake=intake)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli_catalog import export_command, import_command, search_command
 from bot.config import Settings
+from bot.logs import configure_logging
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Bangga Beli Bot — business matching for Kota Metro."
@@ -28,11 +28,7 @@ def _settings(database_url: str | None = None) -> Settings:
     settings = Settings()
     if database_url:
         settings.database.url = database_url
-    logging.basicConfig(
-        level=getattr(logging, settings.bot.log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(settings.bot.log_level, personal_data=settings.bot.log_personal_data)
     return settings
 
 

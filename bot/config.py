@@ -31,6 +31,7 @@ class BotSettings(BaseSettings):
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     timezone: str = Field(default="Asia/Jakarta", alias="TIMEZONE")
     timezone_label: str = Field(default="WIB", alias="TIMEZONE_LABEL")
+    log_personal_data: bool = Field(default=False, alias="LOG_PERSONAL_DATA")
 
     def admin_identities(self) -> set[tuple[str, str]]:
         """Parse `telegram:123,console:admin` into {(channel, external_id)}."""

@@ -20,9 +20,13 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """Build the async engine for a database URL, with the SQLite pragmas this project depends on."""
-    kwargs: dict[str, Any] = {"echo": echo}
+def create_engine(url: str, *, echo: bool = False, hide_parameters: bool = True) -> AsyncEngine:
+    """Build the async engine for a database URL, with the SQLite pragmas this project depends on.
+
+    SQL parameters (names, phone numbers, addresses) stay out of logs and error messages unless the caller
+    passes `hide_parameters=False` (LOG_PERSONAL_DATA=true).
+    """
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": hide_parameters}
     if is_sqlite(url):
         # Every transaction here writes (BEGIN IMMEDIATE), and SQLite has one writer: one pooled connection
         # queues writers in asyncio instead of letting five connections sleep in SQLite's busy handler

@@ -12,6 +12,7 @@ def build_registry() -> Registry:
     for flow in (
         start.FLOW,
         start.ROLE_FLOW,
+        start.CONSENT_FLOW,
         menu.FLOW,
         help.FLOW,
         language.FLOW,

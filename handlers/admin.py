@@ -9,8 +9,9 @@ from __future__ import annotations
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.context import Context
+from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
-from bot.core.registry import Flow, MenuEntry
+from bot.core.registry import Flow
 from bot.services import accounts
 from handlers.menu import menu_reply
 
@@ -27,8 +28,8 @@ async def start(ctx: Context, _argument: str) -> list[Reply]:
     choices = []
     for number, user in enumerate(waiting, start=1):
         name = user.display_name or t("admin.no_name", id=user.id)
-        lines.append(t("admin.pending_line", n=number, name=name, phone=user.phone or "-"))
-        choices.append(Choice(t("admin.btn_verify", n=number, name=name[:30]), actions.encode(NAME, "ok", user.id)))
+        lines.append(t("admin.pending_line", n=number, name=name, phone=user.phone or t("form.empty_value")))
+        choices.append(Choice(t("admin.btn_verify", n=number, name=name), actions.encode(NAME, "ok", user.id)))
     return [Reply("\n".join(lines), tuple(choices))]
 
 

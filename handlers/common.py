@@ -1,17 +1,12 @@
-"""Small display helpers shared by the vendor and product conversations."""
+"""Small display helpers shared by the vendor, product and search conversations."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.core.i18n import Translator
-from bot.services.parsing import format_phone_local, format_rupiah
-
-
-def show_yes_no(t: Translator, value: Any) -> str:
-    """Ya / Tidak."""
-    return t("common.yes") if value else t("common.no")
+from bot.services.formatting import format_percent, format_phone_local, format_rupiah
+from bot.services.parsers import Price
 
 
 def show_phone(_t: Translator, value: Any) -> str:
@@ -20,14 +15,15 @@ def show_phone(_t: Translator, value: Any) -> str:
 
 
 def show_price(t: Translator, value: Any) -> str:
-    """A stored price: Rp15.000, Rp15.000 (bisa nego), or Nego."""
-    if not isinstance(value, dict):
+    """A price: Rp15.000, Rp15.000 (bisa nego), or Nego."""
+    if not isinstance(value, Price):
         return t("form.empty_value")
-    amount = value.get("amount")
-    if amount is None:
-        return t("common.price_nego")
-    text = format_rupiah(int(amount))
-    return t("common.price_with_nego", price=text) if value.get("negotiable") else text
+    return price_per_unit(t, value.amount, value.negotiable, None)
+
+
+def show_percent(t: Translator, value: Any) -> str:
+    """A percentage: 41,2%."""
+    return t("common.percent", percent=format_percent(value))
 
 
 def price_per_unit(t: Translator, amount: Any, negotiable: bool, unit: str | None) -> str:
@@ -40,11 +36,6 @@ def price_per_unit(t: Translator, amount: Any, negotiable: bool, unit: str | Non
     return t("common.price_with_nego", price=price) if negotiable else price
 
 
-def format_percent(value: Any) -> str:
-    """45 -> "45", 41.20 -> "41,2": no trailing zeros, Indonesian decimal comma."""
-    try:
-        number = Decimal(str(value)).normalize()
-    except (InvalidOperation, ValueError):
-        return str(value)
-    text = format(number, "f")
-    return text.replace(".", ",")
+def joined(t: Translator, parts: Any) -> str:
+    """Items in a line ("Jl. Merdeka 1, Metro Pusat"), with the catalog's separator; empty parts dropped."""
+    return t("common.list_separator").join(str(p) for p in parts if p)

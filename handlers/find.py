@@ -10,34 +10,29 @@ Nothing confident found: "belum ada penjual", with an offer to record the need a
 
 from __future__ import annotations
 
-import dataclasses
-
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.context import Context
+from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
-from bot.core.registry import Flow, MenuEntry
-from bot.services import conversations, parsing, sellers
+from bot.core.registry import Flow
+from bot.services import conversations, formatting, search_log, sellers, words
 from bot.services.conversations import State
 from bot.services.search import service as search_service
 from bot.services.search.results import SearchHit, SearchResult
-from handlers.common import format_percent, price_per_unit
+from handlers.common import joined, price_per_unit
+from handlers.fallback import fallback as friendly_fallback
 from handlers.menu import menu_reply
-from models import SearchLog
 
 NAME = "find"
 PAGE_SIZE = 5
-MORE_WORDS = frozenset({"lainnya", "lagi", "berikutnya", "selanjutnya", "more", "next"})
-THANKS = frozenset(
-    {"terima kasih", "terimakasih", "makasih", "trims", "thanks", "thank you", "tq", "ok", "oke", "siap"}
-)
 
 
 def _badges(ctx: Context, hit: SearchHit) -> str:
     t = ctx.t
     parts = []
     if hit.badges.tkdn_percent is not None:
-        parts.append(t("find.badge_tkdn_percent", percent=format_percent(hit.badges.tkdn_percent)))
+        parts.append(t("find.badge_tkdn_percent", percent=formatting.format_percent(hit.badges.tkdn_percent)))
     elif hit.badges.tkdn_certified:
         parts.append(t("find.badge_tkdn"))
     else:
@@ -48,7 +43,7 @@ def _badges(ctx: Context, hit: SearchHit) -> str:
         parts.append(t("find.badge_verified"))
     if hit.badges.halal:
         parts.append(t("find.badge_halal"))
-    return " · ".join(parts)
+    return t("find.badge_separator").join(parts)
 
 
 def _card(ctx: Context, number: int, hit: SearchHit) -> str:
@@ -60,7 +55,7 @@ def _card(ctx: Context, number: int, hit: SearchHit) -> str:
         product=hit.product_name,
         price=price,
         business=hit.business_name,
-        kecamatan=hit.kecamatan or "-",
+        kecamatan=hit.kecamatan or t("form.empty_value"),
         badges=_badges(ctx, hit),
         photo=t("find.has_photo") if hit.photo_ref else "",
     )
@@ -72,13 +67,13 @@ def _results_reply(ctx: Context, query: str, result: SearchResult, offset: int, 
     shown = query.strip(" ?!.")[:60]
     lines = [t.plural("find.title", "find.title_plural", result.total, query=shown, first=first, last=last)]
     if result.corrections:
-        fixed = ", ".join(used for _typed, used in result.corrections)
+        fixed = joined(t, (used for _typed, used in result.corrections))
         lines.append(t("find.corrected", words=fixed))
     # Cards are numbered 1-5 on every page, like their buttons, so a typed number means the same thing.
     lines += [_card(ctx, i, hit) for i, hit in enumerate(result.results, start=1)]
     choices = [
         Choice(
-            t("find.btn_seller", n=i, name=hit.business_name[:28]),
+            t("find.btn_seller", n=i, name=hit.business_name),
             actions.encode(NAME, "s", hit.product_ref),
         )
         for i, hit in enumerate(result.results, start=1)
@@ -120,36 +115,30 @@ async def start(ctx: Context, argument: str) -> list[Reply]:
     return [ctx.say("find.ask")]
 
 
-async def resume(ctx: Context, state: State) -> list[Reply]:
-    """Takes the typed question after `cari`."""
+async def resume(ctx: Context, state: State) -> list[Reply] | None:
+    """Takes the typed question after `cari`; anything else (a button, a command) is not this flow's.
+
+    The question itself needs no handling here: typed text the dispatcher does not route elsewhere reaches
+    `fallback`, which searches it.
+    """
     await conversations.clear(ctx.session, ctx.user.id)
-    if ctx.inbound.action is not None:
-        action = ctx.action
-        if action is not None and action.prefix == NAME:
-            return await on_action(ctx, action)
-        flow = ctx.registry.get(action.prefix) if action else None
-        if action is not None and flow is not None and flow.on_action is not None:
-            return await flow.on_action(ctx, action)  # a live button of another flow, e.g. the menu
-        return [ctx.say("form.old_button"), menu_reply(ctx, "menu.title_short")]
-    if not ctx.text or ctx.text.casefold() in {"batal", "cancel"}:
+    action = ctx.action
+    if action is not None and action.prefix == NAME:
+        return await on_action(ctx, action)
+    if ctx.inbound.action is None and (not ctx.text or ctx.text.casefold() in words.CANCEL):
         return [menu_reply(ctx)]
-    other = ctx.registry.match_text(ctx.text)
-    if other is not None and other[0].name != NAME and other[0].start is not None:
-        return await other[0].start(ctx, other[1])  # `bantuan`, `menu`, `/daftar`... are not searches
-    return await run_search(ctx, ctx.text)
+    return None
 
 
 async def fallback(ctx: Context) -> list[Reply]:
     """Free text from an onboarded user is a question for the catalog."""
-    from handlers.fallback import fallback as friendly_fallback
-
     text = ctx.text
     if not text or ctx.inbound.has_unsupported_media or ctx.inbound.photo_ref or ctx.inbound.contact_phone:
         return await friendly_fallback(ctx)
-    words = " ".join(text.casefold().split()).strip("!.? ")
-    if words in THANKS:
+    typed = words.said(text)
+    if typed in words.THANKS or typed in words.YES:  # "makasih", "ok": a courtesy, not a search
         return [ctx.say("find.thanks")]
-    if words in MORE_WORDS:  # "lainnya" typed when the last list had no next page
+    if typed in words.MORE:  # "lainnya" typed when the last list had no next page
         return [ctx.say("find.no_more")]
     return await run_search(ctx, text)
 
@@ -165,10 +154,14 @@ async def _seller(ctx: Context, product_ref: str) -> list[Reply]:
     ]
     if product.description:
         lines.append(product.description)
-    lines.append(t("find.seller_business", business=vendor.business_name, owner=vendor.owner_name or "-"))
-    lines.append(t("find.seller_address", address=", ".join(x for x in (vendor.address, vendor.kecamatan) if x) or "-"))
+    lines.append(
+        t("find.seller_business", business=vendor.business_name, owner=vendor.owner_name or t("form.empty_value"))
+    )
+    lines.append(
+        t("find.seller_address", address=joined(t, (vendor.address, vendor.kecamatan)) or t("form.empty_value"))
+    )
     if product.tkdn_percent is not None:
-        lines.append(t("product.card_tkdn", percent=format_percent(product.tkdn_percent)))
+        lines.append(t("product.card_tkdn", percent=formatting.format_percent(product.tkdn_percent)))
     elif vendor.tkdn_certified:
         lines.append(t("find.seller_tkdn_certified"))
     else:
@@ -178,12 +171,12 @@ async def _seller(ctx: Context, product_ref: str) -> list[Reply]:
         lines.append(t("find.seller_verified"))
     choices: list[Choice] = []
     if view.phone:
-        lines.append(t("find.seller_phone", phone=parsing.format_phone_local(view.phone)))
+        lines.append(t("find.seller_phone", phone=formatting.format_phone_local(view.phone)))
         choices.append(
             Choice(
                 t("find.btn_whatsapp"),
                 actions.encode(NAME, "wa"),
-                url=f"https://wa.me/{parsing.wa_me_number(view.phone)}",
+                url=f"https://wa.me/{formatting.wa_me_number(view.phone)}",
             )
         )
     elif view.phone_hidden:
@@ -200,17 +193,13 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
     if action.verb == "s":
         return await _seller(ctx, action.arg(0))
     if action.verb == "more":
-        log_id, offset = action.int_arg(0), action.int_arg(1) or 0
-        entry = await ctx.session.get(SearchLog, log_id) if log_id else None
-        if entry is None or entry.user_id != ctx.user.id:
+        offset = action.int_arg(1) or 0
+        page = await search_log.page(ctx.session, action.int_arg(0), ctx.user.id, offset=offset, limit=PAGE_SIZE)
+        if page is None:
             return [ctx.say("form.old_button"), ctx.say("find.ask_again")]
-        result = await search_service.search(
-            ctx.session, entry.query, limit=PAGE_SIZE, offset=offset, user_id=ctx.user.id, log=False
-        )
-        if not result.results:
+        if not page.result.results:
             return [ctx.say("find.page_gone")]
-        result = dataclasses.replace(result, search_log_id=entry.id)
-        return [_results_reply(ctx, entry.query, result, offset, edit=True)]
+        return [_results_reply(ctx, page.query, page.result, offset, edit=True)]
     if action.verb == "need":
         log_id = action.int_arg(0)
         if log_id and await search_service.record_need(ctx.session, log_id, ctx.user.id):

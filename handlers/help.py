@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.core.context import Context
+from bot.core.menus import MenuEntry
 from bot.core.messages import Reply
-from bot.core.registry import Flow, MenuEntry
+from bot.core.registry import Flow
 from handlers.menu import menu_reply
 
 ROLE_HELP = {"vendor": "help.vendor", "opd": "help.opd", "buyer": "help.buyer"}

@@ -6,17 +6,18 @@ from bot.core import actions
 from bot.core.actions import Action
 from bot.core.context import Context
 from bot.core.i18n import LOCALES
+from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
-from bot.core.registry import Flow, MenuEntry
+from bot.core.registry import Flow
+from bot.services import words
 from handlers.menu import menu_reply
 
 NAME = "lang"
-LANGUAGE_LABELS = {"id": "language.name_id", "en": "language.name_en"}
 
 
 def language_choices(ctx: Context, prefix: str = NAME) -> tuple[Choice, ...]:
     """One button per supported language, each labelled in its own language."""
-    return tuple(Choice(ctx.t(LANGUAGE_LABELS[code]), actions.encode(prefix, "set", code)) for code in LOCALES)
+    return tuple(Choice(ctx.t(words.LANGUAGE_LABELS[code]), actions.encode(prefix, "set", code)) for code in LOCALES)
 
 
 async def start(ctx: Context, _argument: str) -> list[Reply]:

@@ -17,8 +17,7 @@ NAME = "menu"
 
 def menu_reply(ctx: Context, intro: str = "menu.title") -> Reply:
     """The main menu for the user's role."""
-    entries = ctx.registry.menu_for(ctx.user.role, ctx.user.is_admin)
-    choices = [Choice(ctx.t(flow.menu.label), actions.encode(NAME, "go", flow.name)) for flow in entries if flow.menu]
+    choices = [Choice(ctx.t(item.entry.label), actions.encode(NAME, "go", item.flow)) for item in ctx.menu_items()]
     return Reply(ctx.t(intro), tuple(choices))
 
 
@@ -31,11 +30,10 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
     """Starts the flow behind a menu button, if this user's role has it; `menu:show` shows the menu."""
     if action.verb == "show":
         return [menu_reply(ctx)]
-    allowed = {f.name: f for f in ctx.registry.menu_for(ctx.user.role, ctx.user.is_admin)}
-    flow = allowed.get(action.arg(0)) if action.verb == "go" else None
-    if flow is None or flow.start is None:
+    allowed = {item.flow for item in ctx.menu_items()}
+    if action.verb != "go" or action.arg(0) not in allowed:
         return [ctx.say("form.old_button"), menu_reply(ctx)]
-    return await flow.start(ctx, "")
+    return await ctx.start_flow(action.arg(0))
 
 
 FLOW = Flow(

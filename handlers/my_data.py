@@ -9,15 +9,17 @@ from __future__ import annotations
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.context import Context
+from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
-from bot.core.registry import Flow, MenuEntry
-from bot.services import privacy
-from handlers.common import show_phone
+from bot.core.registry import Flow
+from bot.services import conversations, privacy, words
+from bot.services.conversations import State
+from handlers.common import joined, show_phone
 from handlers.menu import menu_reply
 from handlers.register_vendor import VISIBILITY_LABELS
 
 NAME = "data"
-ROLE_KEYS = {"vendor": "start.role_vendor", "opd": "start.role_opd", "buyer": "start.role_buyer"}
+DELETE = "data_delete"
 
 
 async def show(ctx: Context, _argument: str) -> list[Reply]:
@@ -30,9 +32,9 @@ async def show(ctx: Context, _argument: str) -> list[Reply]:
         t("data.title"),
         t("data.name", value=user.display_name or empty),
         t("data.phone", value=show_phone(t, user.phone) if user.phone else empty),
-        t("data.role", value=t(ROLE_KEYS.get(user.role or "buyer", "start.role_buyer"))),
-        t("data.accounts", value=", ".join(t(f"channel.{i.channel}") for i in data.identities)),
-        t("data.consent", value=user.consented_at.strftime("%d-%m-%Y %H:%M UTC") if user.consented_at else empty),
+        t("data.role", value=t(words.ROLE_LABELS.get(user.role or "buyer", "start.role_buyer"))),
+        t("data.accounts", value=joined(t, (t(f"channel.{i.channel}") for i in data.identities))),
+        t("data.consent", value=t("common.datetime", when=user.consented_at) if user.consented_at else empty),
     ]
     vendor = data.vendor
     if vendor is not None:
@@ -40,7 +42,7 @@ async def show(ctx: Context, _argument: str) -> list[Reply]:
             t("data.business", value=vendor.business_name),
             t("data.business_phone", value=show_phone(t, vendor.phone) if vendor.phone else empty),
             t("data.visibility", value=t(VISIBILITY_LABELS.get(vendor.phone_visibility, "vendor.visibility_opd"))),
-            t("data.address", value=", ".join(x for x in (vendor.address, vendor.kecamatan) if x) or empty),
+            t("data.address", value=joined(t, (vendor.address, vendor.kecamatan)) or empty),
             t.plural("data.products", "data.products_plural", data.product_count),
         ]
     lines.append(t("data.footer"))
@@ -52,21 +54,48 @@ async def show(ctx: Context, _argument: str) -> list[Reply]:
 
 
 async def delete_start(ctx: Context, _argument: str) -> list[Reply]:
-    """Asks for confirmation before deleting."""
+    """Asks for confirmation before deleting; the answer belongs to this one question (a conversation)."""
+    state = await conversations.begin(ctx.session, ctx.user.id, DELETE, "confirm", {})
+    return [_confirm_reply(ctx, state)]
+
+
+def _confirm_reply(ctx: Context, state: State) -> Reply:
     choices = (
-        Choice(ctx.t("data.btn_delete_yes"), actions.encode(NAME, "confirm")),
-        Choice(ctx.t("data.btn_delete_no"), actions.encode("menu", "show")),
+        Choice(ctx.t("data.btn_delete_yes"), actions.encode(DELETE, "yes", state.id)),
+        Choice(ctx.t("data.btn_delete_no"), actions.encode(DELETE, "no", state.id)),
     )
-    return [Reply(ctx.t("data.confirm_delete"), choices)]
+    return Reply(ctx.t("data.confirm_delete"), choices)
+
+
+async def delete_resume(ctx: Context, state: State) -> list[Reply] | None:
+    """Takes the answer to "delete everything?": a button of this question, or a typed yes / no."""
+    action = ctx.action
+    if action is not None and action.prefix == DELETE:
+        if action.arg(0) != str(state.id):
+            return [ctx.say("form.old_button"), _confirm_reply(ctx, state)]
+        answer: bool | None = action.verb == "yes"
+    elif ctx.inbound.action is None:
+        answer = words.yes_no(ctx.text)
+    else:
+        answer = None
+    await conversations.clear(ctx.session, ctx.user.id)
+    if answer is None:
+        return None  # another button or another request: the question is dropped, nothing is deleted
+    if not answer:
+        return [menu_reply(ctx)]
+    await privacy.delete_my_data(ctx.session, ctx.user)
+    return [ctx.say("data.deleted"), menu_reply(ctx, "menu.title_short")]
+
+
+async def delete_action(ctx: Context, _action: Action) -> list[Reply]:
+    """A deletion button whose question is no longer open (answered, cancelled, expired): it does nothing."""
+    return [ctx.say("form.old_button"), menu_reply(ctx, "menu.title_short")]
 
 
 async def on_action(ctx: Context, action: Action) -> list[Reply]:
-    """Handles the delete and confirm buttons."""
+    """The "delete my data" button under the data overview."""
     if action.verb == "delete":
         return await delete_start(ctx, "")
-    if action.verb == "confirm":
-        await privacy.delete_my_data(ctx.session, ctx.user)
-        return [ctx.say("data.deleted"), menu_reply(ctx, "menu.title_short")]
     return [ctx.say("form.old_button"), menu_reply(ctx, "menu.title_short")]
 
 
@@ -79,8 +108,10 @@ SHOW_FLOW = Flow(
     menu=MenuEntry("menu.my_data", frozenset({"all"}), order=85),
 )
 DELETE_FLOW = Flow(
-    name="data_delete",
+    name=DELETE,
     start=delete_start,
+    resume=delete_resume,
+    on_action=delete_action,
     keywords=("hapus data saya", "hapus data", "delete my data"),
     commands=("hapusdata", "deletedata"),
 )

@@ -9,17 +9,23 @@ at the list of fields. Every button carries only a product id; the catalog servi
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from decimal import Decimal
 from typing import Any
 
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.context import Context
-from bot.core.forms import Field, Form
+from bot.core.forms import Field, Form, Options
 from bot.core.i18n import Translator
+from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
-from bot.core.registry import Flow, MenuEntry
-from bot.services import catalog, parsing
-from handlers.common import format_percent, price_per_unit, show_price
+from bot.core.registry import Flow
+from bot.services import catalog, conversations, parsers, words
+from bot.services.conversations import State
+from bot.services.formatting import format_percent
+from bot.services.parsers import Price
+from handlers.common import price_per_unit, show_percent, show_price
 from handlers.menu import menu_reply
 
 NAME = "prod"
@@ -32,59 +38,13 @@ def category_label(t: Translator, slug: Any) -> str:
     return t(f"category.{slug}") if slug in catalog.CATEGORIES else str(slug)
 
 
-def _category_options(ctx: Context) -> list[tuple[str, str]]:
-    return [(slug, category_label(ctx.t, slug)) for slug in catalog.CATEGORIES]
+def _category_options(ctx: Context) -> Options:
+    pairs = tuple((slug, category_label(ctx.t, slug)) for slug in catalog.CATEGORIES)
+    return Options(pairs, invalid="product.category_invalid")
 
 
-def _parse_category(ctx: Context, text: str) -> str:
-    lowered = text.strip().casefold()
-    for slug in catalog.CATEGORIES:
-        label = category_label(ctx.t, slug).casefold()
-        if lowered in {slug, label} or (len(lowered) >= 3 and label.startswith(lowered)):
-            return slug
-    raise parsing.ValidationError("product.category_invalid")
-
-
-def _parse_price(text: str) -> dict[str, Any]:
-    price = parsing.parse_price(text)
-    return {"amount": price.amount, "negotiable": price.negotiable}
-
-
-def _parse_tkdn(text: str) -> str:
-    return str(parsing.parse_tkdn_percent(text))
-
-
-def _show_tkdn(_t: Translator, value: Any) -> str:
-    return f"{format_percent(value)}%"
-
-
-FORM_FIELDS = (
-    Field("name", "product.ask_name", "product.label_name", parsing.parse_name),
-    Field(
-        "category",
-        "product.ask_category",
-        "product.label_category",
-        _parse_category,
-        options=_category_options,
-        display=category_label,
-        needs_context=True,
-    ),
-    Field(
-        "description", "product.ask_description", "product.label_description", parsing.parse_description, optional=True
-    ),
-    Field("price", "product.ask_price", "product.label_price", _parse_price, display=show_price),
-    Field(
-        "unit",
-        "product.ask_unit",
-        "product.label_unit",
-        parsing.parse_unit,
-        options=lambda ctx: [(u, ctx.t(f"unit.{u}")) for u in COMMON_UNITS],
-    ),
-    Field("min_order", "product.ask_min_order", "product.label_min_order", parsing.parse_quantity, optional=True),
-    Field("monthly_capacity", "product.ask_capacity", "product.label_capacity", parsing.parse_quantity, optional=True),
-    Field("tkdn_percent", "product.ask_tkdn", "product.label_tkdn", _parse_tkdn, optional=True, display=_show_tkdn),
-    Field("photo", "product.ask_photo", "product.label_photo", str, optional=True, kind="photo"),
-)
+def _unit_options(ctx: Context) -> Options:
+    return Options(tuple((u, ctx.t(f"unit.{u}")) for u in COMMON_UNITS), read=parsers.parse_unit)
 
 
 async def _save(ctx: Context, values: dict[str, Any]) -> list[Reply]:
@@ -108,7 +68,29 @@ async def _save(ctx: Context, values: dict[str, Any]) -> list[Reply]:
     return [ctx.say("product.updated", name=product.name), *_detail(ctx, product)]
 
 
-FORM = Form(name="product", fields=FORM_FIELDS, on_save=_save)
+FORM = Form(
+    "product",
+    on_save=_save,
+    fields=(
+        Field("name", parse=parsers.parse_name),
+        Field("category", options=_category_options, display=category_label),
+        Field("description", parse=parsers.parse_description, optional=True),
+        # Kept in the conversation state as {"amount": ..., "negotiable": ...}; a Price everywhere else.
+        Field("price", parse=parsers.parse_price, display=show_price, dump=asdict, load=lambda d: Price(**d)),
+        Field("unit", options=_unit_options),
+        Field("min_order", parse=parsers.parse_quantity, optional=True),
+        Field("monthly_capacity", parse=parsers.parse_quantity, optional=True),
+        Field(
+            "tkdn_percent",
+            parse=parsers.parse_tkdn_percent,
+            optional=True,
+            display=show_percent,
+            dump=str,
+            load=Decimal,
+        ),
+        Field("photo", kind="photo", optional=True),
+    ),
+)
 
 
 async def add_start(ctx: Context, _argument: str) -> list[Reply]:
@@ -143,7 +125,7 @@ async def _list(ctx: Context, offset: int, *, edit: bool) -> list[Reply]:
             name=product.name,
             price=price_per_unit(t, product.price, product.price_negotiable, product.unit),
         )
-        choices.append(Choice(label[:60], actions.encode(NAME, "open", product.id)))
+        choices.append(Choice(label, actions.encode(NAME, "open", product.id)))
     if page.offset > 0:
         choices.append(Choice(t("product.btn_prev"), actions.encode(NAME, "list", max(0, page.offset - PAGE_SIZE))))
     if page.offset + PAGE_SIZE < page.total:
@@ -207,25 +189,44 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
         return [ctx.say(key, name=product.name), *_detail(ctx, product)]
     if verb == "del":
         product = await catalog.own_product(ctx.session, ctx.user, product_id)
+        # The confirmation is a conversation: its [Ya, hapus] is valid only while this question is open.
+        state = await conversations.begin(ctx.session, ctx.user.id, NAME, "delete", {"product": product.id})
         return [
             Reply(
                 ctx.t("product.confirm_delete", name=product.name),
                 (
-                    Choice(ctx.t("product.btn_delete_yes"), actions.encode(NAME, "delok", product.id)),
+                    Choice(ctx.t("product.btn_delete_yes"), actions.encode(NAME, "delok", product.id, state.id)),
                     Choice(ctx.t("product.btn_delete_no"), actions.encode(NAME, "open", product.id)),
                 ),
             )
         ]
-    if verb == "delok":
-        name = await catalog.delete_product(ctx.session, ctx.user, product_id)
-        return [ctx.say("product.deleted", name=name), *await _list(ctx, 0, edit=False)]
+    if verb == "delok":  # the question it answered is no longer open (answered, replaced, expired)
+        product = await catalog.own_product(ctx.session, ctx.user, product_id)
+        return [ctx.say("form.old_button"), *_detail(ctx, product)]
     return [ctx.say("form.old_button"), menu_reply(ctx, "menu.title_short")]
 
 
-ADD_FLOW = Flow(
-    name="product",
-    start=add_start,
-    resume=FORM.resume,
+async def resume(ctx: Context, state: State) -> list[Reply] | None:
+    """The answer to "delete this product?": its own [Ya, hapus] or a typed yes / no; anything else is not
+    this question's (the [Tidak] button opens the product as usual), and the question is dropped."""
+    await conversations.clear(ctx.session, ctx.user.id)
+    product_id = state.data.get("product")
+    action = ctx.action
+    answer: bool | None = None
+    if action is not None and action.prefix == NAME and action.verb == "delok":
+        answer = True if action.arg(1) == str(state.id) and action.int_arg(0) == product_id else None
+    elif ctx.inbound.action is None:
+        answer = words.yes_no(ctx.text)
+    if answer is None:
+        return None
+    if not answer:
+        return _detail(ctx, await catalog.own_product(ctx.session, ctx.user, product_id))
+    name = await catalog.delete_product(ctx.session, ctx.user, product_id)
+    return [ctx.say("product.deleted", name=name), *await _list(ctx, 0, edit=False)]
+
+
+ADD_FLOW = FORM.flow(
+    add_start,
     keywords=("tambah produk", "tambah", "produk baru", "add product", "new product"),
     commands=("tambah", "produk_baru"),
     menu=MenuEntry("menu.add_product", frozenset({"vendor"}), order=20),
@@ -233,6 +234,7 @@ ADD_FLOW = Flow(
 LIST_FLOW = Flow(
     name=NAME,
     start=list_start,
+    resume=resume,
     on_action=on_action,
     keywords=("produk saya", "produk", "daftar produk", "my products", "products"),
     commands=("produk", "products"),

@@ -14,19 +14,21 @@ from bot.core import actions
 from bot.core.actions import Action
 from bot.core.context import Context
 from bot.core.i18n import LOCALES
+from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
-from bot.core.registry import Flow, MenuEntry
-from bot.services import accounts, conversations
+from bot.core.registry import Flow
+from bot.services import accounts, conversations, words
 from bot.services.conversations import State
 from handlers.language import language_choices
 from handlers.menu import menu_reply
 
 NAME = "start"
-ROLE_LABELS = {"vendor": "start.role_vendor", "opd": "start.role_opd", "buyer": "start.role_buyer"}
 
 
 def _role_reply(ctx: Context, prefix: str = NAME) -> Reply:
-    choices = tuple(Choice(ctx.t(label), actions.encode(prefix, "role", role)) for role, label in ROLE_LABELS.items())
+    choices = tuple(
+        Choice(ctx.t(label), actions.encode(prefix, "role", role)) for role, label in words.ROLE_LABELS.items()
+    )
     return Reply(ctx.t("start.ask_role"), choices)
 
 
@@ -43,6 +45,11 @@ async def ask_consent(ctx: Context, then: str) -> list[Reply]:
     """Asks for the data consent; once given, the flow named `then` starts."""
     await conversations.begin(ctx.session, ctx.user.id, NAME, "consent", {"then": then})
     return [consent_reply(ctx)]
+
+
+async def consent_start(ctx: Context, then: str) -> list[Reply]:
+    """`ctx.start_flow("consent", "vendor")`: ask for the data consent, then start the flow `then`."""
+    return await ask_consent(ctx, then)
 
 
 async def start(ctx: Context, _argument: str) -> list[Reply]:
@@ -67,15 +74,17 @@ async def resume(ctx: Context, state: State) -> list[Reply]:
             return [_role_reply(ctx)]
         return [ctx.say("start.pick_option"), Reply(ctx.t("start.ask_language"), language_choices(ctx, NAME))]
     if state.step == "role":
-        if verb == "role" and value in ROLE_LABELS:
+        if verb == "role" and value in words.ROLE_LABELS:
             accounts.set_role(ctx.user, value)
             state.step = "consent"
             await conversations.save(ctx.session, ctx.user.id, state)
             return [consent_reply(ctx)]
         return [ctx.say("start.pick_option"), _role_reply(ctx)]
     if state.step == "consent":
-        if verb == "consent" and value in {"yes", "no"}:
-            return await _finish(ctx, agreed=value == "yes", then=str(state.data.get("then", "")))
+        typed = words.yes_no(ctx.text) if ctx.inbound.action is None else None
+        if (verb == "consent" and value in {"yes", "no"}) or typed is not None:
+            agreed = value == "yes" if verb == "consent" else bool(typed)
+            return await _finish(ctx, agreed=agreed, then=str(state.data.get("then", "")))
         return [ctx.say("start.pick_option"), consent_reply(ctx)]
     await conversations.clear(ctx.session, ctx.user.id)
     return await start(ctx, "")
@@ -93,9 +102,8 @@ async def _finish(ctx: Context, *, agreed: bool, then: str = "") -> list[Reply]:
         if ctx.user.role == "vendor":
             accounts.set_role(ctx.user, "buyer")
         replies.append(ctx.say("start.consent_declined"))
-    follow_up = ctx.registry.get(then) if agreed and then else None
-    if follow_up is not None and follow_up.start is not None:
-        return replies + await follow_up.start(ctx, "")
+    if agreed and then and ctx.has_flow(then):
+        return replies + await ctx.start_flow(then)
     if ctx.user.role == "opd" and not ctx.user.opd_verified:
         replies.append(ctx.say("start.opd_pending"))
     replies.append(menu_reply(ctx, "start.ready"))
@@ -113,10 +121,10 @@ async def role_start(ctx: Context, _argument: str) -> list[Reply]:
 async def role_action(ctx: Context, action: Action) -> list[Reply]:
     """Stores the new role; a vendor without consent is asked for it first."""
     role = action.arg(0)
-    if action.verb != "role" or role not in ROLE_LABELS:
+    if action.verb != "role" or role not in words.ROLE_LABELS:
         return [_role_reply(ctx, "role")]
     accounts.set_role(ctx.user, role)
-    replies = [ctx.say("start.role_changed", role=ctx.t(ROLE_LABELS[role]))]
+    replies = [ctx.say("start.role_changed", role=ctx.t(words.ROLE_LABELS[role]))]
     if ctx.user.consented_at is None:
         return [*replies, *await ask_consent(ctx, "")]
     if role == "opd" and not ctx.user.opd_verified:
@@ -128,9 +136,11 @@ FLOW = Flow(
     name=NAME,
     start=start,
     resume=resume,
-    keywords=("mulai", "halo", "hai", "hi", "hello", "start", "assalamualaikum", "selamat pagi", "selamat siang"),
+    keywords=tuple(sorted(words.GREETINGS)),
     commands=("start", "mulai"),
 )
+# Started only by other flows (`ctx.start_flow("consent", then)`); its answers come back to `start.resume`.
+CONSENT_FLOW = Flow(name="consent", start=consent_start)
 ROLE_FLOW = Flow(
     name="role",
     start=role_start,

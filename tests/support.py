@@ -24,10 +24,23 @@ from bot.channels.runner import ChannelServer
 from bot.channels.telegram import FloodGuard, SendLimits, TelegramChannel
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
+from bot.core.i18n import Translator
 from bot.core.messages import Channel, Inbound, Reply
 from tests.fakes.telegram_api import DEFAULT_PHOTO_FILE_ID, FakeTelegramAPI
 
 _update_ids = itertools.count(1)
+_indonesian = Translator("id")
+_english = Translator("en")
+
+
+def t(key: str, **params: object) -> str:
+    """The Indonesian text of a locale key, as the bot would say it: assert on this, not on copied copy."""
+    return _indonesian(key, **params)
+
+
+def t_en(key: str, **params: object) -> str:
+    """The English text of a locale key."""
+    return _english(key, **params)
 
 
 def make_settings(database_url: str, **bot_overrides: object) -> Settings:
@@ -105,6 +118,10 @@ class Chat:
         """All text of the last replies."""
         return "\n".join(r.text for r in self.last)
 
+    def said(self, key: str, **params: object) -> bool:
+        """Whether the last replies contain the text of this locale key (with these parameters)."""
+        return t(key, **params) in self.text
+
     def labels(self) -> list[str]:
         """The button labels of the last replies."""
         return [c.label for r in self.last for c in r.choices]
@@ -114,9 +131,9 @@ async def onboard(dispatcher: Dispatcher, user: str, role_label: str = "Pelaku u
     """A user who went through /start: Indonesian, the given role, consent given."""
     chat = Chat(dispatcher, user)
     await chat.say("halo")
-    await chat.press("Bahasa Indonesia")
+    await chat.press(t("language.name_id"))
     await chat.press(role_label)
-    await chat.press("Setuju")
+    await chat.press(t("start.btn_agree"))
     return chat
 
 
@@ -142,10 +159,10 @@ async def register_business(chat: Chat) -> None:
     await chat.say("daftar usaha")
     for answer in PROFILE_ANSWERS:
         await chat.say(answer)
-    await chat.press("Semua yang mencari")
-    assert "Mohon periksa data berikut" in chat.text
-    await chat.press("Simpan")
-    assert "sudah terdaftar" in chat.text
+    await chat.press(t("vendor.visibility_all"))
+    assert chat.said("form.summary_title")
+    await chat.press(t("form.btn_save"))
+    assert chat.said("vendor.saved", name=PROFILE_ANSWERS[0])
 
 
 async def add_product(chat: Chat, name: str, price: str, unit: str = "bungkus", photo: str | None = None) -> None:
@@ -162,8 +179,8 @@ async def add_product(chat: Chat, name: str, price: str, unit: str = "bungkus", 
         await chat.photo(photo)
     else:
         await chat.say("lewati")
-    await chat.press("Simpan")
-    assert "sudah tersimpan" in chat.text
+    await chat.press(t("form.btn_save"))
+    assert chat.said("product.saved", name=name)
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], **kw: Any) -> Path:

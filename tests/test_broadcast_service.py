@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.errors import PermissionDenied
+from bot.errors import PermissionDenied
 from bot.services import broadcasts
 from bot.services.broadcasts import Audience
 from bot.services.delivery import DeliveryWorker

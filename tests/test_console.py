@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.channels.console import render, to_inbound
 from bot.core.messages import Choice, Reply
+from tests.support import t, t_en
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,10 +33,10 @@ def test_piped_start_flow_in_indonesian(tmp_path: Path) -> None:
     result = run_chat(["halo", "1", "2", "1", "bantuan", "🙂", "'; DROP TABLE users; --"], tmp_path, "--user", "budi")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Selamat datang di Bangga Beli Bot" in out
-    assert "  1. Bahasa Indonesia" in out
-    assert "Bapak/Ibu sebagai apa?" in out
-    assert "Sebagai staf OPD" in out
+    assert t("start.greeting") in out
+    assert f"  1. {t('language.name_id')}" in out
+    assert t("start.ask_role") in out
+    assert t("help.opd") in out
     assert out.count("> ") == 7  # every line was answered in order
     assert "Traceback" not in result.stderr
 
@@ -43,12 +44,15 @@ def test_piped_start_flow_in_indonesian(tmp_path: Path) -> None:
 def test_state_survives_between_runs(tmp_path: Path) -> None:
     run_chat(["halo", "1"], tmp_path, "--user", "sari")
     second = run_chat(["1"], tmp_path, "--user", "sari")  # answers the role question asked in the first run
-    assert "UU PDP" in second.stdout
+    assert t("start.consent_notice") in second.stdout
 
 
 def test_render_and_parse() -> None:
     reply = Reply("Pilih:", (Choice("Satu", "a:b"), Choice("Web", "a:c", url="https://x.id")), photo_ref="p1")
-    assert render(reply) == "[foto: p1]\nPilih:\n  1. Satu\n  2. Web → https://x.id"
-    assert to_inbound("u", "/foto keripik.jpg\n", 1).photo_ref == "console:keripik.jpg"
-    assert to_inbound("u", "/kontak 0812-3456-7890", 1).contact_phone == "0812-3456-7890"
-    assert to_inbound("u", "halo\r\n", 1).text == "halo"
+    photo, link = t("console.photo", ref="p1"), t("console.link", label="Web", url="https://x.id")
+    assert render(reply) == f"{photo}\nPilih:\n  1. Satu\n  2. {link}"
+    english = render(Reply("Pick:", photo_ref="p1", locale="en"))
+    assert english.splitlines()[0] == t_en("console.photo", ref="p1")  # the reply's language, from the catalog
+    assert to_inbound("u", "/foto keripik.jpg\n").photo_ref == "console:keripik.jpg"
+    assert to_inbound("u", "/kontak 0812-3456-7890").contact_phone == "0812-3456-7890"
+    assert to_inbound("u", "halo\r\n").text == "halo"

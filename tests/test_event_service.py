@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.errors import PermissionDenied, ValidationError
 from bot.core.wire import Locale, render
+from bot.errors import PermissionDenied, ValidationError
 from bot.services import events
 from bot.services.delivery import DeliveryWorker
 from bot.services.events import EventDraft

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import App
 from bot.services.search.indexing import reindex_vendor
 from models import Product, SearchLog, User, Vendor
-from tests.support import onboard
+from tests.support import onboard, t
 
 
 async def make_vendor(
@@ -86,85 +86,101 @@ async def catalog(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 
 async def test_buyer_finds_seller_and_contacts_them(app: App, catalog: None) -> None:
-    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    chat = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
     await chat.say("siapa yang jual keripik pisang?")
-    assert "1. *Keripik Pisang Original* — Rp15.000/bungkus" in chat.text
+    card = t("find.card", n=1, product="Keripik Pisang Original", price="Rp15.000/bungkus", photo="")
+    assert card.split("\n")[0] in chat.text  # without the photo marker: the line starts the same
     assert "Keripik Bu Sari, Metro Utara" in chat.text
-    assert "TKDN 45%" in chat.text and "Tayang di e-Katalog" in chat.text
-    await chat.press("1. Keripik Bu Sari")
+    assert chat.said("find.badge_tkdn_percent", percent=45) and chat.said("find.badge_ekatalog")
+    await chat.press(t("find.btn_seller", n=1, name="Keripik Bu Sari"))
     reply = chat.last[0]
     assert reply.photo_ref == "telegram:abc"
-    assert "WA/HP: 0812-0000-1111" in reply.text
+    assert t("find.seller_phone", phone="0812-0000-1111") in reply.text
     urls = {c.label: c.url for c in reply.choices if c.url}
-    assert urls["Chat WhatsApp"] == "https://wa.me/6281200001111"
-    assert urls["Lihat di e-Katalog"] == "https://katalog.inaproc.id/keripik-bu-sari"
+    assert urls[t("find.btn_whatsapp")] == "https://wa.me/6281200001111"
+    assert urls[t("find.btn_ekatalog")] == "https://katalog.inaproc.id/keripik-bu-sari"
 
 
 async def test_phone_restricted_to_verified_opd(app: App, catalog: None) -> None:
-    buyer = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    buyer = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
     await buyer.say("cari seragam pdh")
-    await buyer.press("1. Konveksi Maju")
-    assert "0813" not in buyer.text and "staf OPD yang sudah diverifikasi" in buyer.text
+    await buyer.press(t("find.btn_seller", n=1, name="Konveksi Maju"))
+    assert "0813" not in buyer.text and buyer.said("find.seller_phone_hidden")
     assert not any(c.url for r in buyer.last for c in r.choices if "wa.me" in (c.url or ""))
-    opd = await onboard(app.dispatcher, "rina", "Staf OPD")
+    opd = await onboard(app.dispatcher, "rina", t("start.role_opd"))
     await opd.say("cari seragam pdh")
-    await opd.press("1. Konveksi Maju")
+    await opd.press(t("find.btn_seller", n=1, name="Konveksi Maju"))
     assert "0813" not in opd.text  # self-declared OPD staff are not verified yet
     async with app.sessions() as session, session.begin():
         for user in await session.scalars(select(User).where(User.role == "opd")):
             user.opd_verified = True
     await opd.say("cari seragam pdh")
-    await opd.press("1. Konveksi Maju")
-    assert "WA/HP: 0813-0000-2222" in opd.text
+    await opd.press(t("find.btn_seller", n=1, name="Konveksi Maju"))
+    assert opd.said("find.seller_phone", phone="0813-0000-2222")
 
 
 async def test_paging_edits_the_message(app: App, catalog: None) -> None:
-    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    chat = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
     await chat.say("cari kue basah")
     assert "(1-5 dari 7)" in chat.text
-    await chat.press("Lainnya")
+    await chat.press(t("find.btn_more"))
     assert chat.last[0].edit and "(6-7 dari 7)" in chat.text
     first_on_page = chat.text.split("1. *")[1].split("*")[0]  # cards are numbered 1-5 on every page
     await chat.say("1")  # a typed number means the card with that number on this page
     assert chat.text.startswith(f"*{first_on_page}*")
     await chat.say("cari kue basah")
-    await chat.press("Lainnya")
-    await chat.press("« Sebelumnya")
+    await chat.press(t("find.btn_more"))
+    await chat.press(t("find.btn_prev"))
     assert "(1-5 dari 7)" in chat.text
 
 
 async def test_no_answer_offers_to_record_the_need(app: App, catalog: None) -> None:
-    chat = await onboard(app.dispatcher, "rina", "Staf OPD")
+    chat = await onboard(app.dispatcher, "rina", t("start.role_opd"))
     await chat.say("cari mobil bekas")
-    assert "belum ada penjual untuk *mobil bekas*" in chat.text
-    await chat.press("Catat kebutuhan saya")
-    assert "sudah dicatat" in chat.text
+    assert chat.said("find.none", query="mobil bekas")
+    await chat.press(t("find.btn_record_need"))
+    assert chat.said("find.need_recorded")
     async with app.sessions() as session:
         entry = await session.scalar(select(SearchLog).where(SearchLog.query == "mobil bekas"))
         assert entry is not None and entry.unmet and entry.need_recorded and entry.hit_count == 0
 
 
 async def test_hidden_products_are_not_found(app: App, catalog: None) -> None:
-    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    chat = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
     await chat.say("gerabah hias")
-    assert "belum ada penjual" in chat.text
+    assert chat.said("find.none", query="gerabah hias")
 
 
 @pytest.mark.parametrize("text", ['keripik" AND (NEAR(x', "keripik:*", "*", "'; DROP TABLE products; --", "🍌🍌"])
 async def test_search_syntax_is_just_words(app: App, catalog: None, text: str) -> None:
-    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    chat = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
     await chat.say(text)
-    assert "gangguan" not in chat.text
+    assert not chat.said("error.internal")
     assert chat.last
 
 
 async def test_cari_alone_asks_then_searches_and_thanks_is_not_a_search(app: App, catalog: None) -> None:
-    chat = await onboard(app.dispatcher, "andi", "Lihat-lihat")
+    chat = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
     await chat.say("cari")
-    assert "Apa yang Bapak/Ibu cari?" in chat.text
+    assert chat.said("find.ask")
     await chat.say("keripik")
     assert "Keripik Pisang Original" in chat.text
     await chat.say("lainnya")  # the list had one page only
-    assert "sudah semua hasilnya" in chat.text
+    assert chat.said("find.no_more")
     await chat.say("terima kasih")
-    assert chat.text.startswith("Sama-sama")
+    assert chat.said("find.thanks")
+    await chat.say("ok")  # a courtesy too: "ok" is a yes, never a search
+    assert chat.said("find.thanks")
+
+
+async def test_after_cari_a_command_or_a_menu_button_goes_to_its_flow(app: App, catalog: None) -> None:
+    chat = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
+    await chat.say("cari")
+    await chat.say("bantuan")  # find says "not mine"; the dispatcher routes it to help
+    assert chat.said("help.buyer")
+    await chat.say("cari")
+    await chat.press_payload("menu:go:data")
+    assert chat.said("data.title")
+    await chat.say("cari")
+    await chat.say("batal")
+    assert chat.said("menu.title")

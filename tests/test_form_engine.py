@@ -10,13 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.context import Context
 from bot.core.dispatcher import Dispatcher
-from bot.core.errors import ValidationError
-from bot.core.forms import Field, Form
+from bot.core.forms import Field, Form, Options
 from bot.core.messages import Reply
-from bot.core.registry import Flow, Registry
+from bot.core.registry import Registry
 from bot.db import session_factory
+from bot.errors import ValidationError
 from models import AuditLog, Conversation, User
-from tests.support import Chat, make_settings
+from tests.support import Chat, make_settings, t
 
 SAVED: list[dict[str, Any]] = []
 
@@ -39,32 +39,27 @@ async def save(ctx: Context, values: dict[str, Any]) -> list[Reply]:
     return [Reply("saved")]
 
 
+def size_options(ctx: Context) -> Options:
+    return Options((("s", ctx.t("language.name_id")), ("l", ctx.t("language.name_en"))))
+
+
+# The test form borrows existing locale keys (overriding the derived `demo.ask_<field>` / `demo.label_<field>`).
 FORM = Form(
-    name="demo",
+    "demo",
     on_save=save,
     fields=(
-        Field("name", "form.help", "form.btn_save", parse_name),
-        Field("amount", "form.required", "form.btn_edit", parse_amount),
-        Field(
-            "size",
-            "form.which_field",
-            "form.btn_skip",
-            str,
-            options=lambda ctx: [("s", ctx.t("language.name_id")), ("l", ctx.t("language.name_en"))],
-        ),
-        Field("note", "form.at_first", "form.btn_back", str, optional=True),
-        Field("photo", "form.need_photo", "form.btn_cancel", str, optional=True, kind="photo"),
+        Field("name", parse=parse_name, prompt="form.help", label="form.btn_save"),
+        Field("amount", parse=parse_amount, prompt="form.required", label="form.btn_edit"),
+        Field("size", options=size_options, prompt="form.which_field", label="form.btn_skip"),
+        Field("note", parse=str, optional=True, prompt="form.at_first", label="form.btn_back"),
+        Field("photo", kind="photo", optional=True, prompt="form.need_photo", label="form.btn_cancel"),
     ),
 )
 
 
-async def start_demo(ctx: Context, _argument: str) -> list[Reply]:
-    return await FORM.start(ctx)
-
-
 def build_dispatcher(engine: AsyncEngine, url: str) -> Dispatcher:
     registry = Registry()
-    registry.add(Flow("demo", start=start_demo, resume=FORM.resume, keywords=("isi",)))
+    registry.add(FORM.flow(keywords=("isi",)))
     return Dispatcher(session_factory(engine), make_settings(url), registry)
 
 
@@ -87,9 +82,9 @@ async def onboarded_chat(dispatcher: Dispatcher, engine: AsyncEngine) -> Chat:
 async def test_happy_path_with_validation_and_skip(dispatcher: Dispatcher, engine: AsyncEngine) -> None:
     chat = await onboarded_chat(dispatcher, engine)
     await chat.say("isi")
-    assert "Batal" in chat.labels() and "Kembali" not in chat.labels()
+    assert t("form.btn_cancel") in chat.labels() and t("form.btn_back") not in chat.labels()
     await chat.say("x")  # too short
-    assert "Jawab pertanyaan" in chat.text  # the question is asked again after the error
+    assert chat.said("form.need_text") and chat.said("form.help")  # the question is asked again after the error
     assert len(chat.last) == 2
     await chat.say("Keripik Sari")
     await chat.say("lima")  # not a number
@@ -97,10 +92,10 @@ async def test_happy_path_with_validation_and_skip(dispatcher: Dispatcher, engin
     await chat.say("15")
     await chat.say("2")  # second option of the size question, typed as a number
     await chat.say("lewati")  # optional note
-    await chat.press("Lewati")  # optional photo, by button
-    assert "Mohon periksa data berikut" in chat.text
-    assert chat.labels() == ["Simpan", "Ubah", "Batal"]
-    await chat.press("Simpan")
+    await chat.press(t("form.btn_skip"))  # optional photo, by button
+    assert chat.said("form.summary_title")
+    assert chat.labels() == [t("form.btn_save"), t("form.btn_edit"), t("form.btn_cancel")]
+    await chat.press(t("form.btn_save"))
     assert chat.text == "saved"
     assert SAVED == [{"name": "Keripik Sari", "amount": 15, "size": "l", "note": None, "photo": None}]
 
@@ -109,15 +104,15 @@ async def test_back_keeps_earlier_answers_and_cancel_saves_nothing(dispatcher: D
     chat = await onboarded_chat(dispatcher, engine)
     await chat.say("isi")
     await chat.say("kembali")
-    assert "pertanyaan pertama" in chat.text
+    assert chat.said("form.at_first")
     await chat.say("Toko A")
     await chat.say("kembali")
     await chat.say("Toko B")
     await chat.say("7")
-    await chat.press("Kembali")
-    assert "Wajib" in chat.text or "wajib" in chat.text
+    await chat.press(t("form.btn_back"))
+    assert chat.said("form.required")  # the amount question again (its prompt in this test form)
     await chat.say("batal")
-    assert "dibatalkan" in chat.text
+    assert chat.said("form.cancelled")
     assert SAVED == []
     async with session_factory(engine)() as session:
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 0
@@ -129,14 +124,14 @@ async def test_required_field_cannot_be_skipped_and_photo_needs_photo(
     chat = await onboarded_chat(dispatcher, engine)
     await chat.say("isi")
     await chat.say("lewati")
-    assert "wajib diisi" in chat.text
+    assert chat.said("form.required")
     for answer in ("Toko A", "3", "1", "catatan"):
         await chat.say(answer)
     await chat.say("ini bukan foto")
-    assert "kirim foto" in chat.text
+    assert chat.said("form.need_photo")
     await chat.photo("tg-file-123")
     assert chat.last[0].photo_ref == "tg-file-123"
-    await chat.press("Simpan")
+    await chat.press(t("form.btn_save"))
     assert SAVED[0]["photo"] == "tg-file-123"
 
 
@@ -145,12 +140,12 @@ async def test_edit_a_field_from_the_summary(dispatcher: Dispatcher, engine: Asy
     await chat.say("isi")
     for answer in ("Toko A", "3", "1", "lewati", "lewati"):
         await chat.say(answer)
-    await chat.press("Ubah")
-    assert "Bagian mana" in chat.text
-    await chat.press("Ubah")  # the label of the "amount" field in this test form
-    assert "Isian sekarang: 3" in chat.text
+    await chat.press(t("form.btn_edit"))
+    assert chat.said("form.which_field")
+    await chat.press(t("form.btn_edit"))  # the label of the "amount" field in this test form
+    assert chat.said("form.current_value", prompt=t("form.required"), value="3")
     await chat.say("30")
-    assert "Mohon periksa" in chat.text  # straight back to the summary
+    assert chat.said("form.summary_title")  # straight back to the summary
     await chat.say("simpan")
     assert SAVED[0]["amount"] == 30 and SAVED[0]["name"] == "Toko A"
 
@@ -163,12 +158,12 @@ async def test_old_and_forged_buttons_change_nothing(dispatcher: Dispatcher, eng
     await chat.say("isi")
     await chat.say("Toko Baru")
     await chat.press_payload(old_cancel)  # from the first, cancelled form
-    assert "pesan lama" in chat.text
-    for forged in ("f:save:999999", "x" * 500, "f:", ":::", "menu:go:../../etc"):
+    assert chat.said("form.old_button")
+    for forged in ("f:save:999999", "f:save:999999:s", "x" * 500, "f:", ":::", "menu:go:../../etc", "a\udcff:b"):
         await chat.press_payload(forged)
-        assert "pesan lama" in chat.text
+        assert chat.said("form.old_button")
     await chat.say("4")  # the amount question, still pending, takes the answer
-    assert chat.labels()[:2] == ["Bahasa Indonesia", "English"]  # the next question (size) is asked
+    assert chat.labels()[:2] == [t("language.name_id"), t("language.name_en")]  # the next question (size) is asked
     async with session_factory(engine)() as session:
         row = await session.scalar(select(Conversation))
         assert row is not None and row.data["values"] == {"name": "Toko Baru", "amount": 4}
@@ -191,7 +186,7 @@ async def test_resume_after_restart_keeps_answers(engine: AsyncEngine, database_
         await chat2.say("1")  # answers the size question that was pending
         await chat2.say("lewati")
         await chat2.say("lewati")
-        await chat2.press("Simpan")
+        await chat2.press(t("form.btn_save"))
     finally:
         await engine2.dispose()
     assert SAVED == [{"name": "Toko Sari", "amount": 12, "size": "s", "note": None, "photo": None}]
@@ -209,4 +204,52 @@ async def test_stale_state_expires(engine: AsyncEngine, database_url: str) -> No
 
         row.updated_at = row.updated_at - timedelta(days=30)
     await chat.say("Toko Lama")
-    assert "terlalu lama" in chat.text
+    assert chat.said("conversation.expired")
+
+
+async def test_old_buttons_of_an_earlier_question_do_not_answer_the_open_one(
+    dispatcher: Dispatcher, engine: AsyncEngine
+) -> None:
+    chat = await onboarded_chat(dispatcher, engine)
+    await chat.say("isi")
+    await chat.say("Toko A")
+    await chat.say("3")
+    size_buttons = {c.label: c.action for r in chat.last for c in r.choices}
+    await chat.press(t("language.name_id"))  # size answered; the note question is open
+    note_buttons = {c.label: c.action for r in chat.last for c in r.choices}
+    await chat.say("catatan")  # note answered; the photo question is open
+    for stale in (
+        size_buttons[t("language.name_en")],
+        size_buttons[t("form.btn_back")],
+        note_buttons[t("form.btn_skip")],
+    ):
+        await chat.press_payload(stale)
+        assert chat.said("form.old_button") and chat.said("form.need_photo")  # and the open question again
+    await chat.press(t("form.btn_skip"))
+    await chat.press(t("form.btn_save"))
+    assert SAVED == [{"name": "Toko A", "amount": 3, "size": "s", "note": "catatan", "photo": None}]
+
+
+def test_a_form_builds_its_flow_and_derives_its_keys() -> None:
+    flow = FORM.flow(keywords=("isi",))
+    assert (flow.name, flow.resume) == (FORM.name, FORM.resume)  # no name to pair by hand
+    plain = Form("toko", on_save=save, fields=(Field("nama_pemilik", parse=parse_name),))
+    field = plain.fields[0]
+    assert (plain.prompt_key(field), plain.label_key(field)) == ("toko.ask_nama_pemilik", "toko.label_nama_pemilik")
+    with pytest.raises(ValueError):
+        Field("both", parse=parse_name, options=size_options)
+    with pytest.raises(ValueError):
+        Form("dup", on_save=save, fields=(Field("a", parse=str), Field("a", parse=str)))
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+def test_every_form_field_has_its_question_and_label_in_every_catalog(locale: str) -> None:
+    """Keys are derived from names, so no literal in the code names them: check them here."""
+    from bot.core.i18n import load_catalog
+    from handlers import products, register_vendor
+
+    catalog = load_catalog(locale)
+    for form in (register_vendor.FORM, products.FORM):
+        for f in form.fields:
+            for key in (form.prompt_key(f), form.label_key(f)):
+                assert catalog.gettext(key) not in ("", key), (locale, key)

@@ -23,8 +23,10 @@ class RecordingOutlet:
     sent: list[tuple[str, list[str], Meta]] = field(default_factory=list)
     status: str = outbox.SENT
     hang: asyncio.Event | None = None
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def deliver(self, external_id: str, replies: Sequence[Reply], meta: Meta) -> str:
+        self.entered.set()
         if self.hang is not None:
             await self.hang.wait()
         self.sent.append((external_id, [r.text for r in replies], meta))
@@ -70,9 +72,11 @@ async def test_accepted_updates_are_handled_once_in_order(app: object) -> None:
 
 
 async def test_updates_accepted_before_a_crash_are_handled_after_restart(app: object) -> None:
-    first = _intake(app, RecordingOutlet(hang=asyncio.Event()))  # never gets to send: the process "dies"
+    stuck = RecordingOutlet(hang=asyncio.Event())  # never gets to send: the process "dies"
+    first = _intake(app, stuck)
     for n, text in enumerate(["halo", "keripik pisang", "kopi"], start=1):
         await first.accept(_msg("u2", n, text))
+    await asyncio.wait_for(stuck.entered.wait(), 30)  # the first reply is committed and being sent
     assert await first.drain(timeout=0.05) == 1  # the chat's work was cut off
     outlet = RecordingOutlet()
     restarted = _intake(app, outlet)
@@ -88,8 +92,10 @@ async def test_updates_accepted_before_a_crash_are_handled_after_restart(app: ob
 
 
 async def test_a_reply_committed_but_not_sent_is_sent_after_restart(app: object) -> None:
-    first = _intake(app, RecordingOutlet(hang=asyncio.Event()))
+    stuck = RecordingOutlet(hang=asyncio.Event())
+    first = _intake(app, stuck)
     await first.accept(_msg("u3", 1, "halo"))
+    await asyncio.wait_for(stuck.entered.wait(), 30)
     await first.drain(timeout=0.05)
     assert await _count(app, OutboxMessage, OutboxMessage.status == "pending") == 1
     outlet = RecordingOutlet()

@@ -11,15 +11,14 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.core.errors import ValidationError
-from bot.services import parsing
-from bot.services.parsing import (
+from bot.errors import ValidationError
+from bot.services import parsers
+from bot.services.formatting import format_phone_local, format_rupiah, wa_me_number
+from bot.services.parsers import (
     ERROR_KEYS,
     MAX_PRICE,
     MAX_QUANTITY,
     Price,
-    format_phone_local,
-    format_rupiah,
     parse_description,
     parse_halal,
     parse_name,
@@ -32,7 +31,6 @@ from bot.services.parsing import (
     parse_unit,
     parse_url,
     parse_yes_no,
-    wa_me_number,
 )
 from bot.services.region import parse_kecamatan
 
@@ -713,4 +711,4 @@ def test_catalog_headers(locale: str, plural: str) -> None:
 
 def test_module_documents_the_price_cap() -> None:
     assert MAX_PRICE == 10_000_000_000
-    assert "MAX_PRICE" in (parsing.__doc__ or "")
+    assert "MAX_PRICE" in (parsers.__doc__ or "")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.errors import ValidationError
+from bot.errors import ValidationError
 from bot.services.region import (
     DEFAULT_REGION_PATH,
     Kecamatan,

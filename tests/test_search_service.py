@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.errors import PermissionDenied
+from bot.errors import PermissionDenied
 from bot.services.catalog_io import load_demo_catalog
 from bot.services.search import (
     invalidate_vocabulary,

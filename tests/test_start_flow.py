@@ -6,22 +6,22 @@ from sqlalchemy import select
 
 from bot.app import App
 from models import User
-from tests.support import Chat, onboard
+from tests.support import Chat, onboard, t, t_en
 
 
 async def test_new_user_walks_the_start_flow(app: App) -> None:
     chat = Chat(app.dispatcher, "budi")
     await chat.say("halo")
-    assert "Selamat datang di Bangga Beli Bot" in chat.text
-    assert chat.labels() == ["Bahasa Indonesia", "English"]
+    assert chat.said("start.greeting")
+    assert chat.labels() == [t("language.name_id"), t("language.name_en")]
     await chat.say("1")  # typing the number works like pressing the button
-    assert "Bapak/Ibu sebagai apa?" in chat.text
-    await chat.press("Staf OPD")
-    assert "UU PDP" in chat.text
-    await chat.press("Setuju")
-    assert "persetujuan Bapak/Ibu sudah dicatat" in chat.text
-    assert "diverifikasi oleh admin" in chat.text
-    assert "Bantuan" in chat.labels()
+    assert chat.said("start.ask_role")
+    await chat.press(t("start.role_opd"))
+    assert chat.said("start.consent_notice")
+    await chat.press(t("start.btn_agree"))
+    assert chat.said("start.consent_thanks")
+    assert chat.said("start.opd_pending")
+    assert t("menu.help") in chat.labels()
     async with app.sessions() as session:
         user = await session.scalar(select(User))
         assert user is not None
@@ -32,20 +32,20 @@ async def test_new_user_walks_the_start_flow(app: App) -> None:
 async def test_english_speaker_gets_english(app: App) -> None:
     chat = Chat(app.dispatcher, "john", language_hint="en")
     await chat.say("hello")
-    await chat.press("English")
-    assert chat.text == "Which describes you?"
-    await chat.say("just browsing")  # a typed label works like the button
-    await chat.press("I do not agree")
-    assert "You can still search" in chat.text
+    await chat.press(t("language.name_en"))
+    assert chat.text == t_en("start.ask_role")
+    await chat.say(t_en("start.role_buyer"))  # a typed label works like the button
+    await chat.press(t_en("start.btn_disagree"))
+    assert t_en("start.consent_declined") in chat.text
 
 
 async def test_vendor_who_declines_consent_becomes_a_browser(app: App) -> None:
     chat = Chat(app.dispatcher, "sari")
     await chat.say("halo")
-    await chat.press("Bahasa Indonesia")
-    await chat.press("Pelaku usaha")
-    await chat.press("Tidak setuju")
-    assert "persetujuan diperlukan" in chat.text
+    await chat.press(t("language.name_id"))
+    await chat.press(t("start.role_vendor"))
+    await chat.press(t("start.btn_disagree"))
+    assert chat.said("start.consent_declined")
     async with app.sessions() as session:
         user = await session.scalar(select(User))
         assert user is not None and user.role == "buyer" and user.consented_at is None
@@ -55,34 +55,52 @@ async def test_onboarding_question_repeats_on_unexpected_answer(app: App) -> Non
     chat = Chat(app.dispatcher, "budi")
     await chat.say("halo")
     await chat.say("saya mau keripik")
-    assert "Mohon pilih salah satu tombol" in chat.text
-    assert chat.labels() == ["Bahasa Indonesia", "English"]
+    assert chat.said("start.pick_option")
+    assert chat.labels() == [t("language.name_id"), t("language.name_en")]
 
 
 async def test_returning_user_and_help_per_role(app: App) -> None:
     chat = await onboard(app.dispatcher, "sari")
     await chat.say("/start")
-    assert "Selamat datang kembali" in chat.text
+    assert chat.said("start.greeting_back")
     await chat.say("bantuan")
-    assert "Sebagai pelaku usaha" in chat.text
-    opd = await onboard(app.dispatcher, "andi", "Staf OPD")
+    assert chat.said("help.vendor")
+    opd = await onboard(app.dispatcher, "andi", t("start.role_opd"))
     await opd.say("/help")
-    assert "Sebagai staf OPD" in opd.text and "belum diverifikasi" in opd.text
+    assert opd.said("help.opd") and opd.said("help.opd_unverified")
 
 
 async def test_language_and_role_can_change_later(app: App) -> None:
     chat = await onboard(app.dispatcher, "sari")
     await chat.say("bahasa")
-    await chat.press("English")
-    assert chat.last[0].text == "OK, I will use English."
+    await chat.press(t("language.name_en"))
+    assert chat.last[0].text == t_en("language.changed")
     await chat.say("/role")
-    await chat.press("OPD staff")
-    assert "Your role is now: OPD staff" in chat.text
+    await chat.press(t_en("start.role_opd"))
+    assert t_en("start.role_changed", role=t_en("start.role_opd")) in chat.text
     await chat.say("menu")
-    assert chat.last[0].text.startswith("What would you like to do?")
+    assert chat.last[0].text == t_en("menu.title")
 
 
 async def test_admin_bootstraps_from_settings(app: App) -> None:
-    chat = await onboard(app.dispatcher, "admin", "Lihat-lihat")
+    chat = await onboard(app.dispatcher, "admin", t("start.role_buyer"))
     await chat.say("bantuan")
-    assert "Sebagai admin Dinas" in chat.text
+    assert chat.said("help.admin")
+
+
+async def test_a_typed_yes_or_no_answers_the_consent_question(app: App) -> None:
+    yes = Chat(app.dispatcher, "budi")
+    await yes.say("halo")
+    await yes.press(t("language.name_id"))
+    await yes.press(t("start.role_buyer"))
+    await yes.say("iya")
+    assert yes.said("start.consent_thanks")
+    no = Chat(app.dispatcher, "sari")
+    await no.say("halo")
+    await no.press(t("language.name_id"))
+    await no.press(t("start.role_vendor"))
+    await no.say("nggak")
+    assert no.said("start.consent_declined")
+    async with app.sessions() as session:
+        users = {u.display_name: u for u in await session.scalars(select(User))}
+        assert users["Budi"].consented_at is not None and users["Sari"].consented_at is None

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.support import t
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -38,11 +40,11 @@ async def test_vendor_session_then_search(tmp_path: Path, database_url: str, eng
     chat = await asyncio.to_thread(banggabeli, ["chat", "--user", "sari"], env, script)
     assert chat.returncode == 0, chat.stderr
     out = chat.stdout
-    assert "Usaha *Keripik Pisang Bu Sari* sudah terdaftar" in out
-    assert out.count("sudah tersimpan dan bisa ditemukan pembeli") == 2
-    assert "Harga: Rp16.500/bungkus" in out
-    assert "Sale Pisang Gulung Madu — Rp12.000/bungkus (disembunyikan)" in out
-    assert "gangguan" not in out and "Traceback" not in chat.stderr
+    assert t("vendor.saved", name="Keripik Pisang Bu Sari") in out
+    assert out.count(t("product.saved", name="x").split("*x*")[1]) == 2  # two products saved
+    assert t("product.card_price", price="Rp16.500/bungkus") in out
+    assert t("product.list_item_hidden", name="Sale Pisang Gulung Madu", price="Rp12.000/bungkus") in out
+    assert t("error.internal") not in out and "Traceback" not in chat.stderr
 
     queries = "keripik pisang cokelat\nsale pisang gulung madu\n"
     found = await asyncio.to_thread(banggabeli, ["search", "-", "--json"], env, queries)

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.core.dispatcher import Dispatcher
+from bot.core.i18n import DEFAULT_LOCALE, Translator
 from bot.core.messages import Channel, Inbound, Reply
 
 PHOTO_COMMAND = "/foto"
 CONTACT_COMMAND = "/kontak"
 
 
-def to_inbound(user: str, line: str, counter: int) -> Inbound:
+def to_inbound(user: str, line: str) -> Inbound:
     """Turn one typed line into an Inbound."""
     text = line.rstrip("\r\n")
     word, _, rest = text.strip().partition(" ")
@@ -33,14 +34,15 @@ def to_inbound(user: str, line: str, counter: int) -> Inbound:
 
 
 def render(reply: Reply) -> str:
-    """A reply as terminal text: the message, a photo marker, then numbered options."""
+    """A reply as terminal text: the message, a photo marker, then numbered options (wording from the catalogs)."""
+    t = Translator(reply.locale or DEFAULT_LOCALE)
     lines = [reply.text]
     if reply.photo_ref:
-        lines.insert(0, f"[foto: {reply.photo_ref}]")
+        lines.insert(0, t("console.photo", ref=reply.photo_ref))
     for number, choice in enumerate(reply.choices, start=1):
-        suffix = f" → {choice.url}" if choice.url else ""
-        numbered = choice.label if choice.label.startswith(f"{number}. ") else f"{number}. {choice.label}"
-        lines.append(f"  {numbered}{suffix}")
+        label = t("console.link", label=choice.label, url=choice.url) if choice.url else choice.label
+        numbered = label if label.startswith(f"{number}. ") else f"{number}. {label}"
+        lines.append(f"  {numbered}")
     return "\n".join(lines)
 
 
@@ -56,7 +58,6 @@ async def run_console(
     """Converse until end of input; returns the process exit code."""
     show_prompt = stdin.isatty() if prompt is None else prompt
     reader = read_line or stdin.readline
-    counter = 0
     while True:
         if show_prompt:
             stdout.write("\n> ")
@@ -64,9 +65,8 @@ async def run_console(
         line = await asyncio.to_thread(reader)
         if line == "":
             return 0
-        counter += 1
         if not show_prompt:
             stdout.write(f"> {line.rstrip()}\n")
-        for reply in await dispatcher.handle(to_inbound(user, line, counter)):
+        for reply in await dispatcher.handle(to_inbound(user, line)):
             stdout.write(render(reply) + "\n")
         stdout.flush()

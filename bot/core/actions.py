@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_BYTES = 64
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns on PostgreSQL
 _SEP = ":"
 
 
@@ -24,9 +25,12 @@ class Action:
         return self.args[index] if index < len(self.args) else default
 
     def int_arg(self, index: int) -> int | None:
-        """The argument at `index` as an int, or None when missing or not a number."""
+        """The argument at `index` as an id (1 to 2^31-1), or None when missing, not a number or out of range."""
         value = self.arg(index)
-        return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
+        if not (value.isascii() and value.isdecimal() and len(value) <= len(str(MAX_ID))):
+            return None
+        number = int(value)
+        return number if 1 <= number <= MAX_ID else None
 
 
 def encode(prefix: str, verb: str, *args: object) -> str:
@@ -41,8 +45,14 @@ def encode(prefix: str, verb: str, *args: object) -> str:
 
 
 def decode(payload: str | None) -> Action | None:
-    """Parse a payload; anything malformed (forged, truncated, from an old version) gives None."""
-    if not payload or len(payload.encode()) > MAX_BYTES:
+    """Parse a payload; anything malformed (forged, truncated, undecodable, from an old version) gives None."""
+    if not payload:
+        return None
+    try:
+        size = len(payload.encode())
+    except UnicodeEncodeError:  # lone surrogates: not something our buttons ever sent
+        return None
+    if size > MAX_BYTES:
         return None
     parts = payload.split(_SEP)
     if len(parts) < 2 or not parts[0] or not parts[1]:

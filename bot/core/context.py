@@ -1,20 +1,37 @@
-"""What a handler gets for one inbound message: the session, the user, their language, the settings."""
+"""What a handler gets for one inbound message: the session, the user, their language, the settings.
+
+A flow never reaches other flows directly: it names one in `await ctx.start_flow("menu")`, and the
+dispatcher (which owns the registry) starts it. `Routes` is the little the dispatcher tells a flow about
+the others: their names, the menu entries, and that start function.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.actions import Action, decode
 from bot.core.i18n import Translator
+from bot.core.menus import MenuItem, for_role
 from bot.core.messages import Inbound, Reply
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.core.registry import Registry
     from models import Identity, User
+
+StartFlowFn = Callable[["Context", str, str], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class Routes:
+    """The dispatcher's view of the flows, handed to every context: names, menu entries, how to start one."""
+
+    names: frozenset[str]
+    menu: tuple[MenuItem, ...]
+    start: StartFlowFn
 
 
 @dataclass
@@ -26,9 +43,8 @@ class Context:
     identity: Identity
     inbound: Inbound
     settings: Settings
-    registry: Registry
+    routes: Routes
     t: Translator
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def action(self) -> Action | None:
@@ -47,3 +63,15 @@ class Context:
     def set_language(self, locale: str) -> None:
         """Switch the translator for the rest of this update (after the user picked a language)."""
         self.t = Translator(locale)
+
+    async def start_flow(self, name: str, argument: str = "") -> list[Reply]:
+        """Start the flow registered as `name` (as if its keyword had been typed with `argument`)."""
+        return await self.routes.start(self, name, argument)
+
+    def has_flow(self, name: str) -> bool:
+        """Whether a flow of this name (a button prefix) is registered."""
+        return name in self.routes.names
+
+    def menu_items(self) -> list[MenuItem]:
+        """The main-menu entries this user's role sees, in order."""
+        return for_role(self.routes.menu, self.user.role, self.user.is_admin)

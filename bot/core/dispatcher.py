@@ -23,14 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.core.actions import decode
-from bot.core.context import Context
-from bot.core.errors import PermissionDenied, UserFacingError
+from bot.core.context import Context, Routes
 from bot.core.i18n import Translator
 from bot.core.messages import Inbound, Reply
 from bot.core.registry import Registry
 from bot.core.wire import Meta, dump_replies
-from bot.services import accounts, conversations, inbox, outbox
-from models import AuditLog
+from bot.errors import PermissionDenied, UserFacingError
+from bot.services import accounts, audit, conversations, inbox, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +59,9 @@ class Dispatcher:
         self._admins = settings.bot.admin_identities()
         self._ttl = timedelta(hours=settings.bot.conversation_ttl_hours)
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
+        self._routes = Routes(
+            names=frozenset(f.name for f in registry.flows), menu=registry.menu_items(), start=self._start_flow
+        )
 
     @contextmanager
     def _lock_ref(self, key: tuple[str, str]) -> Iterator[asyncio.Lock]:
@@ -94,15 +96,13 @@ class Dispatcher:
                         return Handled([])
                     logger.exception("integrity error for update %s", inbound.update_id)
                 except Exception:
-                    logger.exception(
-                        "handler failed for update %s from %s:%s",
-                        inbound.update_id,
-                        inbound.channel.value,
-                        inbound.external_id,
-                    )
+                    # No external id: on WhatsApp it is the phone number (personal data stays out of logs).
+                    logger.exception("handler failed for update %s on %s", inbound.update_id, inbound.channel.value)
                 await self._remember_failed_update(inbound, inbox_id)
-                t = Translator(inbound.language_hint or self.settings.bot.default_language)
-                return Handled([Reply(t("error.internal"))])
+                return Handled([self._internal_error(inbound)])
+
+    def _internal_error(self, inbound: Inbound) -> Reply:
+        return Reply(Translator(inbound.language_hint or self.settings.bot.default_language)("error.internal"))
 
     async def _handle_in_transaction(self, inbound: Inbound, inbox_id: int | None, meta: Meta | None) -> Handled:
         async with self.sessions() as session, session.begin():
@@ -114,7 +114,9 @@ class Dispatcher:
             elif inbound.update_id and not await accounts.first_delivery(session, channel, inbound.update_id):
                 logger.info("skipping duplicate update %s on %s", inbound.update_id, channel)
                 return Handled([])
-            user, identity = await accounts.resolve(session, inbound, self._admins)
+            user, identity = await accounts.resolve(
+                session, channel, inbound.external_id, inbound.display_name, inbound.phone, self._admins
+            )
             await accounts.lock_user(session, user.id)
             inbound = self._resolve_typed_choice(user.last_choices, inbound)
             ctx = Context(
@@ -123,7 +125,7 @@ class Dispatcher:
                 identity=identity,
                 inbound=inbound,
                 settings=self.settings,
-                registry=self.registry,
+                routes=self._routes,
                 t=Translator(user.language or inbound.language_hint or self.settings.bot.default_language),
             )
             replies = await self._route_safely(ctx)
@@ -142,15 +144,8 @@ class Dispatcher:
         except UserFacingError as err:
             # The savepoint rolled back whatever the refused action had started to write.
             if isinstance(err, PermissionDenied):
-                logger.warning("denied %s for user %s: %s", ctx.inbound.action or "text", ctx.user.id, err.key)
-                ctx.session.add(
-                    AuditLog(
-                        actor_user_id=ctx.user.id,
-                        action="permission.denied",
-                        subject=(ctx.inbound.action or "")[:128] or None,
-                        detail=err.key,
-                    )
-                )
+                row = audit.record(ctx.session, ctx.user.id, "permission.denied", ctx.inbound.action, err.key)
+                logger.warning("denied %s for user %s: %s", row.subject or "text", ctx.user.id, err.key)
             return [ctx.say(err.key, **err.params)]
 
     async def _route(self, ctx: Context) -> list[Reply]:
@@ -163,8 +158,12 @@ class Dispatcher:
         if state is not None:
             flow = self.registry.get(state.flow)
             if flow is not None and flow.resume is not None:
-                return prefix + await flow.resume(ctx, state)
-            await conversations.clear(ctx.session, ctx.user.id)
+                resumed = await flow.resume(ctx, state)
+                if resumed is not None:
+                    return prefix + resumed
+                # "Not mine": the waiting flow leaves this input to the normal routing below.
+            else:
+                await conversations.clear(ctx.session, ctx.user.id)
         if not ctx.user.onboarded and (onboarding := self.registry.get("start")) and onboarding.start:
             return prefix + await onboarding.start(ctx, "")
         if inbound.action is not None:
@@ -186,6 +185,13 @@ class Dispatcher:
             stale = [ctx.say("form.old_button")]
             return stale + (await menu.start(ctx, "") if menu and menu.start else [])
         return await flow.on_action(ctx, action)
+
+    async def _start_flow(self, ctx: Context, name: str, argument: str = "") -> list[Reply]:
+        """`ctx.start_flow`: start a registered flow by name (a programming error if there is none)."""
+        flow = self.registry.get(name)
+        if flow is None or flow.start is None:
+            raise LookupError(f"no flow {name!r} to start")
+        return await flow.start(ctx, argument)
 
     @staticmethod
     def _resolve_typed_choice(memo: dict[str, Any] | None, inbound: Inbound) -> Inbound:

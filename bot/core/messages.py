@@ -62,8 +62,3 @@ class Reply:
     request_contact: bool = False
     free_text: bool = False
     locale: str | None = None
-
-    @staticmethod
-    def of(text: str, choices: list[Choice] | tuple[Choice, ...] = (), **kw: object) -> Reply:
-        """Build a reply from a list of choices."""
-        return Reply(text, tuple(choices), **kw)  # type: ignore[arg-type]

@@ -1,4 +1,9 @@
-"""The list of flows in priority order. Handlers register here; the dispatcher routes through it."""
+"""The list of flows in priority order. Handlers register here; only the dispatcher routes through it.
+
+A flow's `resume` takes the next input while the flow has an active conversation state; it returns None to
+say "not mine" (another flow's button, a command), and the dispatcher then routes the input as if no flow
+were waiting. Flows start each other through `ctx.start_flow(name)`, never by calling each other.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,14 @@ from dataclasses import dataclass, field
 
 from bot.core.actions import Action
 from bot.core.context import Context
+from bot.core.menus import MenuEntry, MenuItem
 from bot.core.messages import Reply
 from bot.services.conversations import State
 
 StartFn = Callable[[Context, str], Awaitable[list[Reply]]]
 ActionFn = Callable[[Context, Action], Awaitable[list[Reply]]]
-ResumeFn = Callable[[Context, State], Awaitable[list[Reply]]]
+ResumeFn = Callable[[Context, State], Awaitable[list[Reply] | None]]
 FallbackFn = Callable[[Context], Awaitable[list[Reply]]]
-
-
-@dataclass(frozen=True)
-class MenuEntry:
-    """How a flow appears in the main menu: label key, for which roles, in which order."""
-
-    label: str
-    roles: frozenset[str]
-    order: int = 50
 
 
 @dataclass(frozen=True)
@@ -77,8 +74,6 @@ class Registry:
                     return flow, lowered[len(keyword) :].strip()
         return None
 
-    def menu_for(self, role: str | None, is_admin: bool) -> list[Flow]:
-        """The flows in the main menu of a role, in menu order."""
-        roles = {role or "buyer"} | ({"admin"} if is_admin else set())
-        entries = [f for f in self.flows if f.menu and f.menu.roles & (roles | {"all"})]
-        return sorted(entries, key=lambda f: f.menu.order if f.menu else 0)
+    def menu_items(self) -> tuple[MenuItem, ...]:
+        """Every flow that has a menu entry, with its entry."""
+        return tuple(MenuItem(f.name, f.menu) for f in self.flows if f.menu is not None)

@@ -2,46 +2,117 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.errors import NotFound, PermissionDenied
-from bot.core.messages import Inbound
-from models import AuditLog, Identity, ProcessedUpdate, User, utcnow
+from bot.errors import NotFound, PermissionDenied, ValidationError
+from bot.services import audit
+from bot.services.parsers import parse_phone
+from models import Identity, ProcessedUpdate, User, utcnow
 
 ROLES = ("vendor", "opd", "buyer")
 CONSENT_VERSION = "2026-11"
 LAST_SEEN_RESOLUTION = timedelta(minutes=10)
 
 
-async def resolve(
-    session: AsyncSession, inbound: Inbound, admins: set[tuple[str, str]], default_language: str | None = None
-) -> tuple[User, Identity]:
-    """Find or create the user behind a channel identity; bootstrap admins from ADMIN_IDS."""
-    identity = await session.scalar(
-        select(Identity).where(Identity.channel == inbound.channel.value, Identity.external_id == inbound.external_id)
+def _insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING on both databases."""
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+async def _find_identity(session: AsyncSession, channel: str, external_id: str) -> Identity | None:
+    return await session.scalar(
+        select(Identity).where(Identity.channel == channel, Identity.external_id == external_id)
     )
+
+
+def normalise_phone(phone: str | None) -> str | None:
+    """A phone number a channel reports, in E.164; None when it is missing or not a valid number.
+
+    Channels hand over what the platform says; nothing unchecked reaches the 32-character column.
+    """
+    if not phone:
+        return None
+    try:
+        return parse_phone(phone)
+    except ValidationError:
+        return None
+
+
+async def resolve(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    display_name: str | None = None,
+    phone: str | None = None,
+    admins: Set[tuple[str, str]] = frozenset(),
+) -> tuple[User, Identity]:
+    """Find or create the user behind a channel identity; bootstrap admins from ADMIN_IDS.
+
+    Safe when two processes see the first two messages of a new user at once: the identity is inserted with
+    ON CONFLICT DO NOTHING, and the loser takes the winner's identity (and drops the user it had begun).
+    `phone` is stored only when it is a valid number, normalised to E.164.
+    """
+    identity = await _find_identity(session, channel, external_id)
     if identity is None:
-        user = User(display_name=(inbound.display_name or "")[:200] or None, language=None)
-        identity = Identity(channel=inbound.channel.value, external_id=inbound.external_id, user=user)
-        session.add_all([user, identity])
+        user = User(display_name=(display_name or "")[:200] or None, language=None)
+        session.add(user)
         await session.flush()
+        new_id = await session.scalar(
+            _insert(session)(Identity)
+            .values(user_id=user.id, channel=channel, external_id=external_id)
+            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+            .returning(Identity.id)
+        )
+        if new_id is None:  # another process created this identity first: use theirs
+            await session.delete(user)
+            await session.flush()
+            identity = await _find_identity(session, channel, external_id)
+            if identity is None:  # pragma: no cover - the conflicting row is committed before we get here
+                raise RuntimeError(f"identity {channel} vanished during its creation")
+            user = await session.get_one(User, identity.user_id)
+        else:
+            identity = await session.get_one(Identity, new_id)
     else:
         user = await session.get_one(User, identity.user_id)
         now = utcnow()
         if now - identity.last_seen_at > LAST_SEEN_RESOLUTION or not identity.reachable:
             identity.last_seen_at = now  # not on every message: one write less per update
             identity.reachable = True
-    if (inbound.channel.value, inbound.external_id) in admins and not user.is_admin:
+    if (channel, external_id) in admins and not user.is_admin:
         user.is_admin = True
-        session.add(AuditLog(actor_user_id=user.id, action="admin.bootstrap", subject=f"user:{user.id}"))
-    if inbound.phone and not user.phone:
-        user.phone = inbound.phone
+        audit.record(session, user.id, "admin.bootstrap", f"user:{user.id}")
+    if not user.phone and (valid_phone := normalise_phone(phone)):
+        user.phone = valid_phone
     return user, identity
+
+
+async def sync_admins(session: AsyncSession, admins: Set[tuple[str, str]]) -> tuple[int, int]:
+    """Make ADMIN_IDS the whole truth at start-up: grant its known identities, revoke every other admin.
+
+    Returns (granted, revoked); each change is in the audit log (`admin.bootstrap` / `admin.revoke`).
+    """
+    listed: set[int] = set()
+    if admins:
+        pairs = [(Identity.channel == channel) & (Identity.external_id == ext) for channel, ext in admins]
+        listed = set(await session.scalars(select(Identity.user_id).where(or_(*pairs))))
+    granted = revoked = 0
+    for user in await session.scalars(select(User).where(User.id.in_(listed), User.is_admin.is_(False))):
+        user.is_admin = True
+        audit.record(session, None, "admin.bootstrap", f"user:{user.id}", "config.admin_ids")
+        granted += 1
+    for user in await session.scalars(select(User).where(User.is_admin.is_(True), User.id.not_in(listed))):
+        user.is_admin = False
+        audit.record(session, None, "admin.revoke", f"user:{user.id}", "config.admin_ids")
+        revoked += 1
+    await session.flush()
+    return granted, revoked
 
 
 async def lock_user(session: AsyncSession, user_id: int) -> None:
@@ -58,9 +129,8 @@ async def first_delivery(session: AsyncSession, channel: str, update_id: str) ->
 
     One statement on both databases: INSERT ... ON CONFLICT DO NOTHING RETURNING id.
     """
-    dialect_insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     statement = (
-        dialect_insert(ProcessedUpdate)
+        _insert(session)(ProcessedUpdate)
         .values(channel=channel, update_id=update_id, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["channel", "update_id"])
         .returning(ProcessedUpdate.id)
@@ -99,9 +169,7 @@ def give_consent(user: User) -> None:
 
 async def mark_unreachable(session: AsyncSession, channel: str, external_id: str) -> bool:
     """Remember that a user blocked the bot on a channel, so nothing more is sent there."""
-    identity = await session.scalar(
-        select(Identity).where(Identity.channel == channel, Identity.external_id == external_id)
-    )
+    identity = await _find_identity(session, channel, external_id)
     if identity is None:
         return False
     identity.reachable = False
@@ -137,5 +205,5 @@ async def verify_opd(session: AsyncSession, actor: User, user_id: int | None) ->
     if target is None or target.role != "opd":
         raise NotFound()
     target.opd_verified = True
-    session.add(AuditLog(actor_user_id=actor.id, action="opd.verify", subject=f"user:{target.id}"))
+    audit.record(session, actor.id, "opd.verify", f"user:{target.id}")
     return target

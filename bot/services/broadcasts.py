@@ -15,7 +15,7 @@ from sqlalchemy import Select, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.core.errors import NotFound, PermissionDenied, ValidationError
+from bot.errors import NotFound, PermissionDenied, ValidationError
 from bot.services.outbox import PENDING, notice
 from models import Broadcast, Identity, OutboxMessage, Product, Rsvp, User, Vendor, utcnow
 

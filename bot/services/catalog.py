@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.errors import NotFound, PermissionDenied
+from bot.errors import NotFound, PermissionDenied
+from bot.services import audit
+from bot.services.parsers import Price
 from bot.services.search.categories import CATEGORIES as CATEGORY_LABELS
 from bot.services.search.indexing import reindex_product, reindex_vendor
-from models import AuditLog, Product, User, Vendor, utcnow
+from models import Product, User, Vendor, utcnow
 
 CATEGORIES = tuple(CATEGORY_LABELS)  # the slugs, in the order of DOMAIN.md (owned by search.categories)
 VISIBILITY = ("all", "opd")
@@ -111,7 +113,7 @@ async def save_vendor(session: AsyncSession, user: User, values: dict[str, Any])
     await session.flush()
     await reindex_vendor(session, vendor.id)
     action = "vendor.create" if created else "vendor.update"
-    session.add(AuditLog(actor_user_id=user.id, action=action, subject=f"vendor:{vendor.vendor_ref}"))
+    audit.record(session, user.id, action, f"vendor:{vendor.vendor_ref}")
     return vendor
 
 
@@ -120,10 +122,9 @@ def _apply_product_values(product: Product, values: dict[str, Any]) -> None:
         if name in values:
             setattr(product, name, values[name])
     if "price" in values:
-        price = values["price"] or {}
-        amount = price.get("amount") if isinstance(price, dict) else None
-        product.price = Decimal(amount) if amount is not None else None
-        product.price_negotiable = bool(price.get("negotiable")) if isinstance(price, dict) else False
+        price: Price | None = values["price"]
+        product.price = Decimal(price.amount) if price is not None and price.amount is not None else None
+        product.price_negotiable = bool(price and price.negotiable)
     if "tkdn_percent" in values:
         tkdn = values["tkdn_percent"]
         product.tkdn_percent = Decimal(str(tkdn)) if tkdn not in (None, "") else None
@@ -139,14 +140,11 @@ def product_values(product: Product) -> dict[str, Any]:
         "name": product.name,
         "category": product.category,
         "description": product.description,
-        "price": {
-            "amount": int(product.price) if product.price is not None else None,
-            "negotiable": product.price_negotiable,
-        },
+        "price": Price(int(product.price) if product.price is not None else None, product.price_negotiable),
         "unit": product.unit,
         "min_order": product.min_order,
         "monthly_capacity": product.monthly_capacity,
-        "tkdn_percent": str(product.tkdn_percent) if product.tkdn_percent is not None else None,
+        "tkdn_percent": product.tkdn_percent,
         "photo": product.photo_ref,
     }
 
@@ -159,7 +157,7 @@ async def add_product(session: AsyncSession, user: User, values: dict[str, Any],
     session.add(product)
     await session.flush()
     await reindex_product(session, product)
-    session.add(AuditLog(actor_user_id=user.id, action="product.create", subject=f"product:{product.product_ref}"))
+    audit.record(session, user.id, "product.create", f"product:{product.product_ref}")
     return product
 
 
@@ -185,7 +183,7 @@ async def update_product(
     product.updated_at = utcnow()
     await session.flush()
     await reindex_product(session, product)
-    session.add(AuditLog(actor_user_id=user.id, action="product.update", subject=f"product:{product.product_ref}"))
+    audit.record(session, user.id, "product.update", f"product:{product.product_ref}")
     return product
 
 
@@ -202,7 +200,7 @@ async def delete_product(session: AsyncSession, user: User, product_id: int | No
     """Delete one of the user's products; returns its name for the confirmation."""
     product = await own_product(session, user, product_id)
     name = product.name
-    session.add(AuditLog(actor_user_id=user.id, action="product.delete", subject=f"product:{product.product_ref}"))
+    audit.record(session, user.id, "product.delete", f"product:{product.product_ref}")
     await session.delete(product)
     await session.flush()
     return name

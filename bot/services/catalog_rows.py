@@ -1,6 +1,6 @@
 """Validating catalog rows into typed records, collecting every problem with its file, row and column.
 
-Cell parsers are the chat's own (`bot.services.parsing`), so an import accepts exactly what the bot
+Cell parsers are the chat's own (`bot.services.parsers`), so an import accepts exactly what the bot
 accepts: `Rp15.000`, `15.000`, `Ya`/`YA`/`ya`, `0812-...`, `45%`. Problems carry a stable code (the
 `parse.*` locale keys, or `import.*` for file-level rules) and a reason translated from the locale catalogs.
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from bot.core.errors import ValidationError
 from bot.core.i18n import Translator
+from bot.errors import ValidationError
 from bot.services.catalog_files import Table
-from bot.services.parsing import (
+from bot.services.parsers import (
     parse_description,
     parse_name,
     parse_nib,

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.core.errors import NotFound, PermissionDenied, ValidationError
+from bot.errors import NotFound, PermissionDenied, ValidationError
 from bot.services.outbox import PENDING, notice
 from models import Event, Identity, OutboxMessage, Rsvp, User, Vendor, utcnow
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import audit
 from bot.services.catalog import vendor_of
-from models import AuditLog, Conversation, Identity, Lead, Product, SearchLog, User, Vendor
+from models import Conversation, Identity, Lead, Product, SearchLog, User, Vendor
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,10 @@ async def stored_data(session: AsyncSession, user: User) -> StoredData:
 async def delete_my_data(session: AsyncSession, user: User) -> None:
     """Remove the user's business, products and contact data.
 
-    Leads keep an anonymised trace: the product name and date stay, the links to the business go
-    (the foreign keys are SET NULL). Past searches stay as anonymous demand statistics. The channel
-    identity stays so the user can keep chatting.
+    What stays (and the "data saya" text, `data.footer`, says so): the user row without name, phone or
+    consent, and its channel identity, so the user can keep chatting; past searches, with the link to the user
+    cut, as anonymous demand statistics; leads as an anonymised trace (product name and date, no business,
+    no note); audit rows, which hold references only (`bot.services.audit` keeps personal text out of them).
     """
     vendor = await vendor_of(session, user)
     if vendor is not None:
@@ -56,5 +58,5 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
     user.consented_at = None
     if user.role == "vendor":
         user.role = "buyer"
-    session.add(AuditLog(actor_user_id=user.id, action="privacy.delete", subject=f"user:{user.id}"))
+    audit.record(session, user.id, "privacy.delete", f"user:{user.id}")
     await session.flush()

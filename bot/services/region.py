@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-from bot.core.errors import ValidationError
+from bot.errors import ValidationError
 
 DEFAULT_REGION_PATH = Path(__file__).resolve().parent / "data" / "region_metro.json"
 

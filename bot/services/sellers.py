@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.errors import NotFound
+from bot.errors import NotFound
+from bot.services import audit
 from bot.services.accounts import can_see_vendor_phones
-from models import AuditLog, Product, User, Vendor
+from models import Product, User, Vendor
 
 
 @dataclass(frozen=True)
@@ -31,5 +32,5 @@ async def seller_view(session: AsyncSession, viewer: User, product_ref: str) -> 
     allowed = vendor.phone_visibility == "all" or can_see_vendor_phones(viewer) or vendor.user_id == viewer.id
     phone = vendor.phone if allowed else None
     if phone:
-        session.add(AuditLog(actor_user_id=viewer.id, action="contact.view", subject=f"vendor:{vendor.vendor_ref}"))
+        audit.record(session, viewer.id, "contact.view", f"vendor:{vendor.vendor_ref}")
     return SellerView(product=product, vendor=vendor, phone=phone, phone_hidden=bool(vendor.phone) and not allowed)

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.errors import PermissionDenied
+from bot.errors import PermissionDenied
 from bot.services.search.plan import correct_concepts, find
 from bot.services.search.query import parse_query
 from bot.services.search.ranking import rank

@@ -1,4 +1,7 @@
-"""Errors that carry a locale key, so the user always gets a translated, friendly message."""
+"""Errors that carry a locale key, so the user always gets a translated, friendly message.
+
+A leaf module: it imports nothing of the project, so every layer (services, core, handlers) may raise these.
+"""
 
 from __future__ import annotations
 

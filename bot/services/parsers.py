@@ -1,5 +1,7 @@
 """Parsers for what a vendor or buyer types in a chat: prices, phone numbers, permit numbers, units, text.
 
+How stored values are shown again (Rp15.000, 0812-3456-7890) is `bot/services/formatting.py`.
+
 Every parser takes any string (empty, 5,000 characters, emoji, NUL, SQL) and either returns a normalised
 value or raises `ValidationError(key, **params)`. Keys are locale ids beginning `parse.`; every error carries an
 `example` param (a right answer, language-neutral; fixed-format messages also spell it out in the text), plus
@@ -22,7 +24,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 
-from bot.core.errors import ValidationError
+from bot.errors import ValidationError
+from bot.services import words
+from bot.services.formatting import format_rupiah
 
 MAX_PRICE = 10_000_000_000
 MAX_QUANTITY = 10_000_000
@@ -234,12 +238,6 @@ def parse_price(text: str) -> Price:
     return Price(amount=int(amount), negotiable=negotiable)
 
 
-def format_rupiah(amount: int) -> str:
-    """Format whole rupiah the Indonesian way: 15000 -> `Rp15.000`."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
-
-
 # ----------------------------------------------------------------------------------------------- phone
 
 _PHONE_LABEL_RE = re.compile(r"^(?:(?:no|nomor|nomer|hp|wa|whatsapp|telp|telpon|telepon|tel)\b[\s.:]*)+")
@@ -265,28 +263,6 @@ def _parse_number(s: str) -> phonenumbers.PhoneNumber | None:
         return phonenumbers.parse(s, "ID")
     except phonenumbers.NumberParseException:
         return None
-
-
-def _parse_e164(e164: str) -> phonenumbers.PhoneNumber:
-    s = _clean(e164)
-    number = _parse_number(s) if s and len(s) <= 40 and _PHONE_CHARS_RE.fullmatch(s) else None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError("parse.phone.invalid", example=PHONE_EXAMPLE)
-    return number
-
-
-def format_phone_local(e164: str) -> str:
-    """Show a stored number the way Indonesians write it: `0812-3456-7890`, `(0725) 41234`."""
-    number = _parse_e164(e164)
-    if phonenumbers.region_code_for_number(number) == "ID":
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def wa_me_number(e164: str) -> str:
-    """The digits a `https://wa.me/<number>` link needs: `6281234567890`."""
-    number = _parse_e164(e164)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
 
 
 # ------------------------------------------------------------------------------------ permit numbers
@@ -348,40 +324,13 @@ def parse_halal(text: str) -> str:
 
 # -------------------------------------------------------------------------------------------- yes / no
 
-_YES = frozenset(
-    {
-        "ya", "y", "iya", "iyaa", "yaa", "yes", "yess", "betul", "benar", "bener", "sudah", "udah", "sdh",
-        "ada", "ok", "oke", "okay", "okey", "okee", "sip", "siap", "setuju", "boleh", "mau", "yup",
-    }
-)  # fmt: skip
-_NO = frozenset(
-    {
-        "tidak", "t", "tdk", "tak", "no", "nope", "nggak", "ngga", "nggk", "gak", "ga", "gk", "enggak",
-        "engga", "ndak", "belum", "blm", "blum", "bukan", "jangan", "batal",
-    }
-)  # fmt: skip
-_YES_EMOJI = frozenset({"👍", "✅", "👌", "🙆"})
-_NO_EMOJI = frozenset({"👎", "❌", "🙅", "✖"})
-_FILLER = frozenset({"pak", "bu", "kak", "mas", "mbak", "saya", "sih", "dong", "deh", "kok", "aja", "saja", "lah"})
-
 
 def parse_yes_no(text: str) -> bool:
     """Read a yes/no answer in Indonesian or English (`ya`, `sudah`, `ok` / `tidak`, `belum`, `gak`)."""
-    s = _clean(text).lower()
-    if len(s) <= 60:
-        emoji = {ch for ch in s if ch in _YES_EMOJI or ch in _NO_EMOJI}
-        words = [w for w in re.findall(r"[a-z]+", s) if w not in _FILLER]
-        if words:
-            first_no = words[0] in _NO
-            if first_no and len(words) <= 5:
-                return False  # "tidak", "belum ada", "gak mau"
-            if words[0] in _YES and len(words) <= 5 and not any(w in _NO for w in words[1:]):
-                return True
-        elif emoji and emoji <= _YES_EMOJI:
-            return True
-        elif emoji and emoji <= _NO_EMOJI:
-            return False
-    raise ValidationError("parse.yes_no.invalid", example="ya")
+    answer = words.yes_no(_clean(text))
+    if answer is None:
+        raise ValidationError("parse.yes_no.invalid", example="ya")
+    return answer
 
 
 # ----------------------------------------------------------------------------------------------- units
