@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from bot.core.registry import Registry
-from handlers import admin, find, help, language, menu, my_data, products, register_vendor, start
+from handlers import (
+    admin,
+    announcements,
+    broadcast,
+    events,
+    find,
+    help,
+    language,
+    menu,
+    my_data,
+    products,
+    register_vendor,
+    start,
+)
 
 
 def build_registry() -> Registry:
@@ -22,6 +35,15 @@ def build_registry() -> Registry:
         products.ADD_FLOW,
         products.LIST_FLOW,
         admin.FLOW,
+        announcements.FLOW,
+        announcements.ON_FLOW,
+        events.FLOW,
+        events.NEW_FLOW,
+        events.MOVE_FLOW,
+        events.CANCEL_FLOW,
+        broadcast.FLOW,
+        broadcast.SEND_FLOW,
+        broadcast.REPORT_FLOW,
         find.FLOW,
     ):
         registry.add(flow)

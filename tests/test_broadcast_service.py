@@ -145,12 +145,15 @@ async def test_report_and_finish_after_delivery(
 
     assert await DeliveryWorker(sessions, {"telegram": send}).run_once() == 2
     async with sessions() as session, session.begin():
-        assert await broadcasts.finish(session) == [(broadcast.id, city["admin"])]
+        assert await broadcasts.finish(session) == [broadcast.id]
         report = await broadcasts.report(session, await _admin(session, city), broadcast.id)
     assert (report.total, report.sent, report.blocked, report.pending, report.status) == (2, 1, 1, 0, "done")
     assert report.seconds is not None and report.seconds >= 0
     async with sessions() as session, session.begin():
         assert await broadcasts.finish(session) == []  # closed once
+        [summary] = list(await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notice")))
+        admin_identity = await session.scalar(select(Identity.id).where(Identity.external_id == "admin"))
+    assert summary.identity_id == admin_identity and "broadcast.finished" in summary.payload
 
 
 async def test_turning_announcements_off_withdraws_pending_ones(

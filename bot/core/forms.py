@@ -326,7 +326,8 @@ class Form:
                 replies = await self.on_save(ctx, values)
             except UserFacingError as err:
                 return [ctx.say(err.key, **err.params), *self._summary(ctx, state)]
-            await conversations.clear(ctx.session, ctx.user.id)
+            # `on_save` may have started a follow-up conversation (a confirmation): only this form ends here.
+            await conversations.end(ctx.session, ctx.user.id, state.id)
             return replies
         if verb == "edit" or (verb is None and word in words.EDIT):
             state.step = EDIT_PICK

@@ -46,6 +46,15 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the bot made (an export, a chart): sent before the reply's text, as a photo when `photo`."""
+
+    filename: str
+    data: bytes
+    photo: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """Something the bot says back. `text` is already translated.
 
@@ -62,3 +71,4 @@ class Reply:
     request_contact: bool = False
     free_text: bool = False
     locale: str | None = None
+    attachment: Attachment | None = None

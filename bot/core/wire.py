@@ -9,6 +9,7 @@ pressed button was on, so a paging reply can edit it) and is passed back to the 
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from typing import Any
 
 from bot.core.dates import local_datetime
 from bot.core.i18n import Translator
-from bot.core.messages import Channel, Choice, Inbound, Reply
+from bot.core.messages import Attachment, Channel, Choice, Inbound, Reply
 
 Meta = dict[str, Any]
 
@@ -42,6 +43,9 @@ def load_inbound(payload: str) -> tuple[Inbound, Meta]:
 def _reply_fields(reply: Reply) -> dict[str, Any]:
     fields = {f.name: getattr(reply, f.name) for f in dataclasses.fields(Reply)}
     fields["choices"] = [[c.label, c.action, c.url] for c in reply.choices]
+    if reply.attachment is not None:
+        file = reply.attachment
+        fields["attachment"] = [file.filename, base64.b64encode(file.data).decode("ascii"), file.photo]
     return fields
 
 
@@ -59,6 +63,9 @@ def load_replies(payload: str) -> tuple[list[Reply], Meta]:
     for fields in document["replies"]:
         values = {k: v for k, v in fields.items() if k in known}
         values["choices"] = tuple(Choice(label, action, url) for label, action, url in fields.get("choices", []))
+        if fields.get("attachment"):
+            filename, data, photo = fields["attachment"]
+            values["attachment"] = Attachment(filename, base64.b64decode(data), bool(photo))
         replies.append(Reply(**values))
     return replies, dict(document.get("meta") or {})
 

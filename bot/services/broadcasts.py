@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, insert, literal, select, update
+from sqlalchemy import Select, exists, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -57,7 +57,8 @@ class Report:
         return (self.finished_at - self.created_at).total_seconds() if self.finished_at else None
 
 
-def _require_admin(actor: User) -> None:
+def require_admin(actor: User) -> None:
+    """Refuse anyone but an admin (the check every admin action starts with)."""
     if not actor.is_admin:
         raise PermissionDenied("broadcast.not_allowed")
 
@@ -68,8 +69,8 @@ def _people(audience: Audience) -> Select[tuple[int]]:
     segment, arg = audience.segment, audience.arg
     if segment == "all":
         return people
-    if segment == "vendors":
-        return people.where(exists().where(Vendor.user_id == User.id))
+    if segment == "vendors":  # who chose the vendor role, or has a business profile (e.g. imported)
+        return people.where(or_(User.role == "vendor", exists().where(Vendor.user_id == User.id)))
     if segment == "opd":
         return people.where(User.role == "opd")
     if segment == "category" and arg:
@@ -103,7 +104,7 @@ def _latest_identity() -> Select[tuple[int]]:
 
 async def count(session: AsyncSession, actor: User, audience: Audience) -> tuple[int, int]:
     """The exact number of recipients, and how many of the segment turned announcements off (admins only)."""
-    _require_admin(actor)
+    require_admin(actor)
     people = _people(audience).subquery()
     rows = await session.execute(
         select(User.announcements, func.count()).where(User.id.in_(select(people.c.id))).group_by(User.announcements)
@@ -112,11 +113,24 @@ async def count(session: AsyncSession, actor: User, audience: Audience) -> tuple
     return by_choice.get(True, 0), by_choice.get(False, 0)
 
 
+def rsvp_choices(event_id: int) -> list[tuple[str, str]]:
+    """The answer buttons of an event invitation (handled by handlers/events.py)."""
+    return [(f"event.btn_{answer}", f"event:rsvp:{event_id}:{answer}") for answer in ("yes", "maybe", "no")]
+
+
 async def create(
-    session: AsyncSession, actor: User, text: str, audience: Audience, photo_ref: str | None = None
+    session: AsyncSession,
+    actor: User,
+    text: str,
+    audience: Audience,
+    photo_ref: str | None = None,
+    invite_to: int | None = None,
 ) -> Broadcast:
-    """Queue an announcement for every recipient in the segment (admins only); delivery starts after commit."""
-    _require_admin(actor)
+    """Queue an announcement for every recipient in the segment (admins only); delivery starts after commit.
+
+    With `invite_to` (an event id) the message carries that event's Hadir / Mungkin / Tidak hadir buttons.
+    """
+    require_admin(actor)
     text = text.strip()
     if not text or len(text) > MAX_TEXT:
         raise ValidationError("broadcast.bad_text", limit=MAX_TEXT)
@@ -127,13 +141,14 @@ async def create(
         audience_arg=audience.arg,
         text=text,
         photo_ref=photo_ref,
-        event_id=int(audience.arg) if audience.segment == "event" and audience.arg else None,
+        event_id=invite_to or (int(audience.arg) if audience.segment == "event" and audience.arg else None),
         status="sending",
         opted_out=opted_out,
     )
     session.add(broadcast)
     await session.flush()
-    payload = notice(text=text, photo=photo_ref, choices=[("broadcast.btn_stop", STOP_ACTION)])
+    choices = [*(rsvp_choices(invite_to) if invite_to else []), ("broadcast.btn_stop", STOP_ACTION)]
+    payload = notice(text=text, photo=photo_ref, choices=choices)
     now = utcnow()
     recipients = (
         select(
@@ -163,7 +178,7 @@ async def create(
 
 async def report(session: AsyncSession, actor: User, broadcast_id: int) -> Report:
     """Delivery so far of one broadcast (admins only)."""
-    _require_admin(actor)
+    require_admin(actor)
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is None:
         raise NotFound("broadcast.not_found")
@@ -192,27 +207,53 @@ async def report(session: AsyncSession, actor: User, broadcast_id: int) -> Repor
 
 async def recent(session: AsyncSession, actor: User, limit: int = 5) -> list[Report]:
     """The latest broadcasts with their delivery counts, newest first (admins only)."""
-    _require_admin(actor)
+    require_admin(actor)
     ids = await session.scalars(select(Broadcast.id).order_by(Broadcast.id.desc()).limit(limit))
     return [await report(session, actor, broadcast_id) for broadcast_id in ids]
 
 
-async def finish(session: AsyncSession) -> list[tuple[int, int | None]]:
-    """Close the broadcasts with nothing pending; returns (broadcast id, author's user id) of each closed one."""
+async def finish(session: AsyncSession) -> list[int]:
+    """Close the broadcasts with nothing pending, and queue each author a summary; the ids closed."""
     open_ = Broadcast.status == "sending"
     still_pending = exists().where(OutboxMessage.broadcast_id == Broadcast.id, OutboxMessage.status == PENDING)
-    done = list(await session.execute(select(Broadcast.id, Broadcast.author_user_id).where(open_, ~still_pending)))
-    if not done:
-        return []
-    last_sent = (
-        select(func.max(OutboxMessage.sent_at)).where(OutboxMessage.broadcast_id == Broadcast.id).scalar_subquery()
+    done = list(await session.scalars(select(Broadcast).where(open_, ~still_pending)))
+    for broadcast in done:
+        last_sent = await session.scalar(
+            select(func.max(OutboxMessage.sent_at)).where(OutboxMessage.broadcast_id == broadcast.id)
+        )
+        broadcast.status, broadcast.finished_at = "done", last_sent or utcnow()
+        if broadcast.author_user_id is not None:
+            await _tell_author(session, broadcast)
+    await session.flush()
+    return [b.id for b in done]
+
+
+async def _tell_author(session: AsyncSession, broadcast: Broadcast) -> None:
+    author = await session.get(User, broadcast.author_user_id)
+    identity = await session.scalar(
+        select(Identity.id)
+        .where(Identity.user_id == broadcast.author_user_id)
+        .order_by(Identity.last_seen_at.desc(), Identity.id.desc())
+        .limit(1)
     )
-    await session.execute(
-        update(Broadcast)
-        .where(Broadcast.id.in_([row[0] for row in done]))
-        .values(status="done", finished_at=func.coalesce(last_sent, utcnow()))
+    if author is None or identity is None:
+        return
+    summary = await report(session, author, broadcast.id) if author.is_admin else None
+    if summary is None:
+        return
+    params = {
+        "id": summary.id,
+        "total": summary.total,
+        "sent": summary.sent,
+        "failed": summary.failed,
+        "blocked": summary.blocked,
+        "needs_template": summary.needs_template,
+        "opted_out": summary.opted_out,
+        "minutes": round((summary.seconds or 0) / 60, 1),
+    }
+    session.add(
+        OutboxMessage(identity_id=identity, kind="notice", payload=notice(key="broadcast.finished", params=params))
     )
-    return [(int(row[0]), row[1]) for row in done]
 
 
 async def set_announcements(session: AsyncSession, user: User, on: bool) -> bool:

@@ -63,6 +63,12 @@ async def clear(session: AsyncSession, user_id: int) -> None:
     await session.flush()
 
 
+async def end(session: AsyncSession, user_id: int, state_id: int) -> None:
+    """End this conversation if it is still the user's active one (a flow may have started another)."""
+    await session.execute(delete(Conversation).where(Conversation.user_id == user_id, Conversation.id == state_id))
+    await session.flush()
+
+
 async def purge_stale(session: AsyncSession, ttl: timedelta) -> int:
     """Delete every state idle for longer than `ttl`; returns how many went."""
     result = await session.execute(delete(Conversation).where(Conversation.updated_at < utcnow() - ttl))

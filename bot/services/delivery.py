@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services import broadcasts
 from bot.services.outbox import BLOCKED, FAILED, PENDING, REPLY, RETRY, SENT, Envelope
 from models import Identity, OutboxMessage, User, utcnow
 
@@ -177,12 +178,20 @@ class DeliveryWorker:
                 logger.exception("delivery round failed; trying again shortly")
                 sent = 0
             if sent:
+                await self._close_broadcasts()
                 continue
             self._wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
             await asyncio.wait(waiters, timeout=self.settings.poll_interval, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
+
+    async def _close_broadcasts(self) -> None:
+        try:
+            async with self.sessions() as session, session.begin():
+                await broadcasts.finish(session)
+        except Exception:  # a summary can wait for the next round; delivery must go on
+            logger.exception("could not close finished broadcasts")
 
     async def run_once(self) -> int:
         """Claim one batch and send it; how many rows were claimed."""

@@ -57,7 +57,8 @@ class Attendance:
         return self.capacity is not None and self.yes >= self.capacity
 
 
-def _require_admin(actor: User) -> None:
+def require_admin(actor: User) -> None:
+    """Refuse anyone but an admin (the check every admin action starts with)."""
     if not actor.is_admin:
         raise PermissionDenied("event.not_allowed")
 
@@ -85,7 +86,7 @@ def reminder_times(starts_at: datetime, zone: str) -> dict[str, datetime]:
 
 async def create(session: AsyncSession, actor: User, draft: EventDraft, now: datetime | None = None) -> Event:
     """A new event (admins only)."""
-    _require_admin(actor)
+    require_admin(actor)
     _check(draft, now or utcnow())
     event = Event(
         title=draft.title.strip(),
@@ -261,7 +262,7 @@ async def move(
     now: datetime | None = None,
 ) -> Event:
     """Change an event's time (and place): pending reminders follow, and those who answered are told."""
-    _require_admin(actor)
+    require_admin(actor)
     event = await get(session, event_id)
     now = now or utcnow()
     if starts_at.tzinfo is None or starts_at <= now:
@@ -283,7 +284,7 @@ async def move(
 
 async def cancel(session: AsyncSession, actor: User, event_id: int | None, now: datetime | None = None) -> Event:
     """Cancel an event: reminders are withdrawn and those who answered are told (admins only)."""
-    _require_admin(actor)
+    require_admin(actor)
     event = await get(session, event_id)
     now = now or utcnow()
     event.cancelled_at = now
@@ -316,7 +317,7 @@ class Guest:
 
 async def guests(session: AsyncSession, actor: User, event_id: int | None) -> list[Guest]:
     """Everyone who answered, hadir first (admins only)."""
-    _require_admin(actor)
+    require_admin(actor)
     event = await get(session, event_id)
     order = {"yes": 0, "maybe": 1, "no": 2}
     rows = await session.execute(

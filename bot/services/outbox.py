@@ -117,3 +117,40 @@ async def count_by_status(session: AsyncSession, kind: str = REPLY) -> dict[str,
         select(OutboxMessage.status, func.count()).where(OutboxMessage.kind == kind).group_by(OutboxMessage.status)
     )
     return {status: int(n) for status, n in rows}
+
+
+async def take_due(
+    session: AsyncSession, channel: str, external_id: str, now: datetime | None = None
+) -> list[Envelope]:
+    """Due rows (not replies) for one identity, marked sent: for a channel that shows them itself (the console)."""
+    now = now or utcnow()
+    rows = list(
+        await session.execute(
+            select(
+                OutboxMessage.id,
+                Identity.channel,
+                Identity.external_id,
+                OutboxMessage.payload,
+                OutboxMessage.attempts,
+                User.language,
+                OutboxMessage.kind,
+            )
+            .join(Identity, Identity.id == OutboxMessage.identity_id)
+            .join(User, User.id == Identity.user_id)
+            .where(
+                Identity.channel == channel,
+                Identity.external_id == external_id,
+                OutboxMessage.kind != REPLY,
+                OutboxMessage.status == PENDING,
+                OutboxMessage.due_at <= now,
+            )
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        )
+    )
+    if rows:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row[0] for row in rows]))
+            .values(status=SENT, sent_at=now, attempts=OutboxMessage.attempts + 1)
+        )
+    return [Envelope(*row) for row in rows]

@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import EditMessageCaption, EditMessageText, SendMessage, SendPhoto, TelegramMethod
-from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyKeyboardMarkup
+from aiogram.methods import EditMessageCaption, EditMessageText, SendDocument, SendMessage, SendPhoto, TelegramMethod
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyKeyboardMarkup
 
 from bot.channels.telegram.inbound import largest_photo
 from bot.channels.telegram.render import PARSE_MODE, Outgoing, menu_keyboard, render_reply, to_html, typed_labels
 from bot.channels.telegram.sender import RecipientUnreachable, TelegramSender
 from bot.core.i18n import LOCALES, Translator
-from bot.core.messages import Reply
+from bot.core.messages import Attachment, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +126,9 @@ class Delivery:
         done = 0
         try:
             for reply in replies:
+                if reply.attachment is not None:
+                    await self._send_file(chat_id, reply.attachment)
+                    done += 1
                 for out in render_reply(reply, labels.share_contact):
                     out = self._with_menu(chat_id, out, labels, reply)
                     if out.edit and origin is not None:
@@ -140,6 +143,13 @@ class Delivery:
             logger.info("stopped delivering to unreachable chat %s after %s messages", chat_id, done)
             raise
         return done
+
+    async def _send_file(self, chat_id: int, file: Attachment) -> None:
+        upload = BufferedInputFile(file.data, filename=file.filename)
+        method: TelegramMethod[Any] = (
+            SendPhoto(chat_id=chat_id, photo=upload) if file.photo else SendDocument(chat_id=chat_id, document=upload)
+        )
+        await self.sender.send(method, chat_id)
 
     def _with_menu(self, chat_id: int, out: Outgoing, labels: Labels, reply: Reply) -> Outgoing:
         if isinstance(out.markup, ReplyKeyboardMarkup):
