@@ -7,6 +7,7 @@ contacts with good and bad numbers, stickers, and the same update delivered twic
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import random
 from collections import Counter
@@ -92,6 +93,7 @@ NASTY = [
     "   ",
     "",
 ]
+_runs = itertools.count(1)
 PREFIXES = ["f", "prod", "find", "menu", "start", "lang", "role", "data", "ver", "info", "event", "bc", "zz", ""]
 
 
@@ -202,13 +204,14 @@ async def fuzz(
     logging.getLogger("bot").addHandler(counter)
     last: dict[str, list[Reply]] = {}
     sent: list[Inbound] = []
+    first_update = next(_runs) * 10_000_000  # update ids never repeat across runs on one database
     try:
         for n in range(messages):
             user = "admin" if n % users == 0 else f"fuzz{n % users}"
             if sent and rng.random() < 0.03:
                 inbound, kind, duplicate = rng.choice(sent), "duplicate", True
             else:
-                kind, inbound = next_message(rng, user, 10_000_000 + n, last.get(user, []))
+                kind, inbound = next_message(rng, user, first_update + n, last.get(user, []))
                 duplicate = False
                 sent.append(inbound)
             report.kinds[kind] += 1
