@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.catalog import vendor_of
+from bot.services.search.indexing import purge_deleted_text
 from models import AuditLog, Conversation, Identity, Lead, Product, SearchLog, User, Vendor
 
 
@@ -39,7 +40,7 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
 
     Leads keep an anonymised trace: the product name and date stay, the links to the business go
     (the foreign keys are SET NULL). Past searches stay as anonymous demand statistics. The channel
-    identity stays so the user can keep chatting.
+    identity stays so the user can keep chatting. The business's words leave the search index too.
     """
     vendor = await vendor_of(session, user)
     if vendor is not None:
@@ -58,3 +59,5 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
         user.role = "buyer"
     session.add(AuditLog(actor_user_id=user.id, action="privacy.delete", subject=f"user:{user.id}"))
     await session.flush()
+    if vendor is not None:
+        await purge_deleted_text(session)
