@@ -19,8 +19,8 @@ from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow, MenuEntry
 from bot.services import conversations, parsing, sellers
 from bot.services.conversations import State
+from bot.services.search import SearchHit, SearchResult
 from bot.services.search import service as search_service
-from bot.services.search.results import SearchHit, SearchResult
 from handlers.common import format_percent, price_per_unit
 from handlers.menu import menu_reply
 from models import SearchLog

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import is_sqlite
 from bot.services import catalog, privacy
-from bot.services.search import search
-from bot.services.search.vocab import get_vocabulary
+from bot.services.search import purge_deleted_text, search
+from bot.services.search.index import get_vocabulary
 from models import Base, User, utcnow
 
 SECRET = {
@@ -96,6 +96,7 @@ async def test_deleted_business_leaves_no_words_in_tables_or_index(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     async with sessions() as session, session.begin():
+        await purge_deleted_text(session)  # earlier tests' catalogs are gone from the tables, not yet the index
         await _vendor_user(session, NEIGHBOUR, ("Keripik Pisang Manis",))
     async with sessions() as session:
         assert not [tail for tail in TAILS if tail in await _everything(session)]  # vocabulary now cached

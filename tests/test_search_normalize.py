@@ -9,12 +9,20 @@ from pathlib import Path
 import pytest
 
 from bot.services.search.categories import category_slug
-from bot.services.search.folding import fold, raw_words
-from bot.services.search.fts import fts5_match, pg_tsquery
-from bot.services.search.lexicon import load_lexicon
-from bot.services.search.normalize import _stemmer, content_words, index_terms, index_text, normalize, stem
-from bot.services.search.query import parse_query
-from bot.services.search.vocab import Vocabulary, is_stopword_typo, max_edits
+from bot.services.search.index import Vocabulary, max_edits
+from bot.services.search.query import is_stopword_typo, parse_query
+from bot.services.search.retrieval import fts5_match, pg_tsquery
+from bot.services.search.text import (
+    _stemmer,
+    content_words,
+    fold,
+    index_terms,
+    index_text,
+    load_lexicon,
+    normalize,
+    raw_words,
+    stem,
+)
 
 NASTY = [
     '"',

@@ -32,7 +32,7 @@ from bot.services.catalog_rows import (
     validate_vendors,
 )
 from bot.services.search import invalidate_vocabulary, reindex_products
-from bot.services.search.indexing import vendor_search_text
+from bot.services.search.index import vendor_search_text
 from models import Product, Vendor
 
 logger = logging.getLogger(__name__)

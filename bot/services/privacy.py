@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.catalog import vendor_of
-from bot.services.search.indexing import purge_deleted_text
+from bot.services.search.index import purge_deleted_text
 from models import AuditLog, Conversation, Identity, Lead, Product, SearchLog, User, Vendor
 
 

@@ -1,35 +1,111 @@
-"""Keeping `products.search_text` (and `vendors.search_text`) in step with the catalog.
+"""The search index: what a product's index text holds, keeping it in step with the catalog, and the
+catalog's vocabulary read back from it.
 
-A product's index text is its name (twice: a cheap way to weigh the name over the rest in bm25 and
-ts_rank alike), its category label, its description, its vendor's name, description, kecamatan,
-kelurahan and address, all through `normalize.index_text`, plus the marker tokens of `tokens.py`
-(place, category, `tkdn`/`tkdn25`/`tkdn40`, `ekatalog`, `halal`). The FTS5 triggers / the generated
-tsvector follow `search_text` by themselves.
+*Index text.* `products.search_text` is the product's name (twice: a cheap way to weigh the name over the
+rest in bm25 and ts_rank alike), its category label, its description, its vendor's name, description,
+kecamatan, kelurahan and address, all through `text.index_text`, plus *marker tokens* for its place,
+category and P3DN flags (`tkdn`/`tkdn25`/`tkdn40`, `ekatalog`, `halal`). `vendors.search_text` holds the
+vendor's share. The FTS5 triggers / the generated tsvector follow `search_text` by themselves.
 
-Every service that writes a product or a vendor calls `reindex_product` / `reindex_vendor` before its
-commit; none of these functions commits.
+Markers let the full-text index narrow a search by its filters before any row is joined (a filtered
+question costs what its rarest word costs), and let "browse" questions without product words ("ATK yang
+TKDN di Metro Utara") run on the index too. Each marker is a letters-only token that no typed word folds
+to (`kecmetroutara`, `catatk`, `kelyosodadi`); the flag words are plain. The SQL filters still apply, so a
+marker can only narrow, never wrongly include.
+
+*Maintenance.* Every service that writes a product or a vendor calls `reindex_product` / `reindex_vendor`
+before its commit; none of these functions commits. `purge_deleted_text` follows a data deletion.
+
+*Vocabulary.* Index terms with document frequencies, for typo correction: read from the index itself
+(FTS5 `fts5vocab` on SQLite, `ts_stat` on PostgreSQL) and cached per database in this process. Writes
+through this module add their terms at once; a full re-read happens after `invalidate_vocabulary` (bulk
+import, rebuild, deletion) or when the copy is older than `TTL_SECONDS`, which bounds how long another
+process's deletions stay visible here. A stale entry costs nothing but a correction towards a word that no
+longer matches; the service always tries the words as typed first.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Protocol
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import Update, bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.region import load_region
+from bot.services.region import Region, load_region, name_key
 from bot.services.search.categories import CATEGORIES
-from bot.services.search.normalize import index_text
-from bot.services.search.places import vendor_kelurahan
-from bot.services.search.tokens import EKATALOG, HALAL, category_token, kecamatan_token, kelurahan_token, tkdn_tokens
-from bot.services.search.vocab import invalidate_vocabulary, note_indexed
+from bot.services.search.text import index_text, is_dictionary_word
 from models import Product, Vendor
 
 logger = logging.getLogger(__name__)
+
+# Marker tokens
+
+
+TKDN = "tkdn"
+TKDN25 = "tkdn25"
+TKDN40 = "tkdn40"
+EKATALOG = "ekatalog"
+HALAL = "halal"
+
+
+def kecamatan_token(kecamatan: str) -> str:
+    """`Metro Utara` -> `kecmetroutara`."""
+    return "kec" + name_key(kecamatan)
+
+
+def kelurahan_token(kelurahan: str) -> str:
+    """`Yosodadi` -> `kelyosodadi`."""
+    return "kel" + name_key(kelurahan)
+
+
+def category_token(slug: str) -> str:
+    """`makanan-minuman` -> `catmakananminuman`."""
+    return "cat" + name_key(slug)
+
+
+def tkdn_tokens(percent: Decimal | None, vendor_certified: bool) -> list[str]:
+    """`tkdn` for any TKDN (the product's % or the vendor's certificate), plus `tkdn25` / `tkdn40` tiers."""
+    has_percent = percent is not None and percent > 0
+    out = [TKDN] if has_percent or vendor_certified else []
+    if has_percent and percent is not None:
+        out += [TKDN25] if percent >= 25 else []
+        out += [TKDN40] if percent >= 40 else []
+    return out
+
+
+@cache
+def marker_tokens() -> frozenset[str]:
+    """Every place and category marker of the configured region (never a typo-correction target)."""
+    region = load_region()
+    places = [kecamatan_token(k) for k in region.kecamatan_names] + [kelurahan_token(k) for k in region.kelurahan_names]
+    return frozenset([*places, *(category_token(slug) for slug in CATEGORIES), TKDN25, TKDN40])
+
+
+# Index text and its maintenance
+
+
+def vendor_kelurahan(kelurahan: str | None, address: str | None, region: Region | None = None) -> str | None:
+    """A vendor's kelurahan: the stored one if it is known to the region, else the first one its address names."""
+    region = region or load_region()
+    if kelurahan:
+        match = region.match_kelurahan(kelurahan, fuzzy=False)
+        if match is not None:
+            return match[0]
+    if address:
+        for kind, name in region.find_places(address):
+            if kind == "kelurahan":
+                return name
+    return None
+
 
 _BATCH = 5000
 
@@ -220,3 +296,111 @@ async def purge_deleted_text(session: AsyncSession) -> None:
     if session.get_bind().dialect.name == "sqlite":
         await session.execute(text("INSERT INTO products_fts(products_fts) VALUES ('optimize')"))
     invalidate_vocabulary(session)
+
+
+# Vocabulary
+
+
+TTL_SECONDS = 600.0
+_PREFIX_MIN_CHARS = 4
+_PREFIX_SCAN = 200
+
+_SQLITE_VOCAB = "SELECT term, doc FROM products_fts_vocab"
+_PG_VOCAB = "SELECT word, ndoc FROM ts_stat('SELECT search_tsv FROM products')"
+
+
+def max_edits(word: str) -> int:
+    """Edits forgiven in a word: none up to 3 letters, 1 up to 7, 2 beyond (short words have many neighbours)."""
+    n = len(word)
+    return 0 if n <= 3 else 1 if n <= 7 else 2
+
+
+@dataclass
+class Vocabulary:
+    """Index terms and in how many products each appears."""
+
+    df: dict[str, int]
+    built_at: float = field(default_factory=time.monotonic)
+    _terms: list[str] | None = field(default=None, repr=False)
+
+    def __contains__(self, term: object) -> bool:
+        return term in self.df
+
+    def frequency(self, term: str) -> int:
+        """Number of products whose index text has the term (0 when unknown)."""
+        return self.df.get(term, 0)
+
+    def add(self, terms: Iterable[str]) -> None:
+        """Count one more product for each distinct term (used on every indexed write)."""
+        for term in set(terms):
+            if term not in self.df:
+                self._terms = None
+            self.df[term] = self.df.get(term, 0) + 1
+
+    def _sorted_terms(self) -> list[str]:
+        if self._terms is None:
+            markers = marker_tokens()
+            self._terms = sorted(t for t in self.df if not t.isdigit() and t not in markers)
+        return self._terms
+
+    def correct(self, word: str) -> str | None:
+        """The closest known term (fewest edits, then most frequent), or a completion of a cut-off word.
+
+        A real Indonesian word the catalog lacks (`mobil`, `bekas`) is not a typo and is left alone, so
+        "mobil bekas" stays unmet instead of turning into "mebel beras".
+        """
+        if is_dictionary_word(word):
+            return None
+        terms = self._sorted_terms()
+        edits = max_edits(word)
+        if edits:
+            found = process.extract(word, terms, scorer=Levenshtein.distance, score_cutoff=edits, limit=None)
+            if found:
+                return min(found, key=lambda hit: (hit[1], -self.df[hit[0]], hit[0]))[0]
+        if len(word) >= _PREFIX_MIN_CHARS:
+            start = bisect.bisect_left(terms, word)
+            completions = [t for t in terms[start : start + _PREFIX_SCAN] if t.startswith(word)]
+            if completions:
+                return max(completions, key=lambda t: (self.df[t], -len(t)))
+        return None
+
+
+_CACHE: dict[str, Vocabulary] = {}
+
+
+def _key(session: AsyncSession) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
+async def _load(session: AsyncSession) -> Vocabulary:
+    dialect = session.get_bind().dialect.name
+    sql = _SQLITE_VOCAB if dialect == "sqlite" else _PG_VOCAB
+    started = time.perf_counter()
+    rows = (await session.execute(text(sql))).all()
+    vocab = Vocabulary(df={str(term): int(n) for term, n in rows})
+    logger.info("search vocabulary loaded: %s terms in %.1f ms", len(vocab.df), (time.perf_counter() - started) * 1000)
+    return vocab
+
+
+async def get_vocabulary(session: AsyncSession) -> Vocabulary:
+    """This database's vocabulary, read from the index when missing or older than `TTL_SECONDS`."""
+    key = _key(session)
+    vocab = _CACHE.get(key)
+    if vocab is None or time.monotonic() - vocab.built_at > TTL_SECONDS:
+        vocab = _CACHE[key] = await _load(session)
+    return vocab
+
+
+def note_indexed(session: AsyncSession, search_text: str) -> None:
+    """Tell the cached vocabulary (if any) about a product text just written."""
+    vocab = _CACHE.get(_key(session))
+    if vocab is not None:
+        vocab.add(search_text.split())
+
+
+def invalidate_vocabulary(session: AsyncSession | None = None) -> None:
+    """Forget the cached vocabulary of one database (or of all), after bulk writes."""
+    if session is None:
+        _CACHE.clear()
+    else:
+        _CACHE.pop(_key(session), None)
