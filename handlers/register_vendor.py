@@ -20,7 +20,6 @@ from bot.core.i18n import Translator
 from bot.core.messages import Reply
 from bot.core.registry import Flow, MenuEntry
 from bot.services import catalog, parsing
-from bot.services.region import load_region
 from handlers.common import show_phone, show_yes_no
 from handlers.menu import menu_reply
 
@@ -35,12 +34,11 @@ def yes_no_options(ctx: Context) -> list[tuple[str, str]]:
 
 
 def _kecamatan_options(ctx: Context) -> list[tuple[str, str]]:
-    region = load_region(ctx.settings.bot.region_file)
-    return [(name, name) for name in region.kecamatan_names]
+    return [(name, name) for name in ctx.region.kecamatan_names]
 
 
 def _parse_kecamatan(ctx: Context, text: str) -> str:
-    return load_region(ctx.settings.bot.region_file).parse_kecamatan(text)
+    return ctx.region.parse_kecamatan(text)
 
 
 def _parse_visibility(text: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.actions import Action, decode
 from bot.core.i18n import Translator
 from bot.core.messages import Inbound, Reply
+from bot.services.region import Region, region_of
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -34,6 +35,11 @@ class Context:
     def action(self) -> Action | None:
         """The decoded button payload of this inbound, if any."""
         return decode(self.inbound.action)
+
+    @property
+    def region(self) -> Region:
+        """The configured region (`REGION_FILE`), which the session carries (see `bot.db.session_factory`)."""
+        return region_of(self.session)
 
     @property
     def text(self) -> str:

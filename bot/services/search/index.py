@@ -17,7 +17,7 @@ marker can only narrow, never wrongly include.
 before its commit; none of these functions commits. `purge_deleted_text` follows a data deletion.
 
 *Vocabulary.* Index terms with document frequencies, for typo correction: read from the index itself
-(FTS5 `fts5vocab` on SQLite, `ts_stat` on PostgreSQL) and cached per database in this process. Writes
+(FTS5 `fts5vocab` on SQLite, `ts_stat` on PostgreSQL) and cached per database (and region) in this process. Writes
 through this module add their terms at once; a full re-read happens after `invalidate_vocabulary` (bulk
 import, rebuild, deletion) or when the copy is older than `TTL_SECONDS`, which bounds how long another
 process's deletions stay visible here. A stale entry costs nothing but a correction towards a word that no
@@ -32,7 +32,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz import process
@@ -40,7 +40,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import Update, bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.region import Region, load_region, name_key
+from bot.services.region import Region, name_key, region_of
 from bot.services.search.categories import CATEGORIES
 from bot.services.search.text import index_text, is_dictionary_word
 from models import Product, Vendor
@@ -82,10 +82,8 @@ def tkdn_tokens(percent: Decimal | None, vendor_certified: bool) -> list[str]:
     return out
 
 
-@cache
-def marker_tokens() -> frozenset[str]:
-    """Every place and category marker of the configured region (never a typo-correction target)."""
-    region = load_region()
+def marker_tokens(region: Region) -> frozenset[str]:
+    """Every place and category marker of the region (never a typo-correction target)."""
     places = [kecamatan_token(k) for k in region.kecamatan_names] + [kelurahan_token(k) for k in region.kelurahan_names]
     return frozenset([*places, *(category_token(slug) for slug in CATEGORIES), TKDN25, TKDN40])
 
@@ -93,9 +91,8 @@ def marker_tokens() -> frozenset[str]:
 # Index text and its maintenance
 
 
-def vendor_kelurahan(kelurahan: str | None, address: str | None, region: Region | None = None) -> str | None:
+def vendor_kelurahan(kelurahan: str | None, address: str | None, region: Region) -> str | None:
     """A vendor's kelurahan: the stored one if it is known to the region, else the first one its address names."""
-    region = region or load_region()
     if kelurahan:
         match = region.match_kelurahan(kelurahan, fuzzy=False)
         if match is not None:
@@ -144,17 +141,17 @@ class VendorFields(Protocol):
     def halal(self) -> bool: ...
 
 
-def vendor_search_text(vendor: VendorFields) -> str:
+def vendor_search_text(vendor: VendorFields, region: Region) -> str:
     """The vendor's share of every product's index text (also stored in `vendors.search_text`).
 
     Holds the vendor's words and its place and e-Katalog/halal markers; the TKDN markers depend on the
     product too and are added per product.
     """
     parts = [index_text(p) for p in (vendor.business_name, vendor.description, vendor.kecamatan, vendor.address)]
-    kecamatan = load_region().match_kecamatan(vendor.kecamatan, fuzzy=False) if vendor.kecamatan else None
+    kecamatan = region.match_kecamatan(vendor.kecamatan, fuzzy=False) if vendor.kecamatan else None
     if kecamatan:
         parts.append(kecamatan_token(kecamatan))
-    kelurahan = vendor_kelurahan(vendor.kelurahan, vendor.address)
+    kelurahan = vendor_kelurahan(vendor.kelurahan, vendor.address, region)
     if kelurahan:
         parts += [index_text(kelurahan), kelurahan_token(kelurahan)]
     flags = [flag for flag, on in ((EKATALOG, vendor.ekatalog), (HALAL, vendor.halal)) if on]
@@ -166,8 +163,11 @@ def _category_text(slug: str) -> str:
     return " ".join(p for p in (index_text(CATEGORIES.get(slug, "")), category_token(slug)) if p)
 
 
-def product_search_text(product: ProductFields, vendor: VendorFields, vendor_text: str | None = None) -> str:
-    """The normalised index text of a product (see the module notes for what goes in)."""
+def product_search_text(product: ProductFields, vendor: VendorFields, vendor_text: str) -> str:
+    """The normalised index text of a product (see the module notes for what goes in).
+
+    `vendor_text` is the vendor's share, `vendor_search_text(vendor, region)`, computed once per vendor.
+    """
     name = index_text(product.name)
     parts = [
         name,
@@ -175,7 +175,7 @@ def product_search_text(product: ProductFields, vendor: VendorFields, vendor_tex
         _category_text(product.category),
         index_text(product.description or ""),
         *tkdn_tokens(product.tkdn_percent, vendor.tkdn_certified),
-        vendor_search_text(vendor) if vendor_text is None else vendor_text,
+        vendor_text,
     ]
     return " ".join(p for p in parts if p)
 
@@ -185,7 +185,7 @@ async def reindex_product(session: AsyncSession, product: Product) -> None:
     if product.vendor_id is None:
         await session.flush()
     vendor = await session.get_one(Vendor, product.vendor_id)
-    new_text = product_search_text(product, vendor)
+    new_text = product_search_text(product, vendor, vendor_search_text(vendor, region_of(session)))
     if product.search_text != new_text:
         product.search_text = new_text
     await session.flush()
@@ -195,12 +195,13 @@ async def reindex_product(session: AsyncSession, product: Product) -> None:
 async def reindex_products(session: AsyncSession, products: Iterable[Product]) -> int:
     """Recompute several products' `search_text`; returns how many changed (flushes, never commits)."""
     changed = 0
+    region = region_of(session)
     vendors: dict[int, Vendor] = {}
     for product in products:
         vendor = vendors.get(product.vendor_id)
         if vendor is None:
             vendor = vendors[product.vendor_id] = await session.get_one(Vendor, product.vendor_id)
-            vendor.search_text = vendor_search_text(vendor)
+            vendor.search_text = vendor_search_text(vendor, region)
         new_text = product_search_text(product, vendor, vendor.search_text)
         if product.search_text != new_text:
             product.search_text = new_text
@@ -215,7 +216,7 @@ async def reindex_vendor(session: AsyncSession, vendor_id: int) -> int:
     vendor = await session.get(Vendor, vendor_id)
     if vendor is None:
         return 0
-    vendor.search_text = vendor_search_text(vendor)
+    vendor.search_text = vendor_search_text(vendor, region_of(session))
     products = (await session.scalars(select(Product).where(Product.vendor_id == vendor_id))).all()
     changed = await reindex_products(session, products)
     await session.flush()
@@ -253,7 +254,8 @@ async def rebuild_index(session: AsyncSession) -> int:
     or a migration that dropped the FTS5 triggers.
     """
     vendors = {v.id: v for v in (await session.execute(select(*_VENDOR_COLUMNS))).all()}
-    vendor_texts = {vid: vendor_search_text(v) for vid, v in vendors.items()}
+    region = region_of(session)
+    vendor_texts = {vid: vendor_search_text(v, region) for vid, v in vendors.items()}
     vendor_params = [{"pid": vid, "text": t} for vid, t in vendor_texts.items() if t != vendors[vid].search_text]
     if vendor_params:
         await session.execute(_keep_updated_at(Vendor), vendor_params)
@@ -317,9 +319,10 @@ def max_edits(word: str) -> int:
 
 @dataclass
 class Vocabulary:
-    """Index terms and in how many products each appears."""
+    """Index terms and in how many products each appears; `markers` are never correction targets."""
 
     df: dict[str, int]
+    markers: frozenset[str] = frozenset()
     built_at: float = field(default_factory=time.monotonic)
     _terms: list[str] | None = field(default=None, repr=False)
 
@@ -339,8 +342,7 @@ class Vocabulary:
 
     def _sorted_terms(self) -> list[str]:
         if self._terms is None:
-            markers = marker_tokens()
-            self._terms = sorted(t for t in self.df if not t.isdigit() and t not in markers)
+            self._terms = sorted(t for t in self.df if not t.isdigit() and t not in self.markers)
         return self._terms
 
     def correct(self, word: str) -> str | None:
@@ -369,7 +371,8 @@ _CACHE: dict[str, Vocabulary] = {}
 
 
 def _key(session: AsyncSession) -> str:
-    return session.get_bind().engine.url.render_as_string(hide_password=True)
+    # Per database and region: the region decides which terms are markers.
+    return session.get_bind().engine.url.render_as_string(hide_password=True) + "#" + region_of(session).name
 
 
 async def _load(session: AsyncSession) -> Vocabulary:
@@ -377,7 +380,7 @@ async def _load(session: AsyncSession) -> Vocabulary:
     sql = _SQLITE_VOCAB if dialect == "sqlite" else _PG_VOCAB
     started = time.perf_counter()
     rows = (await session.execute(text(sql))).all()
-    vocab = Vocabulary(df={str(term): int(n) for term, n in rows})
+    vocab = Vocabulary(df={str(term): int(n) for term, n in rows}, markers=marker_tokens(region_of(session)))
     logger.info("search vocabulary loaded: %s terms in %.1f ms", len(vocab.df), (time.perf_counter() - started) * 1000)
     return vocab
 

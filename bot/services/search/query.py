@@ -14,14 +14,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.errors import ValidationError
 from bot.services.parsing import UNITS, parse_price
-from bot.services.region import PlaceKind, Region, load_region, name_key
+from bot.services.region import Region
 from bot.services.search.categories import CATEGORY_WORDS
 from bot.services.search.index import Vocabulary, max_edits
 from bot.services.search.text import SynonymGroup, is_dictionary_word, is_stop, load_lexicon, stem, words
@@ -107,20 +106,6 @@ class PlaceSpan:
     kelurahan: str | None
 
 
-@cache
-def _spellings(region: Region, kind: PlaceKind, name: str) -> frozenset[str]:
-    keys = {name_key(name)}
-    for kec in region.kecamatan:
-        if kind == "kecamatan" and kec.name == name:
-            keys.update(name_key(a) for a in kec.aliases)
-            _city, _, rest = kec.name.partition(" ")
-            if rest:
-                keys.add(name_key(rest))  # the short name, only ever found after "kecamatan"
-        if kind == "kelurahan":
-            keys.update(name_key(alias) for alias, kel in kec.kelurahan_aliases if kel == name)
-    return frozenset(keys)
-
-
 def _locate(ws: list[str], keys: frozenset[str], used: set[int]) -> tuple[int, int] | None:
     for i in range(len(ws)):
         for n in range(min(_MAX_PLACE_WORDS, len(ws) - i), 0, -1):
@@ -129,13 +114,12 @@ def _locate(ws: list[str], keys: frozenset[str], used: set[int]) -> tuple[int, i
     return None
 
 
-def find_place_spans(ws: list[str], region: Region | None = None) -> list[PlaceSpan]:
+def find_place_spans(ws: list[str], region: Region) -> list[PlaceSpan]:
     """The places named in a list of folded words, in order of mention, with their word spans."""
-    region = region or load_region()
     spans: list[PlaceSpan] = []
     used: set[int] = set()
     for kind, name in region.find_places(" ".join(ws)):
-        found = _locate(ws, _spellings(region, kind, name), used)
+        found = _locate(ws, region.spellings(kind, name), used)
         if found is None:
             continue
         start, end = found
@@ -253,12 +237,12 @@ def _concepts(ws: list[str]) -> list[Concept]:
     return unique[:MAX_CONCEPTS]
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Split a question into filters and concepts (no database, no typo correction)."""
+def parse_query(text: str, region: Region) -> ParsedQuery:
+    """Split a question into filters and concepts, places of `region` (no database, no typo correction)."""
     raw = unicodedata.normalize("NFKC", text or "")[:MAX_QUERY_CHARS]
     max_price, raw = _price_ceiling(raw)
     ws = words(raw)
-    spans = find_place_spans(ws)
+    spans = find_place_spans(ws, region)
     place = next((s for s in spans if s.kelurahan), spans[0] if spans else None)  # a kelurahan is the finer one
     filters = SearchFilters(
         kecamatan=place.kecamatan if place else None,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import PermissionDenied
+from bot.services.region import region_of
 from bot.services.search.index import get_vocabulary
 from bot.services.search.query import SearchFilters, correct_concepts, parse_query
 from bot.services.search.ranking import SearchHit, rank
@@ -61,13 +62,15 @@ async def search(
 ) -> SearchResult:
     """Find products for a buyer's question and log it (`SearchLog`, unmet when nothing matched).
 
+    Places are those of the region the session carries (`REGION_FILE`, see `bot.db.session_factory`).
+
     Transactions: inside a caller's transaction (the dispatcher's one per update) the log row is only
     flushed and commits with it; called outside any transaction, search commits what it began itself,
     so no read transaction (on SQLite: the write lock) is left open.
     """
     started = time.perf_counter()
     owns_transaction = not session.in_transaction()
-    parsed = parse_query(query)
+    parsed = parse_query(query, region_of(session))
     vocab = await get_vocabulary(session) if parsed.concepts else None
     corrected, corrections = correct_concepts(parsed.concepts, vocab) if vocab else (parsed.concepts, ())
     candidates, attempt = await find(session, parsed, corrected, vocab)
