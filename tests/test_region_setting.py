@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App, build_app
+from bot.config import BotSettings
 from bot.services import catalog
 from bot.services.catalog_rows import PRODUCT_COLUMNS, VENDOR_COLUMNS
 from bot.services.search import invalidate_vocabulary, search
@@ -150,6 +151,13 @@ async def test_another_region_from_settings_in_import_form_and_search(
     )
     assert found.returncode == 0, found.stderr
     assert json.loads(found.stdout)["results"][0]["product_name"] == "Gula Aren Cetak"
+
+
+def test_empty_region_file_setting_means_the_bundled_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGION_FILE", "")  # as in .env.example
+    assert BotSettings(_env_file=None).region_file is None  # type: ignore[call-arg]
+    monkeypatch.setenv("REGION_FILE", str(LAMPUNG_TIMUR))
+    assert BotSettings(_env_file=None).region_file == LAMPUNG_TIMUR  # type: ignore[call-arg]
 
 
 async def test_default_region_is_kota_metro_and_refuses_other_places(app: App) -> None:
