@@ -16,11 +16,14 @@ marker can only narrow, never wrongly include.
 *Maintenance.* Every service that writes a product or a vendor calls `reindex_product` / `reindex_vendor`
 before its commit; none of these functions commits. `purge_deleted_text` follows a data deletion.
 
+*Region.* Place markers and the vendor's kelurahan come from the region the session carries
+(`bot.services.region.region_of`), the one `REGION_FILE` names.
+
 *Vocabulary.* Index terms with document frequencies, for typo correction: read from the index itself
-(FTS5 `fts5vocab` on SQLite, `ts_stat` on PostgreSQL) and cached per database (and region) in this process. Writes
-through this module add their terms at once; a full re-read happens after `invalidate_vocabulary` (bulk
-import, rebuild, deletion) or when the copy is older than `TTL_SECONDS`, which bounds how long another
-process's deletions stay visible here. A stale entry costs nothing but a correction towards a word that no
+(FTS5 `fts5vocab` on SQLite, `ts_stat` on PostgreSQL) and cached per database and region in this process.
+Writes through this module add their terms at once; a full re-read happens after `invalidate_vocabulary`
+(bulk import, rebuild, deletion) or when the copy is older than `TTL_SECONDS`, which bounds how long
+another process's deletions stay visible here. A stale entry costs nothing but a correction towards a word that no
 longer matches; the service always tries the words as typed first.
 """
 
@@ -47,8 +50,7 @@ from models import Product, Vendor
 
 logger = logging.getLogger(__name__)
 
-# Marker tokens
-
+# ------------------------------------------------------------------------------------- marker tokens
 
 TKDN = "tkdn"
 TKDN25 = "tkdn25"
@@ -88,7 +90,7 @@ def marker_tokens(region: Region) -> frozenset[str]:
     return frozenset([*places, *(category_token(slug) for slug in CATEGORIES), TKDN25, TKDN40])
 
 
-# Index text and its maintenance
+# -------------------------------------------------------------------- index text and its maintenance
 
 
 def vendor_kelurahan(kelurahan: str | None, address: str | None, region: Region) -> str | None:
@@ -291,8 +293,9 @@ async def purge_deleted_text(session: AsyncSession) -> None:
     `secure-delete`) only records a deletion as a tombstone next to the old entry, so the deleted words stay
     in the `products_fts_data` segments until a merge; `optimize` merges every segment into one, which drops
     the deleted entries and their tombstones (costs one pass over the index: ~0.4 s at 100,000 products).
-    PostgreSQL: the tsvector is a column of the deleted row, gone with it. Both: this process's cached
-    vocabulary, which typo correction reads, forgets the deleted terms.
+    PostgreSQL: the tsvector is a column of the deleted row, which no query sees any more (`ts_stat` included);
+    (auto)vacuum reclaims the dead row version. Both: this process's cached vocabulary, which typo correction
+    reads, forgets the deleted terms.
     """
     await session.flush()
     if session.get_bind().dialect.name == "sqlite":
@@ -300,8 +303,7 @@ async def purge_deleted_text(session: AsyncSession) -> None:
     invalidate_vocabulary(session)
 
 
-# Vocabulary
-
+# ---------------------------------------------------------------------------------------- vocabulary
 
 TTL_SECONDS = 600.0
 _PREFIX_MIN_CHARS = 4

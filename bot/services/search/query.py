@@ -89,8 +89,7 @@ class ParsedQuery:
         return " ".join(c.label for c in self.concepts)
 
 
-# Places
-
+# -------------------------------------------------------------------------------------------- places
 
 _PLACE_MARKERS = frozenset({"kec", "kecamatan", "kel", "kelurahan", "desa", "kampung"})
 _MAX_PLACE_WORDS = 4
@@ -133,7 +132,7 @@ def find_place_spans(ws: list[str], region: Region) -> list[PlaceSpan]:
     return spans
 
 
-# Filters and concepts
+# ------------------------------------------------------------------------------ filters and concepts
 
 
 def word_concept(word: str) -> Concept:
@@ -257,7 +256,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     return ParsedQuery(concepts=tuple(_concepts(ws)), filters=filters, category_from_words=category is not None)
 
 
-# Typo correction
+# ----------------------------------------------------------------------------------- typo correction
 
 
 def correct_concepts(

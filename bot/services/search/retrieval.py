@@ -78,8 +78,7 @@ class Candidate:
     relevance: float
 
 
-# Safe full-text expressions
-
+# ------------------------------------------------------------------------ safe full-text expressions
 
 Alternative = Sequence[str]
 ConceptTerms = Sequence[Alternative]
@@ -136,8 +135,7 @@ def filter_tokens(filters: SearchFilters) -> list[str]:
     return tokens
 
 
-# The two engines
-
+# ----------------------------------------------------------------------------------- the two engines
 
 _COLUMNS = (
     Product.id,
@@ -254,7 +252,7 @@ async def fetch_browse(session: AsyncSession, filters: SearchFilters, *, limit: 
     return [_candidate(row) for row in rows]
 
 
-# Attempts, strict then relaxed
+# --------------------------------------------------------------------- attempts, strict then relaxed
 
 
 @dataclass(frozen=True)

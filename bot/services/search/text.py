@@ -30,8 +30,7 @@ from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 logger = logging.getLogger(__name__)
 
-# Folding
-
+# ------------------------------------------------------------------------------------------- folding
 
 # A word is a run of letters/digits; "_" is excluded because FTS5 and PostgreSQL split on it.
 WORD_RE = re.compile(r"[^\W_]+")
@@ -68,8 +67,7 @@ def raw_words(text: str) -> list[str]:
     return out
 
 
-# Word lists
-
+# ---------------------------------------------------------------------------------------- word lists
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MAX_PHRASE_WORDS = 4
@@ -193,8 +191,7 @@ def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
     )
 
 
-# Normalisation and index terms
-
+# --------------------------------------------------------------------- normalisation and index terms
 
 _STEMMABLE_RE = re.compile(r"[a-z]{4,}")
 
