@@ -13,7 +13,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.db import create_engine, session_factory
 from bot.migrate import upgrade
 from bot.services import accounts, conversations
-from bot.services.region import Region, load_region
+from bot.services.region import Region, bind_region, load_region
 from handlers import build_registry
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     if migrate:
         await upgrade(engine)
-    sessions = session_factory(engine, region)
+    sessions = bind_region(session_factory(engine), region)
     async with sessions() as session, session.begin():
         stale = await conversations.purge_stale(session, timedelta(hours=settings.bot.conversation_ttl_hours))
         old = await accounts.purge_processed(session, timedelta(days=7))

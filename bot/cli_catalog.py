@@ -28,7 +28,7 @@ from bot.config import BotSettings, DatabaseSettings
 from bot.db import create_engine, session_factory
 from bot.migrate import upgrade
 from bot.services.catalog_io import ImportReport, export_catalog, import_catalog
-from bot.services.region import load_region
+from bot.services.region import bind_region, load_region
 from bot.services.search import SearchResult, search
 
 
@@ -46,7 +46,7 @@ async def _database() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = create_engine(settings.url, echo=settings.echo)
     try:
         await upgrade(engine)
-        yield session_factory(engine, region)
+        yield bind_region(session_factory(engine), region)
     finally:
         await engine.dispose()
 

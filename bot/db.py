@@ -8,16 +8,11 @@ Taking the write lock up front serialises writers and lets busy_timeout do its j
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-
-from bot.services.region import SESSION_INFO_KEY
-
-if TYPE_CHECKING:
-    from bot.services.region import Region
 
 
 def is_sqlite(url: str) -> bool:
@@ -60,11 +55,6 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def session_factory(engine: AsyncEngine, region: Region | None = None) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit (no lazy IO in async code).
-
-    `region` (read once at start-up from `REGION_FILE`) travels with every session; search, indexing and
-    import read it with `bot.services.region.region_of`. Without one, those services refuse to run.
-    """
-    info = {SESSION_INFO_KEY: region} if region is not None else None
-    return async_sessionmaker(engine, expire_on_commit=False, info=info)
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (no lazy IO in async code)."""
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import create_engine, is_sqlite, session_factory
 from bot.migrate import upgrade
-from bot.services.region import load_region
+from bot.services.region import bind_region, load_region
 from models import Base
 
 
@@ -89,7 +89,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """A session factory bound to the test engine, with the bundled Kota Metro region."""
-    return session_factory(engine, load_region())
+    return bind_region(session_factory(engine), load_region())
 
 
 @pytest.fixture

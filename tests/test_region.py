@@ -6,14 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.core.errors import ValidationError
 from bot.services.region import (
     DEFAULT_REGION_PATH,
     Kecamatan,
     Region,
+    bind_region,
     load_region,
     name_key,
+    region_of,
 )
 
 METRO = {
@@ -50,6 +53,15 @@ def test_default_region_is_read_afresh_and_frozen(region: Region) -> None:
     assert load_region(DEFAULT_REGION_PATH) == region
     with pytest.raises(AttributeError):
         region.name = "Kota Lain"  # type: ignore[misc]
+
+
+def test_sessions_carry_the_region_they_were_bound_to(region: Region, tmp_path: Path) -> None:
+    sessions = async_sessionmaker()
+    with pytest.raises(LookupError):
+        region_of(sessions())  # no silent default: a path that forgot the region fails loudly
+    other = load_region(_write(tmp_path, {"name": "Kota Lain", "kecamatan": [{"name": "Satu", "kelurahan": ["A"]}]}))
+    assert region_of(bind_region(sessions, other)()) is other
+    assert region_of(bind_region(async_sessionmaker(), region)()) is region
 
 
 def test_kecamatan_of(region: Region) -> None:

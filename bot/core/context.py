@@ -38,7 +38,7 @@ class Context:
 
     @property
     def region(self) -> Region:
-        """The configured region (`REGION_FILE`), which the session carries (see `bot.db.session_factory`)."""
+        """The configured region (`REGION_FILE`), which the session carries (see `bot.services.region.bind_region`)."""
         return region_of(self.session)
 
     @property

@@ -2,7 +2,7 @@
 
 The region is data (`bot/services/data/region_metro.json`), so another city needs only another file
 (`REGION_FILE`). It is read once at start-up (`bot.app.build_app`, the CLI) and travels with the database
-sessions: `bot.db.session_factory(engine, region)` binds it, `region_of(session)` reads it back. Every
+sessions: `bind_region(sessions, region)` binds it to a session factory, `region_of(session)` reads it back. Every
 service that needs it (search, indexing, import) reads it from its session; pure functions take it as a
 parameter. There is no process-wide default.
 
@@ -36,7 +36,7 @@ from rapidfuzz import fuzz, process
 from bot.core.errors import ValidationError
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 DEFAULT_REGION_PATH = Path(__file__).resolve().parent / "data" / "region_metro.json"
 SESSION_INFO_KEY = "region"  # where a session carries its region (`Session.info`)
@@ -259,9 +259,15 @@ def load_region(path: Path | None = None) -> Region:
         return _region_from_dict(json.load(fh))
 
 
+def bind_region(sessions: async_sessionmaker[AsyncSession], region: Region) -> async_sessionmaker[AsyncSession]:
+    """Make every session of this factory carry the region (in `Session.info`); returns the factory."""
+    sessions.configure(info={SESSION_INFO_KEY: region})
+    return sessions
+
+
 def region_of(session: AsyncSession) -> Region:
-    """The region a session was built with (see `bot.db.session_factory`)."""
+    """The region the session's factory was bound to (`bind_region`); LookupError when there is none."""
     region = session.info.get(SESSION_INFO_KEY)
     if not isinstance(region, Region):
-        raise LookupError("this session has no region: build it with bot.db.session_factory(engine, region)")
+        raise LookupError("this session has no region: bind one with bot.services.region.bind_region")
     return region

@@ -62,7 +62,7 @@ async def search(
 ) -> SearchResult:
     """Find products for a buyer's question and log it (`SearchLog`, unmet when nothing matched).
 
-    Places are those of the region the session carries (`REGION_FILE`, see `bot.db.session_factory`).
+    Places are those of the region the session carries (`REGION_FILE`, see `bot.services.region.bind_region`).
 
     Transactions: inside a caller's transaction (the dispatcher's one per update) the log row is only
     flushed and commits with it; called outside any transaction, search commits what it began itself,
