@@ -1,7 +1,7 @@
 """Catalog commands for the `banggabeli` CLI: search, import, export.
 
 Plain typer-compatible functions; `bot/cli.py` registers them (`banggabeli search|import|export`). Each reads
-DATABASE_URL, migrates the database first and runs one event loop. Searches from the command line are
+DATABASE_URL and REGION_FILE, migrates the database first and runs one event loop. Searches from the command line are
 not logged as demand (they are tests and evaluations, not buyers).
 
 `banggabeli search - --json` reads one question per line from stdin and writes exactly one JSON line per
@@ -24,10 +24,11 @@ from typing import Annotated
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import DatabaseSettings
+from bot.config import BotSettings, DatabaseSettings
 from bot.db import create_engine, session_factory
 from bot.migrate import upgrade
 from bot.services.catalog_io import ImportReport, export_catalog, import_catalog
+from bot.services.region import bind_region, load_region
 from bot.services.search import SearchResult, search
 
 
@@ -41,10 +42,11 @@ class ExportFormat(StrEnum):
 @asynccontextmanager
 async def _database() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     settings = DatabaseSettings()
+    region = load_region(BotSettings().region_file)
     engine = create_engine(settings.url, echo=settings.echo)
     try:
         await upgrade(engine)
-        yield session_factory(engine)
+        yield bind_region(session_factory(engine), region)
     finally:
         await engine.dispose()
 

@@ -19,7 +19,7 @@ from bot.errors import NotFound, PermissionDenied
 from bot.services import audit
 from bot.services.parsers import Price
 from bot.services.search.categories import CATEGORIES as CATEGORY_LABELS
-from bot.services.search.indexing import reindex_product, reindex_vendor
+from bot.services.search.index import reindex_product, reindex_vendor
 from models import Product, User, Vendor, utcnow
 
 CATEGORIES = tuple(CATEGORY_LABELS)  # the slugs, in the order of DOMAIN.md (owned by search.categories)

@@ -31,8 +31,9 @@ from bot.services.catalog_rows import (
     validate_products,
     validate_vendors,
 )
+from bot.services.region import region_of
 from bot.services.search import invalidate_vocabulary, reindex_products
-from bot.services.search.indexing import vendor_search_text
+from bot.services.search.index import vendor_search_text
 from models import Product, Vendor
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ async def _write_vendors(session: AsyncSession, records: list[VendorRecord], rep
         else:
             report.vendors_unchanged += 1
             continue
-        vendor.search_text = vendor_search_text(vendor)
+        vendor.search_text = vendor_search_text(vendor, region_of(session))
     await session.flush()
     return {v.id for v in changed}
 
@@ -141,8 +142,8 @@ async def import_catalog(
     report.errors += missing_columns(products_path.name, product_table, PRODUCT_COLUMNS[:3])
     if report.errors:
         return report
-    vendor_records = validate_vendors(vendors_path.name, vendor_table, report.errors)
     async with session_factory() as session:
+        vendor_records = validate_vendors(vendors_path.name, vendor_table, report.errors, region_of(session))
         # A product may name a vendor whose own row is invalid: that row is reported once, not each product.
         file_refs = {" ".join(c.get("vendor_ref", "").split()) for _, c in vendor_table.rows} - {""}
         wanted = sorted({c.get("vendor_ref", "").strip() for _, c in product_table.rows} - file_refs - {""})

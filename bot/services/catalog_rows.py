@@ -26,7 +26,7 @@ from bot.services.parsers import (
     parse_unit,
     parse_yes_no,
 )
-from bot.services.region import parse_kecamatan
+from bot.services.region import Region
 from bot.services.search.categories import CATEGORIES, category_slug
 
 VENDOR_COLUMNS = (
@@ -157,8 +157,8 @@ def _first_rows(row: _Row, column: str, ref: str | None, seen: dict[str, int]) -
         seen[ref] = row.number
 
 
-def validate_vendors(file: str, table: Table, issues: list[ImportIssue]) -> list[VendorRecord]:
-    """Valid vendor records of a sheet; problems are appended to `issues`."""
+def validate_vendors(file: str, table: Table, issues: list[ImportIssue], region: Region) -> list[VendorRecord]:
+    """Valid vendor records of a sheet (kecamatan of the configured `region`); problems are appended to `issues`."""
     records: list[VendorRecord] = []
     seen: dict[str, int] = {}
     for number, cells in table.rows:
@@ -170,7 +170,7 @@ def validate_vendors(file: str, table: Table, issues: list[ImportIssue]) -> list
             "business_name": row.parsed("business_name", _name),
             "owner_name": row.parsed("owner_name", _name),
             "phone": row.parsed("phone", parse_phone),
-            "kecamatan": row.parsed("kecamatan", parse_kecamatan),
+            "kecamatan": row.parsed("kecamatan", region.parse_kecamatan),
             "address": row.text("address", max_len=MAX_ADDRESS_CHARS),
             "nib": row.parsed("nib", parse_nib),
             "ekatalog": row.parsed("ekatalog", parse_yes_no, False),

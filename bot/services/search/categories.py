@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.search.folding import raw_words
+from bot.services.search.text import raw_words
 
 CATEGORIES: dict[str, str] = {
     "makanan-minuman": "Makanan & Minuman",
