@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.search.categories import category_slug
+from bot.services.categories import category_slug
 from bot.services.search.folding import fold, raw_words
 from bot.services.search.fts import fts5_match, pg_tsquery
 from bot.services.search.lexicon import load_lexicon

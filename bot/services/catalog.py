@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import NotFound, PermissionDenied
-from bot.services.search.categories import CATEGORIES as CATEGORY_LABELS
+from bot.services.categories import CATEGORIES as CATEGORY_LABELS
 from bot.services.search.indexing import reindex_product, reindex_vendor
 from models import AuditLog, Product, User, Vendor, utcnow
 
-CATEGORIES = tuple(CATEGORY_LABELS)  # the slugs, in the order of DOMAIN.md (owned by search.categories)
+CATEGORIES = tuple(CATEGORY_LABELS)  # the slugs, in the order of DOMAIN.md (owned by services.categories)
 VISIBILITY = ("all", "opd")
 VENDOR_FIELDS = (
     "business_name",

@@ -16,6 +16,7 @@ from typing import Any
 from bot.core.errors import ValidationError
 from bot.core.i18n import Translator
 from bot.services.catalog_files import Table
+from bot.services.categories import CATEGORIES, category_slug
 from bot.services.parsing import (
     parse_description,
     parse_name,
@@ -27,7 +28,6 @@ from bot.services.parsing import (
     parse_yes_no,
 )
 from bot.services.region import parse_kecamatan
-from bot.services.search.categories import CATEGORIES, category_slug
 
 VENDOR_COLUMNS = (
     "vendor_ref",

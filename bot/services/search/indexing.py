@@ -21,8 +21,8 @@ from typing import Protocol
 from sqlalchemy import Update, bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.categories import CATEGORIES
 from bot.services.region import load_region
-from bot.services.search.categories import CATEGORIES
 from bot.services.search.normalize import index_text
 from bot.services.search.places import vendor_kelurahan
 from bot.services.search.tokens import EKATALOG, HALAL, category_token, kecamatan_token, kelurahan_token, tkdn_tokens

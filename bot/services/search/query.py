@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from bot.core.errors import ValidationError
+from bot.services.categories import CATEGORY_WORDS
 from bot.services.parsing import UNITS, parse_price
-from bot.services.search.categories import CATEGORY_WORDS
 from bot.services.search.lexicon import SynonymGroup, load_lexicon
 from bot.services.search.normalize import is_stop, stem, words
 from bot.services.search.places import PlaceSpan, find_place_spans

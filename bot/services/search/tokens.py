@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import cache
 
+from bot.services.categories import CATEGORIES
 from bot.services.region import load_region, name_key
-from bot.services.search.categories import CATEGORIES
 from bot.services.search.query import SearchFilters
 
 TKDN = "tkdn"
