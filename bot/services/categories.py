@@ -48,10 +48,11 @@ CATEGORY_WORDS: dict[tuple[str, ...], str] = {
 }
 
 
+_SLUG_KEYS: dict[tuple[str, ...], str] = {
+    tuple(_words(name)): slug for slug, label in CATEGORIES.items() for name in (slug, label)
+}
+
+
 def category_slug(text: str) -> str | None:
     """The slug for a typed slug or label (`Makanan & Minuman`, `makanan-minuman`, `ATK`), or None."""
-    key = tuple(_words(text))
-    for slug, label in CATEGORIES.items():
-        if key in (tuple(_words(slug)), tuple(_words(label))):
-            return slug
-    return None
+    return _SLUG_KEYS.get(tuple(_words(text)))
