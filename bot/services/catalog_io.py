@@ -122,8 +122,11 @@ def _file_issue(file: str, problem: FileProblem) -> ImportIssue:
     return ImportIssue(file, problem.row or 0, None, problem.code, "", problem.params)
 
 
-async def _batches(source: TableSource, issues: Issues) -> AsyncIterator[list[tuple[int, dict[str, str]]]]:
-    """The file's rows, BATCH_ROWS at a time, read in a worker thread; a `FileProblem` ends it as an issue."""
+async def _batches(
+    source: TableSource, issues: Issues, unread: set[str]
+) -> AsyncIterator[list[tuple[int, dict[str, str]]]]:
+    """The file's rows, BATCH_ROWS at a time, read in a worker thread; a `FileProblem` ends it as an issue
+    (and puts the file's name in `unread`)."""
     rows = source.rows()
 
     def take() -> list[tuple[int, dict[str, str]]]:
@@ -134,6 +137,7 @@ async def _batches(source: TableSource, issues: Issues) -> AsyncIterator[list[tu
             batch = await asyncio.to_thread(take)
         except FileProblem as problem:
             issues.add(_file_issue(source.name, problem))
+            unread.add(source.name)
             return
         if not batch:
             return
@@ -308,14 +312,16 @@ async def import_catalog(
         writer = _Writer(session, report)
         check = RowValidator("vendors", vendors.name, vendors.columns, issues, region=region)
         file_refs: set[str] = set()
-        async for batch in _batches(vendors, issues):
+        unread: set[str] = set()
+        async for batch in _batches(vendors, issues, unread):
             file_refs.update(" ".join(cells.get("vendor_ref", "").split()) for _, cells in batch)
             records = [r for number, cells in batch if (r := check.check(number, cells)) is not None]
             if not issues:
                 await writer.write_vendors(vendors.name, records)
-        known = file_refs | set(await session.scalars(select(Vendor.vendor_ref)))
+        # Products may name any vendor of the file or the database; which ones is unknown if the file broke off.
+        known = None if unread else file_refs | set(await session.scalars(select(Vendor.vendor_ref)))
         check = RowValidator("products", products.name, products.columns, issues, region=region, vendor_refs=known)
-        async for batch in _batches(products, issues):
+        async for batch in _batches(products, issues, unread):
             records = [r for number, cells in batch if (r := check.check(number, cells)) is not None]
             if not issues:
                 await writer.write_products(products.name, records)

@@ -197,7 +197,8 @@ class RowValidator:
     """Checks the rows of one file in order (refs must be unique within it) and turns them into records.
 
     `vendor_refs` (products only) are the vendors a product may name: every ref of the vendors file, valid
-    or not (a bad vendor row is reported once, not again for each of its products), and the database's.
+    or not (a bad vendor row is reported once, not again for each of its products), and the database's;
+    None when they are unknown (the vendors file could not be read to its end), so no product is blamed.
     """
 
     def __init__(
@@ -208,7 +209,7 @@ class RowValidator:
         issues: Issues,
         *,
         region: Region | None = None,
-        vendor_refs: set[str] | frozenset[str] = frozenset(),
+        vendor_refs: set[str] | frozenset[str] | None = frozenset(),
     ) -> None:
         self.kind, self.file, self.issues, self.vendor_refs = kind, file, issues, vendor_refs
         self.ref_column = "vendor_ref" if kind == "vendors" else "product_ref"
@@ -246,7 +247,7 @@ class RowValidator:
         vendor_ref = ref or ""
         if self.kind == "products":
             vendor_ref = self._ref(number, cells, "vendor_ref", own=False) or ""
-            if vendor_ref and vendor_ref not in self.vendor_refs:
+            if vendor_ref and self.vendor_refs is not None and vendor_ref not in self.vendor_refs:
                 self._problem(number, cells, "vendor_ref", "import.vendor.unknown")
         values: dict[str, Any] = {}
         for column, parse in self.parsers.items():
