@@ -17,6 +17,7 @@ gives the same catalog.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -108,7 +109,7 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         """True when the files were valid (and, unless a dry run, written)."""
-        return not self.errors_total
+        return not (self.errors_total or self.errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,26 +123,39 @@ def _file_issue(file: str, problem: FileProblem) -> ImportIssue:
     return ImportIssue(file, problem.row or 0, None, problem.code, "", problem.params)
 
 
-async def _batches(
-    source: TableSource, issues: Issues, unread: set[str]
-) -> AsyncIterator[list[tuple[int, dict[str, str]]]]:
-    """The file's rows, BATCH_ROWS at a time, read in a worker thread; a `FileProblem` ends it as an issue
-    (and puts the file's name in `unread`)."""
+async def _records(
+    source: TableSource, check: RowValidator, issues: Issues, unread: set[str], refs: set[str] | None = None
+) -> AsyncIterator[list[RowRecord]]:
+    """The file's valid records, BATCH_ROWS rows at a time, read and validated in a worker thread one batch
+    ahead (so the next batch is checked while this one is written). A `FileProblem` ends the file as an
+    issue and puts its name in `unread`; `refs` collects every `vendor_ref` cell, valid or not."""
     rows = source.rows()
 
-    def take() -> list[tuple[int, dict[str, str]]]:
-        return list(itertools.islice(rows, BATCH_ROWS))
-
-    while True:
-        try:
-            batch = await asyncio.to_thread(take)
-        except FileProblem as problem:
-            issues.add(_file_issue(source.name, problem))
-            unread.add(source.name)
-            return
+    def next_batch() -> list[RowRecord] | None:
+        batch = list(itertools.islice(rows, BATCH_ROWS))
         if not batch:
-            return
-        yield batch
+            return None
+        if refs is not None:
+            refs.update(" ".join(cells.get("vendor_ref", "").split()) for _, cells in batch)
+        return [r for number, cells in batch if (r := check.check(number, cells)) is not None]
+
+    pending = asyncio.ensure_future(asyncio.to_thread(next_batch))
+    try:
+        while True:
+            try:
+                records = await pending
+            except FileProblem as problem:
+                issues.add(_file_issue(source.name, problem))
+                unread.add(source.name)
+                return
+            if records is None:
+                return
+            pending = asyncio.ensure_future(asyncio.to_thread(next_batch))
+            yield records
+    finally:
+        if not pending.done():
+            with contextlib.suppress(FileProblem):
+                await pending  # a worker thread cannot be cancelled; let it finish before the file is left
 
 
 def _changes(file: str, record: RowRecord, old: Any, new: Any, kind: Kind) -> Iterator[FieldChange]:
@@ -192,7 +206,11 @@ class _Writer:
             self.report.changes += _changes(file, record, old, merged, "vendors")
             updates.append({"id": old.id, **changed, "search_text": text, "updated_at": now})
         if inserts:
-            stmt = insert(Vendor).returning(Vendor.id, Vendor.vendor_ref, Vendor.tkdn_certified, Vendor.search_text)
+            stmt = (
+                insert(Vendor)
+                .returning(Vendor.id, Vendor.vendor_ref, Vendor.tkdn_certified, Vendor.search_text)
+                .execution_options(render_nulls=True)  # rows with NULLs in other places still share one statement
+            )
             for row in await self.session.execute(stmt, inserts):
                 self.vendors[row.vendor_ref] = _VendorIndex(row.id, row.tkdn_certified, row.search_text)
         if updates:
@@ -240,7 +258,7 @@ class _Writer:
             self.report.changes += _changes(file, record, old, merged, "products")
             updates.append({"id": old.id, **changed, "search_text": self._text(merged, vendor), "updated_at": now})
         if inserts:
-            await self.session.execute(insert(Product), inserts)
+            await self.session.execute(insert(Product).execution_options(render_nulls=True), inserts)
         if updates:
             await self.session.execute(update(Product), updates)
 
@@ -313,16 +331,13 @@ async def import_catalog(
         check = RowValidator("vendors", vendors.name, vendors.columns, issues, region=region)
         file_refs: set[str] = set()
         unread: set[str] = set()
-        async for batch in _batches(vendors, issues, unread):
-            file_refs.update(" ".join(cells.get("vendor_ref", "").split()) for _, cells in batch)
-            records = [r for number, cells in batch if (r := check.check(number, cells)) is not None]
+        async for records in _records(vendors, check, issues, unread, file_refs):
             if not issues:
                 await writer.write_vendors(vendors.name, records)
         # Products may name any vendor of the file or the database; which ones is unknown if the file broke off.
         known = None if unread else file_refs | set(await session.scalars(select(Vendor.vendor_ref)))
         check = RowValidator("products", products.name, products.columns, issues, region=region, vendor_refs=known)
-        async for batch in _batches(products, issues, unread):
-            records = [r for number, cells in batch if (r := check.check(number, cells)) is not None]
+        async for records in _records(products, check, issues, unread):
             if not issues:
                 await writer.write_products(products.name, records)
         if issues or dry_run:
