@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 from bot.core.errors import ValidationError
@@ -166,6 +167,26 @@ def _price(text: str) -> dict[str, Any]:
 Parser = Callable[[str], Any]
 
 
+def _memo(parser: Parser) -> Parser:
+    """A parser for columns whose few distinct values repeat on every row (yes/no, units, prices): each
+    distinct cell is parsed once per file, its result or its problem remembered."""
+
+    @lru_cache(maxsize=4096)
+    def cached(text: str) -> tuple[bool, Any]:
+        try:
+            return True, parser(text)
+        except ValidationError as err:
+            return False, err
+
+    def parse(text: str) -> Any:
+        ok, result = cached(text)
+        if not ok:
+            raise ValidationError(result.key, **result.params)
+        return result
+
+    return parse
+
+
 def _parsers(kind: Kind, region: Region | None) -> dict[str, Parser]:
     def kecamatan(text: str) -> str:
         return parse_kecamatan(text, region=region)
@@ -175,21 +196,21 @@ def _parsers(kind: Kind, region: Region | None) -> dict[str, Parser]:
             "business_name": _name,
             "owner_name": _name,
             "phone": parse_phone,
-            "kecamatan": kecamatan,
+            "kecamatan": _memo(kecamatan),
             "address": _text(MAX_ADDRESS_CHARS),
             "nib": parse_nib,
-            "ekatalog": parse_yes_no,
-            "tkdn_certified": parse_yes_no,
-            "halal": parse_yes_no,
+            "ekatalog": _memo(parse_yes_no),
+            "tkdn_certified": _memo(parse_yes_no),
+            "halal": _memo(parse_yes_no),
             "description": _description,
         }
     return {
         "name": _name,
-        "category": _category,
+        "category": _memo(_category),
         "description": _description,
-        "price": _price,
-        "unit": parse_unit,
-        "tkdn_percent": parse_tkdn_percent,
+        "price": _memo(_price),
+        "unit": _memo(parse_unit),
+        "tkdn_percent": _memo(parse_tkdn_percent),
     }
 
 
@@ -274,5 +295,5 @@ class RowValidator:
 
 def _as_fields(column: str, parsed: Any) -> dict[str, Any]:
     if column == "price":
-        return parsed if parsed is not None else {"price": None, "price_negotiable": False}
+        return dict(parsed) if parsed is not None else {"price": None, "price_negotiable": False}
     return {column: parsed}
