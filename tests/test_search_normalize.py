@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.services.categories import category_slug
 from bot.services.region import load_region
-from bot.services.search.categories import category_slug
 from bot.services.search.index import Vocabulary, max_edits
 from bot.services.search.query import is_stopword_typo, parse_query
 from bot.services.search.retrieval import fts5_match, pg_tsquery

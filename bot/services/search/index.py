@@ -43,8 +43,8 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import Update, bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.categories import CATEGORIES
 from bot.services.region import Region, name_key, region_of
-from bot.services.search.categories import CATEGORIES
 from bot.services.search.text import index_text, is_dictionary_word
 from models import Product, Vendor
 

@@ -19,9 +19,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.errors import ValidationError
+from bot.services.categories import CATEGORY_WORDS
 from bot.services.parsers import UNITS, parse_price
 from bot.services.region import Region
-from bot.services.search.categories import CATEGORY_WORDS
 from bot.services.search.index import Vocabulary, max_edits
 from bot.services.search.text import SynonymGroup, is_dictionary_word, is_stop, load_lexicon, stem, words
 
