@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-from bot.services.search.text import raw_words
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
@@ -19,6 +18,7 @@ from bot.services.catalog_io import import_catalog
 from bot.services.catalog_rows import PRODUCT_COLUMNS, VENDOR_COLUMNS
 from bot.services.categories import CATEGORY_PHRASES, CATEGORY_WORDS, category_slug
 from bot.services.region import load_region
+from bot.services.search.text import raw_words
 from models import Vendor
 
 Sessions = async_sessionmaker[AsyncSession]
