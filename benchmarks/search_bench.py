@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from benchmarks.bench_catalog import make_catalog, make_queries
 from bot.db import create_engine, session_factory
 from bot.migrate import upgrade
+from bot.services.region import bind_region, load_region
 from bot.services.search import rebuild_index, search
 from models import Product, Vendor
 
@@ -53,7 +54,7 @@ async def _build(url: str, size: int) -> dict[str, float]:
     engine = create_engine(url)
     await upgrade(engine)
     catalog = make_catalog(size)
-    sessions = session_factory(engine)
+    sessions = bind_region(session_factory(engine), load_region())
     started = time.perf_counter()
     async with sessions() as session:
         vendor_ids = (
@@ -77,7 +78,7 @@ async def _build(url: str, size: int) -> dict[str, float]:
 
 async def _query(url: str, queries: list[str]) -> dict[str, float]:
     engine = create_engine(url)
-    sessions = session_factory(engine)
+    sessions = bind_region(session_factory(engine), load_region())
     timings: list[float] = []
     hits = 0
     async with sessions() as session:

@@ -14,6 +14,7 @@ from bot.core.intake import Intake
 from bot.db import create_engine, session_factory
 from bot.migrate import upgrade
 from bot.services import accounts, conversations, inbox
+from bot.services.region import Region, bind_region, load_region
 from handlers import build_registry
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ class App:
     """Everything a channel or command needs, owned by whoever built it."""
 
     settings: Settings
+    region: Region
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     dispatcher: Dispatcher
@@ -36,12 +38,13 @@ class App:
 
 async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     """Build the app; by default bring the schema up to date and clear stale state first."""
+    region = load_region(settings.bot.region_file)  # a bad REGION_FILE stops the start, not a later search
     engine = create_engine(
         settings.database.url, echo=settings.database.echo, hide_parameters=not settings.bot.log_personal_data
     )
     if migrate:
         await upgrade(engine)
-    sessions = session_factory(engine)
+    sessions = bind_region(session_factory(engine), region)
     async with sessions() as session, session.begin():
         stale = await conversations.purge_stale(session, timedelta(hours=settings.bot.conversation_ttl_hours))
         old = await accounts.purge_processed(session, timedelta(days=7))
@@ -53,4 +56,4 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
         logger.info("ADMIN_IDS: admin rights granted to %s and revoked from %s users", granted, revoked)
     dispatcher = Dispatcher(sessions, settings, build_registry())
     intake = Intake(sessions, dispatcher)
-    return App(settings=settings, engine=engine, sessions=sessions, dispatcher=dispatcher, intake=intake)
+    return App(settings=settings, region=region, engine=engine, sessions=sessions, dispatcher=dispatcher, intake=intake)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli_catalog import export_command, import_command, search_command
+from bot.cli_catalog import DEMO_DATABASE_URL, export_command, import_command, search_command
 from bot.config import Settings
 from bot.logs import configure_logging
 
@@ -20,8 +20,6 @@ app.add_typer(db_app, name="db")
 
 if TYPE_CHECKING:
     from bot.app import App
-
-DEMO_DATABASE_URL = "sqlite+aiosqlite:///banggabeli-demo.db"
 
 
 def _settings(database_url: str | None = None) -> Settings:

@@ -1,8 +1,11 @@
 """Catalog commands for the `banggabeli` CLI: search, import, export.
 
-Plain typer-compatible functions; `bot/cli.py` registers them (`banggabeli search|import|export`). Each reads
-DATABASE_URL, migrates the database first and runs one event loop. Searches from the command line are
-not logged as demand (they are tests and evaluations, not buyers).
+Plain typer-compatible functions; `bot/cli.py` registers them (`banggabeli search|import|export`). Each uses
+`--database-url`, else `--demo` (the demo database `banggabeli-demo.db`, filled with the demo catalog on
+first use, as `chat --demo` does), else DATABASE_URL; migrates the database first and runs one event loop.
+Searches from the command line are not logged as demand (they are tests and evaluations, not buyers).
+The import report is worded from the locale catalogs (`import.report.*`, `--lang` or DEFAULT_LANGUAGE);
+the import's region is the one REGION_FILE names (the bundled Kota Metro file by default).
 
 `banggabeli search - --json` reads one question per line from stdin and writes exactly one JSON line per
 input line, in order, flushed as it goes:
@@ -24,11 +27,28 @@ from typing import Annotated
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import DatabaseSettings
+from bot.config import BotSettings, DatabaseSettings
+from bot.core.i18n import Translator
 from bot.db import create_engine, session_factory
 from bot.migrate import upgrade
-from bot.services.catalog_io import ImportReport, export_catalog, import_catalog
+from bot.services.catalog_io import (
+    FieldChange,
+    ImportIssue,
+    ImportReport,
+    export_catalog,
+    import_catalog,
+    load_demo_catalog,
+)
+from bot.services.region import bind_region, load_region
 from bot.services.search import SearchResult, search
+
+DEMO_DATABASE_URL = "sqlite+aiosqlite:///banggabeli-demo.db"
+_SHOWN_VALUE_CHARS = 80
+
+DemoOption = Annotated[
+    bool, typer.Option("--demo", help="Use the demo database (banggabeli-demo.db) filled with Metro vendors.")
+]
+DatabaseUrlOption = Annotated[str | None, typer.Option("--database-url", help="Overrides DATABASE_URL.")]
 
 
 class ExportFormat(StrEnum):
@@ -39,12 +59,15 @@ class ExportFormat(StrEnum):
 
 
 @asynccontextmanager
-async def _database() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def _database(database_url: str | None, demo: bool) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     settings = DatabaseSettings()
-    engine = create_engine(settings.url, echo=settings.echo)
+    engine = create_engine(database_url or (DEMO_DATABASE_URL if demo else settings.url), echo=settings.echo)
     try:
         await upgrade(engine)
-        yield session_factory(engine)
+        sessions = bind_region(session_factory(engine), load_region(BotSettings().region_file))
+        if demo:
+            await load_demo_catalog(sessions)
+        yield sessions
     finally:
         await engine.dispose()
 
@@ -89,9 +112,9 @@ def _table(query: str, result: SearchResult) -> str:
     return "\n".join(lines)
 
 
-async def _search(query: str, limit: int, as_json: bool) -> None:
+async def _search(query: str, limit: int, as_json: bool, database_url: str | None, demo: bool) -> None:
     render = _json_line if as_json else _table
-    async with _database() as sessions, sessions() as session:
+    async with _database(database_url, demo) as sessions, sessions() as session:
         if query != "-":
             typer.echo(render(query, await search(session, query, limit=limit, log=False)))
             return
@@ -106,54 +129,105 @@ def search_command(
     query: Annotated[str, typer.Argument(help="The question, or - to read one question per line from stdin.")],
     limit: Annotated[int, typer.Option(help="How many products to show.")] = 5,
     json_: Annotated[bool, typer.Option("--json", help="One JSON line per question.")] = False,
+    demo: DemoOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Search the catalog the way a buyer asks ("siapa yang jual keripik pisang?")."""
-    asyncio.run(_search(query, limit, json_))
+    asyncio.run(_search(query, limit, json_, database_url, demo))
 
 
-def format_report(report: ImportReport) -> str:
-    """The import report as text: counts, or every problem with file, row, column and reason."""
-    if report.errors:
-        lines = [f"Import refused, nothing was written: {len(report.errors)} problem(s)."]
-        lines += [
-            f"  {e.file} row {e.row}, column {e.column or '-'}: {e.code}: {e.reason}"
-            + (f" (value: {e.value!r})" if e.value else "")
-            for e in report.errors
-        ]
-        return "\n".join(lines)
-    return (
-        f"Vendors: {report.vendors_created} created, {report.vendors_updated} updated, "
-        f"{report.vendors_unchanged} unchanged.\n"
-        f"Products: {report.products_created} created, {report.products_updated} updated, "
-        f"{report.products_unchanged} unchanged."
+def issue_text(t: Translator, issue: ImportIssue) -> str:
+    """One problem of an import, translated: where it is, why, its code, and the cell's text."""
+    reason = t(issue.code, column=issue.column or "", value=issue.value, **issue.params)
+    where = {"file": issue.file, "row": issue.row, "column": issue.column, "reason": reason, "code": issue.code}
+    if issue.row == 0:
+        line = t("import.report.problem_file", **where)
+    elif issue.column is None:
+        line = t("import.report.problem_row", **where)
+    else:
+        line = t("import.report.problem", **where)
+    return line + (t("import.report.value", value=_shown(issue.value)) if issue.value else "")
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    if len(text) > _SHOWN_VALUE_CHARS:
+        text = text[: _SHOWN_VALUE_CHARS - 1] + "…"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def change_text(t: Translator, change: FieldChange) -> str:
+    """One changed field of an updated row: `vendors.csv row 4 (V003), address: "old" -> "new"`."""
+    old, new = (t("import.report.empty_value") if v in (None, "") else _shown(v) for v in (change.old, change.new))
+    return t(
+        "import.report.change", file=change.file, row=change.row, ref=change.ref, column=change.column, old=old, new=new
     )
 
 
-async def _import(vendors: Path, products: Path) -> ImportReport:
-    async with _database() as sessions:
-        return await import_catalog(sessions, vendors, products)
+def format_report(report: ImportReport, t: Translator | None = None) -> str:
+    """The import report as text: counts and changes, or every problem with file, row, column and reason."""
+    t = t or Translator(BotSettings().default_language)
+    if report.errors_total:
+        lines = [t("import.report.refused", count=report.errors_total)]
+        lines += ["  " + issue_text(t, e) for e in report.errors]
+        if report.errors_total > len(report.errors):
+            lines.append("  " + t("import.report.more", count=report.errors_total - len(report.errors)))
+        return "\n".join(lines)
+    lines = [t("import.report.dry_run")] if report.dry_run else []
+    lines += [
+        t(
+            "import.report.vendors",
+            created=report.vendors_created,
+            updated=report.vendors_updated,
+            unchanged=report.vendors_unchanged,
+        ),
+        t(
+            "import.report.products",
+            created=report.products_created,
+            updated=report.products_updated,
+            unchanged=report.products_unchanged,
+        ),
+    ]
+    if report.changes:
+        lines.append(t("import.report.changes"))
+        lines += ["  " + change_text(t, c) for c in report.changes]
+    return "\n".join(lines)
+
+
+async def _import(vendors: Path, products: Path, dry_run: bool, database_url: str | None, demo: bool) -> ImportReport:
+    async with _database(database_url, demo) as sessions:  # the sessions carry the region REGION_FILE names
+        return await import_catalog(sessions, vendors, products, dry_run=dry_run)
 
 
 def import_command(
     vendors: Annotated[Path, typer.Option("--vendors", exists=True, dir_okay=False, help="vendors.csv or .xlsx")],
     products: Annotated[Path, typer.Option("--products", exists=True, dir_okay=False, help="products.csv or .xlsx")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and show what would change, without writing.")
+    ] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the report: id or en.")] = None,
+    demo: DemoOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Import vendors and products (all rows valid, or nothing is written)."""
-    report = asyncio.run(_import(vendors, products))
-    typer.echo(format_report(report), err=not report.ok)
+    report = asyncio.run(_import(vendors, products, dry_run, database_url, demo))
+    t = Translator(lang or BotSettings().default_language)
+    typer.echo(format_report(report, t), err=not report.ok)
     if not report.ok:
         raise typer.Exit(code=1)
 
 
-async def _export(fmt: ExportFormat, output: Path) -> list[Path]:
-    async with _database() as sessions, sessions() as session:
+async def _export(fmt: ExportFormat, output: Path, database_url: str | None, demo: bool) -> list[Path]:
+    async with _database(database_url, demo) as sessions, sessions() as session:
         return await export_catalog(session, fmt.value, output)
 
 
 def export_command(
     format: Annotated[ExportFormat, typer.Option(help="csv (two files) or xlsx (one workbook).")] = ExportFormat.csv,
     output: Annotated[Path, typer.Option(file_okay=False, help="Folder to write into.")] = Path("export"),
+    demo: DemoOption = False,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Export the catalog in the import columns."""
-    for path in asyncio.run(_export(format, output)):
+    for path in asyncio.run(_export(format, output, database_url, demo)):
         typer.echo(str(path))

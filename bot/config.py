@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _COMMON = {"env_file": ".env", "env_file_encoding": "utf-8", "extra": "ignore"}
@@ -32,6 +32,12 @@ class BotSettings(BaseSettings):
     timezone: str = Field(default="Asia/Jakarta", alias="TIMEZONE")
     timezone_label: str = Field(default="WIB", alias="TIMEZONE_LABEL")
     log_personal_data: bool = Field(default=False, alias="LOG_PERSONAL_DATA")
+
+    @field_validator("region_file", mode="before")
+    @classmethod
+    def _empty_region_file_is_default(cls, value: object) -> object:
+        # `REGION_FILE=` (as in .env.example) means the bundled Kota Metro file, not the current directory.
+        return None if isinstance(value, str) and not value.strip() else value
 
     def admin_identities(self) -> set[tuple[str, str]]:
         """Parse `telegram:123,console:admin` into {(channel, external_id)}."""

@@ -51,6 +51,7 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed in the file, not just unlinked
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")

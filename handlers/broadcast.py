@@ -25,7 +25,6 @@ from bot.errors import ValidationError
 from bot.services import broadcasts, catalog, conversations, events, words
 from bot.services.broadcasts import Audience
 from bot.services.conversations import State
-from bot.services.region import load_region
 from handlers.events import when
 from handlers.products import category_label
 
@@ -58,7 +57,7 @@ def _category_options(ctx: Context) -> Options:
 
 
 def _kecamatan_options(ctx: Context) -> Options:
-    region = load_region(ctx.settings.bot.region_file)
+    region = ctx.region
     return Options(tuple((name, name) for name in region.kecamatan_names), read=region.parse_kecamatan)
 
 

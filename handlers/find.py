@@ -18,8 +18,8 @@ from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow
 from bot.services import conversations, formatting, search_log, sellers, words
 from bot.services.conversations import State
+from bot.services.search import SearchHit, SearchResult
 from bot.services.search import service as search_service
-from bot.services.search.results import SearchHit, SearchResult
 from handlers.common import joined, price_per_unit
 from handlers.fallback import fallback as friendly_fallback
 from handlers.menu import menu_reply

@@ -20,7 +20,6 @@ from bot.core.menus import MenuEntry
 from bot.core.messages import Reply
 from bot.errors import ValidationError
 from bot.services import catalog, parsers
-from bot.services.region import load_region
 from handlers.common import show_phone
 from handlers.menu import menu_reply
 
@@ -31,7 +30,7 @@ VISIBILITY_ALL = frozenset({"all", "semua", "everyone", "umum", "semua orang"})
 
 
 def _kecamatan_options(ctx: Context) -> Options:
-    region = load_region(ctx.settings.bot.region_file)
+    region = ctx.region
     return Options(tuple((name, name) for name in region.kecamatan_names), read=region.parse_kecamatan)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.app import App, build_app
 from bot.db import create_engine, is_sqlite, session_factory
 from bot.migrate import upgrade
+from bot.services.region import bind_region, load_region
 from models import Base
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.support import make_settings
@@ -106,8 +107,8 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """A session factory bound to the test engine."""
-    return session_factory(engine)
+    """A session factory bound to the test engine, with the bundled Kota Metro region."""
+    return bind_region(session_factory(engine), load_region())
 
 
 @pytest.fixture

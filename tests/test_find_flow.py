@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import App
-from bot.services.search.indexing import reindex_vendor
+from bot.services.search import reindex_vendor
 from models import Product, SearchLog, User, Vendor
 from tests.support import onboard, t
 

@@ -15,6 +15,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.cli_catalog import issue_text
+from bot.core.i18n import Translator
 from bot.services.catalog_io import export_catalog, import_catalog, load_demo_catalog
 from bot.services.catalog_rows import PRODUCT_COLUMNS, VENDOR_COLUMNS
 from bot.services.search import search
@@ -109,7 +111,8 @@ async def test_one_bad_row_is_reported_and_nothing_written(sessions: Sessions, d
     assert [(e.file, e.row, e.column, e.code) for e in report.errors] == [
         ("products.csv", 8, "price", "parse.price.words")
     ]
-    assert "price" in report.errors[0].reason.lower() or "harga" in report.errors[0].reason.lower()
+    assert "harga" in issue_text(Translator("id"), report.errors[0]).lower()
+    assert "price" in issue_text(Translator("en"), report.errors[0]).lower()
     assert await count(sessions, Vendor) == 0 and await count(sessions, Product) == 0
 
 
@@ -147,7 +150,8 @@ async def test_every_problem_is_reported_with_row_and_column(sessions: Sessions,
         ("products.csv", 3, "tkdn_percent", "parse.tkdn.range"),
         ("products.csv", 4, "product_ref", "import.required"),
     }
-    assert all(e.reason and "{" not in e.reason for e in report.errors)
+    for locale in ("id", "en"):
+        assert all("{" not in issue_text(Translator(locale), e) for e in report.errors)
     assert await count(sessions, Vendor) == 0
 
 
@@ -282,4 +286,10 @@ def test_import_cli_exit_codes(database_url: str, data_dir: Path, tmp_path: Path
         [*run, "--products", str(bad)], capture_output=True, text=True, cwd=REPO, env=env, check=False
     )
     assert failed.returncode == 1
-    assert "products.csv row 2, column vendor_ref: import.vendor.unknown" in failed.stderr
+    assert "products.csv baris 2, kolom vendor_ref: Tidak ada usaha dengan kode NOPE" in failed.stderr
+    assert "[import.vendor.unknown]" in failed.stderr
+    english = subprocess.run(
+        [*run, "--products", str(bad), "--lang", "en"], capture_output=True, text=True, cwd=REPO, env=env, check=False
+    )
+    assert english.returncode == 1
+    assert "products.csv row 2, column vendor_ref: No vendor has the reference NOPE" in english.stderr

@@ -16,7 +16,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]
 KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 # Calls whose string arguments are locale keys, and keyword arguments that carry keys.
-KEY_CALLS = {"t", "say", "plural", "ValidationError", "PermissionDenied", "NotFound", "UserFacingError", "N_"}
+KEY_CALLS = {
+    "t",
+    "say",
+    "plural",
+    "ValidationError",
+    "PermissionDenied",
+    "NotFound",
+    "UserFacingError",
+    "N_",
+    "FileProblem",
+}
 KEY_KEYWORDS = {"prompt", "label", "intro", "summary_title", "cancelled", "key"}
 # Fields whose positional arguments 2 and 3 are the prompt and label keys.
 POSITIONAL_KEYS = {"Field": (1, 2), "MenuEntry": (0,)}

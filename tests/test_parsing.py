@@ -32,7 +32,9 @@ from bot.services.parsers import (
     parse_url,
     parse_yes_no,
 )
-from bot.services.region import parse_kecamatan
+from bot.services.region import load_region
+
+parse_kecamatan = load_region().parse_kecamatan  # the bundled Kota Metro region
 
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
 

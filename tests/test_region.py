@@ -6,18 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.errors import ValidationError
 from bot.services.region import (
     DEFAULT_REGION_PATH,
     Kecamatan,
     Region,
-    find_places,
+    bind_region,
     load_region,
-    match_kecamatan,
-    match_kelurahan,
     name_key,
-    parse_kecamatan,
+    region_of,
 )
 
 METRO = {
@@ -48,11 +47,21 @@ def test_default_region_is_kota_metro(region: Region) -> None:
     assert all(isinstance(k, Kecamatan) for k in region.kecamatan)
 
 
-def test_default_region_is_cached_and_frozen(region: Region) -> None:
-    assert load_region() is region
+def test_default_region_is_read_afresh_and_frozen(region: Region) -> None:
+    assert load_region() is not region  # no process-wide copy: start-up reads REGION_FILE once, passes it down
+    assert load_region() == region
     assert load_region(DEFAULT_REGION_PATH) == region
     with pytest.raises(AttributeError):
         region.name = "Kota Lain"  # type: ignore[misc]
+
+
+def test_sessions_carry_the_region_they_were_bound_to(region: Region, tmp_path: Path) -> None:
+    sessions = async_sessionmaker()
+    with pytest.raises(LookupError):
+        region_of(sessions())  # no silent default: a path that forgot the region fails loudly
+    other = load_region(_write(tmp_path, {"name": "Kota Lain", "kecamatan": [{"name": "Satu", "kelurahan": ["A"]}]}))
+    assert region_of(bind_region(sessions, other)()) is other
+    assert region_of(bind_region(async_sessionmaker(), region)()) is region
 
 
 def test_kecamatan_of(region: Region) -> None:
@@ -131,7 +140,6 @@ def test_bad_region_files_are_refused(tmp_path: Path, data: dict[str, object]) -
 )
 def test_match_kecamatan(region: Region, text: str) -> None:
     assert region.match_kecamatan(text) == "Metro Utara"
-    assert match_kecamatan(text) == "Metro Utara"
 
 
 @pytest.mark.parametrize(
@@ -177,10 +185,10 @@ def test_match_kecamatan_number_out_of_range(region: Region, text: str) -> None:
 
 
 def test_parse_kecamatan(region: Region) -> None:
-    assert parse_kecamatan("metro-selatan") == "Metro Selatan"
-    assert parse_kecamatan("3", allow_number=True) == "Metro Timur"
+    assert region.parse_kecamatan("metro-selatan") == "Metro Selatan"
+    assert region.parse_kecamatan("3", allow_number=True) == "Metro Timur"
     with pytest.raises(ValidationError) as info:
-        parse_kecamatan("Bandar Lampung")
+        region.parse_kecamatan("Bandar Lampung")
     assert info.value.key == "parse.kecamatan.invalid"
     assert info.value.params["options"] == "Metro Pusat, Metro Barat, Metro Timur, Metro Utara, Metro Selatan"
     assert info.value.params["example"] == "Metro Pusat"
@@ -213,7 +221,6 @@ def test_parse_kecamatan(region: Region) -> None:
 )
 def test_match_kelurahan(region: Region, text: str, expected: tuple[str, str]) -> None:
     assert region.match_kelurahan(text) == expected
-    assert match_kelurahan(text) == expected
 
 
 @pytest.mark.parametrize("text", ["Metro Utara", "hadimulyo", "purwosri", "Jakarta", "kelurahan", "x"])
@@ -262,7 +269,6 @@ def test_every_configured_name_matches_itself(region: Region, kecamatan: str) ->
 )
 def test_find_places(region: Region, sentence: str, places: list[tuple[str, str]]) -> None:
     assert region.find_places(sentence) == places
-    assert find_places(sentence) == places
 
 
 @pytest.mark.parametrize(

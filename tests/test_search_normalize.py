@@ -8,13 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.search.categories import category_slug
-from bot.services.search.folding import fold, raw_words
-from bot.services.search.fts import fts5_match, pg_tsquery
-from bot.services.search.lexicon import load_lexicon
-from bot.services.search.normalize import _stemmer, content_words, index_terms, index_text, normalize, stem
-from bot.services.search.query import parse_query
-from bot.services.search.vocab import Vocabulary, is_stopword_typo, max_edits
+from bot.services.categories import category_slug
+from bot.services.region import load_region
+from bot.services.search.index import Vocabulary, max_edits
+from bot.services.search.query import is_stopword_typo, parse_query
+from bot.services.search.retrieval import fts5_match, pg_tsquery
+from bot.services.search.text import (
+    _stemmer,
+    content_words,
+    fold,
+    index_terms,
+    index_text,
+    load_lexicon,
+    normalize,
+    raw_words,
+    stem,
+)
+
+METRO = load_region()  # the bundled Kota Metro region
 
 NASTY = [
     '"',
@@ -124,17 +135,17 @@ def test_category_slug_accepts_slug_and_label() -> None:
 
 
 def test_place_filters_leave_the_text() -> None:
-    parsed = parse_query("siapa yang jual keripik di Metro Utara?")
+    parsed = parse_query("siapa yang jual keripik di Metro Utara?", METRO)
     assert parsed.filters.kecamatan == "Metro Utara"
     assert parsed.normalized == "keripik"
-    parsed = parse_query("kue di Yosodadi")
+    parsed = parse_query("kue di Yosodadi", METRO)
     assert (parsed.filters.kecamatan, parsed.filters.kelurahan) == ("Metro Timur", "Yosodadi")
-    assert parse_query("sablon ganjar agung").filters.kelurahan == "Ganjaragung"
-    assert parse_query("keripik kecamatan utara").filters.kecamatan == "Metro Utara"
+    assert parse_query("sablon ganjar agung", METRO).filters.kelurahan == "Ganjaragung"
+    assert parse_query("keripik kecamatan utara", METRO).filters.kecamatan == "Metro Utara"
 
 
 def test_bare_city_word_is_no_filter() -> None:
-    parsed = parse_query("UMKM Kota Metro yang jual kopi")
+    parsed = parse_query("UMKM Kota Metro yang jual kopi", METRO)
     assert not parsed.filters.any()
     assert parsed.normalized == "kopi"
 
@@ -143,20 +154,20 @@ def test_bare_city_word_is_no_filter() -> None:
     "text", ["kopi TKDN", "kopi sudah tkdn", "kopi bersertifikat TKDN", "kopi yang ber-TKDN", "kopi sertifikat tkdn"]
 )
 def test_tkdn_filter(text: str) -> None:
-    parsed = parse_query(text)
+    parsed = parse_query(text, METRO)
     assert parsed.filters.tkdn
     assert parsed.normalized == "kopi"
 
 
 @pytest.mark.parametrize("text", ["batik e-katalog", "batik ekatalog", "batik e katalog", "batik tayang di E-Catalog"])
 def test_ekatalog_filter(text: str) -> None:
-    parsed = parse_query(text)
+    parsed = parse_query(text, METRO)
     assert parsed.filters.ekatalog
     assert parsed.normalized == "batik"
 
 
 def test_halal_filter() -> None:
-    parsed = parse_query("abon sapi bersertifikat halal")
+    parsed = parse_query("abon sapi bersertifikat halal", METRO)
     assert parsed.filters.halal and parsed.normalized == "abon sapi"
 
 
@@ -173,7 +184,7 @@ def test_halal_filter() -> None:
     ],
 )
 def test_price_ceiling(text: str, ceiling: int) -> None:
-    parsed = parse_query(text)
+    parsed = parse_query(text, METRO)
     assert parsed.filters.max_price == ceiling
     assert parsed.normalized == "nasi kotak"
 
@@ -182,31 +193,31 @@ def test_price_ceiling(text: str, ceiling: int) -> None:
     "text", ["kirim sampai 2 hari", "nasi kotak maksimal 200 porsi", "kertas a4 hingga 500", "cetak katalog produk"]
 )
 def test_numbers_and_words_that_are_no_filters(text: str) -> None:
-    parsed = parse_query(text)
+    parsed = parse_query(text, METRO)
     assert parsed.filters.max_price is None and not parsed.filters.ekatalog
 
 
 def test_category_words_are_filters_but_not_inside_a_synonym() -> None:
-    parsed = parse_query("kerajinan tapis")
+    parsed = parse_query("kerajinan tapis", METRO)
     assert parsed.filters.category == "kerajinan" and parsed.category_from_words
     assert parsed.normalized == "tapis"
-    assert parse_query("ATK").filters.category == "atk"
-    assert parse_query("makanan ringan").filters.category is None
+    assert parse_query("ATK", METRO).filters.category == "atk"
+    assert parse_query("makanan ringan", METRO).filters.category is None
 
 
 def test_quantities_and_purpose_words_leave_the_text() -> None:
-    assert parse_query("butuh 200 kotak nasi kotak untuk rapat dinas").normalized == "nasi kotak"
-    assert parse_query("beras 25 kg untuk dapur").normalized == "beras dapur"
+    assert parse_query("butuh 200 kotak nasi kotak untuk rapat dinas", METRO).normalized == "nasi kotak"
+    assert parse_query("beras 25 kg untuk dapur", METRO).normalized == "beras dapur"
 
 
 def test_synonym_phrase_is_one_concept_with_alternatives() -> None:
-    (concept,) = parse_query("nasi kotak").concepts
+    (concept,) = parse_query("nasi kotak", METRO).concepts
     assert concept.alternatives == (("nasibox",), ("nasi", "kotak"))
 
 
 @pytest.mark.parametrize("text", [*NASTY, "x" * 5000, "keripik " * 2000])
 def test_parse_query_never_raises(text: str) -> None:
-    parsed = parse_query(text)
+    parsed = parse_query(text, METRO)
     assert len(parsed.concepts) <= 8
 
 
@@ -230,7 +241,7 @@ def _sqlite_fts() -> sqlite3.Connection:
 
 
 def _match(conn: sqlite3.Connection, text: str) -> list[tuple[str]]:
-    expression = fts5_match([[c.alternatives for c in parse_query(text).concepts]])
+    expression = fts5_match([[c.alternatives for c in parse_query(text, METRO).concepts]])
     if expression is None:
         return []
     return conn.execute("SELECT x FROM t WHERE t MATCH ?", (expression,)).fetchall()

@@ -17,6 +17,7 @@ from bot.core.actions import Action, decode
 from bot.core.i18n import Translator
 from bot.core.menus import MenuItem, for_role
 from bot.core.messages import Inbound, Reply
+from bot.services.region import Region, region_of
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -50,6 +51,11 @@ class Context:
     def action(self) -> Action | None:
         """The decoded button payload of this inbound, if any."""
         return decode(self.inbound.action)
+
+    @property
+    def region(self) -> Region:
+        """The configured region (`REGION_FILE`), which the session carries (see `bot.services.region.bind_region`)."""
+        return region_of(self.session)
 
     @property
     def text(self) -> str:

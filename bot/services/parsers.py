@@ -80,8 +80,13 @@ DESCRIPTION_EXAMPLE = "Keripik pisang renyah, tanpa pengawet, kemasan 250 gram."
 # --------------------------------------------------------------------------------------------- helpers
 
 
+_PLAIN_TEXT_RE = re.compile(r"[\x20-\x7e\n\t]*")  # printable ASCII, line breaks, tabs: nothing to drop
+
+
 def _strip_invisible(text: str) -> str:
     """Drop control and format characters (NUL, zero-width, bidi overrides); keep line breaks and tabs."""
+    if _PLAIN_TEXT_RE.fullmatch(text):
+        return text  # the common case, without a look at each character
     out = []
     for ch in text:
         if ch in "\n\t":

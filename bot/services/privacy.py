@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audit
 from bot.services.catalog import vendor_of
+from bot.services.search.index import purge_deleted_text
 from models import Conversation, Identity, Lead, Product, SearchLog, User, Vendor
 
 
@@ -42,6 +43,7 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
     consent, and its channel identity, so the user can keep chatting; past searches, with the link to the user
     cut, as anonymous demand statistics; leads as an anonymised trace (product name and date, no business,
     no note); audit rows, which hold references only (`bot.services.audit` keeps personal text out of them).
+    The business's words leave the search index too.
     """
     vendor = await vendor_of(session, user)
     if vendor is not None:
@@ -60,3 +62,5 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
         user.role = "buyer"
     audit.record(session, user.id, "privacy.delete", f"user:{user.id}")
     await session.flush()
+    if vendor is not None:
+        await purge_deleted_text(session)

@@ -1,6 +1,10 @@
 """The bot's region (Kota Metro by default): its kecamatan and kelurahan, and lenient matching of typed names.
 
-The region is data (`bot/services/data/region_metro.json`), so another city needs only another file.
+The region is data (`bot/services/data/region_metro.json`), so another city needs only another file
+(`REGION_FILE`). It is read once at start-up (`bot.app.build_app`, the CLI) and travels with the database
+sessions: `bind_region(sessions, region)` binds it to a session factory, `region_of(session)` reads it back. Every
+service that needs it (search, indexing, import) reads it from its session; pure functions take it as a
+parameter. There is no process-wide default.
 
 Matching compares *keys*: the text lower-cased with everything but letters and digits removed, so
 "Metro Utara", "metro-utara", "MetroUtara" and "METRO  UTARA" are one key, and "Ganjar Agung" = Ganjaragung.
@@ -24,15 +28,18 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from rapidfuzz import fuzz, process
 
 from bot.errors import ValidationError
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 DEFAULT_REGION_PATH = Path(__file__).resolve().parent / "data" / "region_metro.json"
+SESSION_INFO_KEY = "region"  # where a session carries its region (`Session.info`)
 
 PlaceKind = Literal["kecamatan", "kelurahan"]
 
@@ -78,6 +85,7 @@ class Region:
     _kec_index: dict[str, str] = field(init=False, repr=False, compare=False)
     _kec_short: dict[str, str] = field(init=False, repr=False, compare=False)
     _kel_index: dict[str, tuple[str, str]] = field(init=False, repr=False, compare=False)
+    _spellings: dict[tuple[PlaceKind, str], frozenset[str]] = field(init=False, repr=False, compare=False)
     _city_key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -97,10 +105,16 @@ class Region:
                 if kel not in kec.kelurahan:
                     raise ValueError(f"alias {spelling!r} names unknown kelurahan {kel!r}")
                 _put(kel_index, name_key(spelling), (kel, kec.name), "kelurahan")
+        spellings: dict[tuple[PlaceKind, str], set[str]] = {}
+        for key, kec_name in (*kec_index.items(), *kec_short.items()):
+            spellings.setdefault(("kecamatan", kec_name), set()).add(key)
+        for key, (kel, _kec) in kel_index.items():
+            spellings.setdefault(("kelurahan", kel), set()).add(key)
         object.__setattr__(self, "_city_key", city_key)
         object.__setattr__(self, "_kec_index", kec_index)
         object.__setattr__(self, "_kec_short", kec_short)
         object.__setattr__(self, "_kel_index", kel_index)
+        object.__setattr__(self, "_spellings", {k: frozenset(v) for k, v in spellings.items()})
 
     @property
     def kecamatan_names(self) -> tuple[str, ...]:
@@ -111,6 +125,10 @@ class Region:
     def kelurahan_names(self) -> tuple[str, ...]:
         """All kelurahan names, kecamatan by kecamatan."""
         return tuple(kel for k in self.kecamatan for kel in k.kelurahan)
+
+    def spellings(self, kind: PlaceKind, name: str) -> frozenset[str]:
+        """Every key a place is written with: its name, its aliases and, for a kecamatan, its short name."""
+        return self._spellings.get((kind, name), frozenset())
 
     def kecamatan_of(self, kelurahan: str) -> str | None:
         """The kecamatan a kelurahan (exact configured name) belongs to."""
@@ -235,37 +253,21 @@ def _region_from_dict(data: dict[str, Any]) -> Region:
     )
 
 
-@cache
-def _default_region() -> Region:
-    return _read_region(DEFAULT_REGION_PATH)
-
-
-@cache
-def _read_region(path: Path) -> Region:
-    with path.open(encoding="utf-8") as fh:
+def load_region(path: Path | None = None) -> Region:
+    """Read a region file (without a path, the bundled Kota Metro file); call once, at start-up."""
+    with (path or DEFAULT_REGION_PATH).open(encoding="utf-8") as fh:
         return _region_from_dict(json.load(fh))
 
 
-def load_region(path: Path | None = None) -> Region:
-    """Load a region file; without a path, the bundled Kota Metro file (read once per process)."""
-    return _default_region() if path is None else _read_region(path)
+def bind_region(sessions: async_sessionmaker[AsyncSession], region: Region) -> async_sessionmaker[AsyncSession]:
+    """Make every session of this factory carry the region (in `Session.info`); returns the factory."""
+    sessions.configure(info={SESSION_INFO_KEY: region})
+    return sessions
 
 
-def match_kecamatan(text: str, *, allow_number: bool = False, region: Region | None = None) -> str | None:
-    """`Region.match_kecamatan` on the default region."""
-    return (region or load_region()).match_kecamatan(text, allow_number=allow_number)
-
-
-def match_kelurahan(text: str, *, region: Region | None = None) -> tuple[str, str] | None:
-    """`Region.match_kelurahan` on the default region."""
-    return (region or load_region()).match_kelurahan(text)
-
-
-def find_places(sentence: str, *, region: Region | None = None) -> list[tuple[PlaceKind, str]]:
-    """`Region.find_places` on the default region."""
-    return (region or load_region()).find_places(sentence)
-
-
-def parse_kecamatan(text: str, *, allow_number: bool = False, region: Region | None = None) -> str:
-    """`Region.parse_kecamatan` on the default region: a kecamatan name or `parse.kecamatan.invalid`."""
-    return (region or load_region()).parse_kecamatan(text, allow_number=allow_number)
+def region_of(session: AsyncSession) -> Region:
+    """The region the session's factory was bound to (`bind_region`); LookupError when there is none."""
+    region = session.info.get(SESSION_INFO_KEY)
+    if not isinstance(region, Region):
+        raise LookupError("this session has no region: bind one with bot.services.region.bind_region")
+    return region

@@ -1,21 +1,30 @@
 """Product search: "siapa yang jual X?" (see DESIGN.md, Search).
 
+Modules, in the order a question travels: `text` (the one normalisation of Indonesian text and the word
+lists in `data/`), `query` (filters and concepts read from a question, typo correction), `index` (what the
+index holds, keeping it current, its vocabulary), `retrieval` (safe full-text queries on SQLite FTS5 or
+PostgreSQL, strict then relaxed), `ranking` (relevance, then P3DN priority), `service` (`search`,
+`record_need`).
+
 Public API: `search`, `record_need`, the result types, and the index maintenance functions that every
-catalog write calls (`reindex_product`, `reindex_products`, `reindex_vendor`, `rebuild_index`).
+catalog write calls (`reindex_product`, `reindex_products`, `reindex_vendor`, `rebuild_index`,
+`purge_deleted_text`).
 """
 
-from bot.services.search.indexing import (
+from bot.services.search.index import (
+    invalidate_vocabulary,
     product_search_text,
+    purge_deleted_text,
     rebuild_index,
     reindex_product,
     reindex_products,
     reindex_vendor,
+    vendor_search_text,
 )
-from bot.services.search.normalize import normalize
 from bot.services.search.query import SearchFilters, parse_query
-from bot.services.search.results import Badges, SearchHit, SearchResult
-from bot.services.search.service import record_need, search
-from bot.services.search.vocab import invalidate_vocabulary
+from bot.services.search.ranking import Badges, SearchHit
+from bot.services.search.service import SearchResult, record_need, search
+from bot.services.search.text import normalize
 
 __all__ = [
     "Badges",
@@ -26,10 +35,12 @@ __all__ = [
     "normalize",
     "parse_query",
     "product_search_text",
+    "purge_deleted_text",
     "rebuild_index",
     "record_need",
     "reindex_product",
     "reindex_products",
     "reindex_vendor",
     "search",
+    "vendor_search_text",
 ]

@@ -1,7 +1,12 @@
 """Reading a buyer's question: filters (place, TKDN, e-Katalog, halal, price ceiling, category) and the
 things asked for, as `Concept`s of stemmed words. Filter words are taken out of the text query.
 
-No database here: typo correction against the catalog's vocabulary happens later (`vocab.py`).
+Places: `Region.find_places` decides *which* places a sentence names (its city-word rules: a bare "metro"
+is the city, "utara" alone may be Lampung Utara...); `find_place_spans` only locates those names among the
+question's words, with the "kec"/"kel" marker before them, so the place becomes a filter and leaves the text.
+
+`parse_query` needs no database. Typo correction against the catalog's vocabulary (`correct_concepts`)
+comes after it, once the vocabulary is at hand.
 """
 
 from __future__ import annotations
@@ -10,12 +15,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from bot.errors import ValidationError
+from bot.services.categories import CATEGORY_WORDS
 from bot.services.parsers import UNITS, parse_price
-from bot.services.search.categories import CATEGORY_WORDS
-from bot.services.search.lexicon import SynonymGroup, load_lexicon
-from bot.services.search.normalize import is_stop, stem, words
-from bot.services.search.places import PlaceSpan, find_place_spans
+from bot.services.region import Region
+from bot.services.search.index import Vocabulary, max_edits
+from bot.services.search.text import SynonymGroup, is_dictionary_word, is_stop, load_lexicon, stem, words
 
 MAX_QUERY_CHARS = 1000  # a question longer than this is pasted text; the rest is not read
 MAX_CONCEPTS = 8
@@ -79,6 +87,52 @@ class ParsedQuery:
     def normalized(self) -> str:
         """The concepts as one string, e.g. `nasi kotak ayam bakar`."""
         return " ".join(c.label for c in self.concepts)
+
+
+# -------------------------------------------------------------------------------------------- places
+
+_PLACE_MARKERS = frozenset({"kec", "kecamatan", "kel", "kelurahan", "desa", "kampung"})
+_MAX_PLACE_WORDS = 4
+
+
+@dataclass(frozen=True)
+class PlaceSpan:
+    """Words `start:end` of a question name a place; `kelurahan` is None for a kecamatan."""
+
+    start: int
+    end: int
+    kecamatan: str
+    kelurahan: str | None
+
+
+def _locate(ws: list[str], keys: frozenset[str], used: set[int]) -> tuple[int, int] | None:
+    for i in range(len(ws)):
+        for n in range(min(_MAX_PLACE_WORDS, len(ws) - i), 0, -1):
+            if "".join(ws[i : i + n]) in keys and not used & set(range(i, i + n)):
+                return i, i + n
+    return None
+
+
+def find_place_spans(ws: list[str], region: Region) -> list[PlaceSpan]:
+    """The places named in a list of folded words, in order of mention, with their word spans."""
+    spans: list[PlaceSpan] = []
+    used: set[int] = set()
+    for kind, name in region.find_places(" ".join(ws)):
+        found = _locate(ws, region.spellings(kind, name), used)
+        if found is None:
+            continue
+        start, end = found
+        if start > 0 and ws[start - 1] in _PLACE_MARKERS:
+            start -= 1
+        used.update(range(start, end))
+        kecamatan = name if kind == "kecamatan" else region.kecamatan_of(name)
+        if kecamatan is None:
+            continue
+        spans.append(PlaceSpan(start, end, kecamatan, name if kind == "kelurahan" else None))
+    return spans
+
+
+# ------------------------------------------------------------------------------ filters and concepts
 
 
 def word_concept(word: str) -> Concept:
@@ -182,12 +236,12 @@ def _concepts(ws: list[str]) -> list[Concept]:
     return unique[:MAX_CONCEPTS]
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Split a question into filters and concepts (no database, no typo correction)."""
+def parse_query(text: str, region: Region) -> ParsedQuery:
+    """Split a question into filters and concepts, places of `region` (no database, no typo correction)."""
     raw = unicodedata.normalize("NFKC", text or "")[:MAX_QUERY_CHARS]
     max_price, raw = _price_ceiling(raw)
     ws = words(raw)
-    spans = find_place_spans(ws)
+    spans = find_place_spans(ws, region)
     place = next((s for s in spans if s.kelurahan), spans[0] if spans else None)  # a kelurahan is the finer one
     filters = SearchFilters(
         kecamatan=place.kecamatan if place else None,
@@ -200,3 +254,42 @@ def parse_query(text: str) -> ParsedQuery:
     ws = _drop_quantities(ws)
     filters = replace(filters, category=category)
     return ParsedQuery(concepts=tuple(_concepts(ws)), filters=filters, category_from_words=category is not None)
+
+
+# ----------------------------------------------------------------------------------- typo correction
+
+
+def correct_concepts(
+    concepts: tuple[Concept, ...], vocab: Vocabulary
+) -> tuple[tuple[Concept, ...], tuple[tuple[str, str], ...]]:
+    """Replace words the catalog does not know by the nearest word it does (`sragam` -> `seragam`).
+
+    The typed word stays an alternative (the cached vocabulary may miss a word another process just
+    added). A misspelt stop word (`lampng`) is dropped, reported as corrected to "".
+    """
+    out: list[Concept] = []
+    corrections: list[tuple[str, str]] = []
+    for concept in concepts:
+        word = concept.word
+        if word is None or any(all(tok in vocab for tok in alt) for alt in concept.alternatives):
+            out.append(concept)
+            continue
+        fixed = vocab.correct(word)
+        if fixed is not None and fixed != word:
+            corrections.append((word, fixed))
+            better = word_concept(fixed)
+            out.append(replace(better, alternatives=better.alternatives + concept.alternatives))
+        elif is_stopword_typo(word):
+            corrections.append((word, ""))
+        else:
+            out.append(concept)
+    return tuple(out), tuple(corrections)
+
+
+def is_stopword_typo(word: str) -> bool:
+    """True for a misspelt stop word (`lampng`, `siapaa`): nothing to search for, rather than a lost word."""
+    edits = max_edits(word)
+    if not edits or is_dictionary_word(word):
+        return False
+    stopwords = load_lexicon().stopwords
+    return process.extractOne(word, stopwords, scorer=Levenshtein.distance, score_cutoff=edits) is not None

@@ -10,19 +10,50 @@ the tier decides (product TKDN >= 40%, >= 25%, some TKDN or a certified vendor, 
 listing, then verification, then the finer relevance, then the newest data.
 So a clearly better text match is never pushed down by a badge, and among equally good matches the
 procurement rules' order wins.
+
+What a search returns are plain frozen values (`SearchHit`, `Badges` here, `SearchResult` in `service.py`),
+no text for users: the handlers word them.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from bot.services.search.fts import ConceptTerms
-from bot.services.search.normalize import index_terms
-from bot.services.search.results import Badges, Candidate, SearchHit
+from bot.services.search.retrieval import Candidate, ConceptTerms
+from bot.services.search.text import index_terms
+
+
+@dataclass(frozen=True)
+class Badges:
+    """The P3DN facts a buyer weighs: TKDN (product % and vendor certificate), e-Katalog, verified, halal."""
+
+    tkdn_percent: Decimal | None
+    tkdn_certified: bool
+    ekatalog: bool
+    verified: bool
+    halal: bool
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One product found, with its vendor; `score` orders the hits (higher first)."""
+
+    product_ref: str
+    product_name: str
+    price: Decimal | None
+    unit: str | None
+    vendor_ref: str
+    business_name: str
+    kecamatan: str | None
+    badges: Badges
+    photo_ref: str | None
+    score: float
+
 
 BANDS = 5
 _TIERS = 4

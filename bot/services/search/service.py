@@ -1,30 +1,49 @@
 """`search()`: a buyer's question in, ranked products out, every question logged (unmet demand too).
 
-The pipeline: `query.parse_query` (filters and concepts) -> `plan.correct_concepts` (typos, against the
-catalog's vocabulary) -> `plan.find` (strict, then relaxed full-text queries) -> `ranking.rank` (relevance,
-then P3DN priority). When nothing matches confidently the result is empty and the log row says unmet.
-The service knows nothing about chats and returns no text.
+The pipeline: `query.parse_query` (filters and concepts) -> `query.correct_concepts` (typos, against the
+catalog's vocabulary, `index.get_vocabulary`) -> `retrieval.find` (strict, then relaxed full-text queries)
+-> `ranking.rank` (relevance, then P3DN priority). When nothing matches confidently the result is empty
+and the log row says unmet. The service knows nothing about chats and returns no text.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import PermissionDenied
-from bot.services.search.plan import correct_concepts, find
-from bot.services.search.query import parse_query
-from bot.services.search.ranking import rank
-from bot.services.search.results import SearchResult
-from bot.services.search.vocab import get_vocabulary
+from bot.services.region import region_of
+from bot.services.search.index import get_vocabulary
+from bot.services.search.query import SearchFilters, correct_concepts, parse_query
+from bot.services.search.ranking import SearchHit, rank
+from bot.services.search.retrieval import find
 from models import SearchLog
 
 logger = logging.getLogger(__name__)
 
 _LOGGED_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The page of hits asked for and how the question was understood.
+
+    `total` counts the confident matches (up to `retrieval.CANDIDATES`); `normalized` is what was searched
+    for after stop words, synonyms and typo correction; `corrections` lists (typed, used) word pairs;
+    `relaxed` is True when one later word of a long question had to be left out to find anything.
+    """
+
+    results: tuple[SearchHit, ...]
+    total: int
+    normalized: str
+    filters: SearchFilters
+    took_ms: float
+    search_log_id: int | None = None
+    corrections: tuple[tuple[str, str], ...] = ()
+    relaxed: bool = False
 
 
 def _loggable(query: str) -> str:
@@ -43,13 +62,15 @@ async def search(
 ) -> SearchResult:
     """Find products for a buyer's question and log it (`SearchLog`, unmet when nothing matched).
 
+    Places are those of the region the session carries (`REGION_FILE`, see `bot.services.region.bind_region`).
+
     Transactions: inside a caller's transaction (the dispatcher's one per update) the log row is only
     flushed and commits with it; called outside any transaction, search commits what it began itself,
     so no read transaction (on SQLite: the write lock) is left open.
     """
     started = time.perf_counter()
     owns_transaction = not session.in_transaction()
-    parsed = parse_query(query)
+    parsed = parse_query(query, region_of(session))
     vocab = await get_vocabulary(session) if parsed.concepts else None
     corrected, corrections = correct_concepts(parsed.concepts, vocab) if vocab else (parsed.concepts, ())
     candidates, attempt = await find(session, parsed, corrected, vocab)

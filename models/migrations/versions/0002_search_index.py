@@ -4,7 +4,7 @@ SQLite: an external-content FTS5 table `products_fts` (tokenizer `unicode61 remo
 sync by triggers, plus `products_fts_vocab` (fts5vocab, 'row') that the typo corrector reads.
 PostgreSQL: a generated `tsvector('simple', search_text)` column with a GIN index.
 
-`search_text` is already normalised and stemmed in Python (bot/services/search/normalize.py), so neither
+`search_text` is already normalised and stemmed in Python (bot/services/search/text.py), so neither
 engine stems or folds anything itself.
 
 Careful in later migrations: alembic batch mode on SQLite rebuilds `products` and DROPS these triggers.

@@ -1,0 +1,335 @@
+"""Retrieval: from a parsed question to full-text queries, tried in order until one finds something.
+
+*Confidence rule.* Every concept of the question must match (after typo correction). Only when that finds
+nothing and the question has 3+ concepts may one concept after the first two be left out (the first words
+name the thing wanted: "keripik pisang lumer" still finds keripik pisang, "sewa mobil pengantin" does not
+fall back to "sewa pengantin"). A category word ("kerajinan tapis") is a filter first and is dropped if
+that finds nothing. Nothing weaker is ever returned. Filters become marker tokens (see `index.py`) in the
+same full-text query, so the index narrows by them.
+
+*Safe expressions.* User text never reaches either engine: SQLite FTS5 `MATCH` and PostgreSQL
+`to_tsquery('simple', ...)` expressions are assembled here from tokens that fully match `[^\\W_]+`
+(letters and digits only), each one quoted, joined with our own operators. Anything else (quotes,
+AND/OR/NOT/NEAR as operators, `*`, `:`, `-`, parentheses, emoji, NUL) cannot get in; an operator word the
+buyer typed is just a quoted word. Shape: OR over *conjunctions*; a conjunction is AND over *concepts*; a
+concept is OR over *alternatives*; an alternative is AND over tokens.
+
+*Engines.* SQLite FTS5 with bm25(), or PostgreSQL tsvector ('simple') with ts_rank(); both return the
+same `Candidate`s, with `relevance` higher-is-better. Only visible products are returned (the join to
+vendors drops orphans). Ranking is the expensive part when a query matches a large share of the catalog
+(bm25 runs over every match, and its statistics read every document of every term): when the estimated
+match count is above `RANKED_MAX`, the newest matches are taken in rowid order (the index walks them
+without sorting) unscored, and `ranking.py` orders them by name match and P3DN badges (100k products,
+"keripik pisang" with 13k matches: 58 ms ranked, 0.07 ms newest-first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Text, bindparam, case, column, func, literal_column, or_, select, table
+from sqlalchemy import text as sql_text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.search.index import (
+    EKATALOG,
+    HALAL,
+    TKDN,
+    TKDN25,
+    TKDN40,
+    Vocabulary,
+    category_token,
+    kecamatan_token,
+    kelurahan_token,
+)
+from bot.services.search.query import Concept, ParsedQuery, SearchFilters
+from models import Product, Vendor
+
+CANDIDATES = 50  # ranked per question; `SearchResult.total` counts up to this
+CORE_CONCEPTS = 2  # the relaxed fallback never drops these
+RANKED_MAX = 1000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A matching product as read from the database, before P3DN ranking."""
+
+    product_id: int
+    product_ref: str
+    product_name: str
+    price: Decimal | None
+    unit: str | None
+    photo_ref: str | None
+    tkdn_percent: Decimal | None
+    updated_at: datetime | None
+    vendor_ref: str
+    business_name: str
+    kecamatan: str | None
+    ekatalog: bool
+    tkdn_certified: bool
+    verified: bool
+    halal: bool
+    relevance: float
+
+
+# ------------------------------------------------------------------------ safe full-text expressions
+
+Alternative = Sequence[str]
+ConceptTerms = Sequence[Alternative]
+Conjunction = Sequence[ConceptTerms]
+
+_TOKEN_RE = re.compile(r"[^\W_]+")
+
+
+def _safe(tokens: Alternative) -> list[str]:
+    return [t for t in tokens if _TOKEN_RE.fullmatch(t)]
+
+
+def _build(conjunctions: Sequence[Conjunction], quote: str, and_: str, or_: str) -> str | None:
+    ors: list[str] = []
+    for conjunction in conjunctions:
+        ands: list[str] = []
+        for concept in conjunction:
+            alts = []
+            for alternative in concept:
+                toks = [quote + t + quote for t in _safe(alternative)]
+                if toks:
+                    alts.append(toks[0] if len(toks) == 1 else "(" + and_.join(toks) + ")")
+            if not alts:
+                break  # a concept with nothing searchable makes this conjunction unmatchable
+            ands.append(alts[0] if len(alts) == 1 else "(" + or_.join(dict.fromkeys(alts)) + ")")
+        else:
+            if ands:
+                ors.append(ands[0] if len(ands) == 1 else "(" + and_.join(ands) + ")")
+    if not ors:
+        return None
+    return ors[0] if len(ors) == 1 else or_.join(dict.fromkeys(ors))
+
+
+def fts5_match(conjunctions: Sequence[Conjunction]) -> str | None:
+    """An FTS5 MATCH expression such as `("nasibox" OR ("nasi" AND "kotak")) AND "ayam"`."""
+    return _build(conjunctions, '"', " AND ", " OR ")
+
+
+def pg_tsquery(conjunctions: Sequence[Conjunction]) -> str | None:
+    """A `to_tsquery('simple', ...)` string such as `('nasibox' | ('nasi' & 'kotak')) & 'ayam'`."""
+    return _build(conjunctions, "'", " & ", " | ")
+
+
+def filter_tokens(filters: SearchFilters) -> list[str]:
+    """The marker tokens every product meeting these filters has in its index text (price has none)."""
+    tokens = []
+    if filters.kelurahan:
+        tokens.append(kelurahan_token(filters.kelurahan))
+    elif filters.kecamatan:
+        tokens.append(kecamatan_token(filters.kecamatan))
+    if filters.category:
+        tokens.append(category_token(filters.category))
+    tokens += [flag for flag, on in ((TKDN, filters.tkdn), (EKATALOG, filters.ekatalog), (HALAL, filters.halal)) if on]
+    return tokens
+
+
+# ----------------------------------------------------------------------------------- the two engines
+
+_COLUMNS = (
+    Product.id,
+    Product.product_ref,
+    Product.name,
+    Product.price,
+    Product.unit,
+    Product.photo_ref,
+    Product.tkdn_percent,
+    Product.updated_at,
+    Vendor.vendor_ref,
+    Vendor.business_name,
+    Vendor.kecamatan,
+    Vendor.ekatalog,
+    Vendor.tkdn_certified,
+    Vendor.verified,
+    Vendor.halal,
+)
+_FTS = table("products_fts", column("rowid"))
+
+
+def _where(stmt: Select[Any], filters: SearchFilters) -> Select[Any]:
+    # Places are matched by their marker tokens only (see index.py): the index text is built from a
+    # lenient reading of the vendor's kecamatan/kelurahan/address, which a column comparison is not.
+    stmt = stmt.where(Product.visible.is_(True))
+    if filters.tkdn:
+        stmt = stmt.where(or_(Vendor.tkdn_certified.is_(True), Product.tkdn_percent > 0))
+    if filters.ekatalog:
+        stmt = stmt.where(Vendor.ekatalog.is_(True))
+    if filters.halal:
+        stmt = stmt.where(Vendor.halal.is_(True))
+    if filters.max_price is not None:
+        stmt = stmt.where(Product.price <= filters.max_price)
+    if filters.category:
+        stmt = stmt.where(Product.category == filters.category)
+    return stmt
+
+
+def _candidate(row: Any) -> Candidate:
+    # Positional: _COLUMNS are in Candidate's field order (4x faster than reading the row by name).
+    *fields, relevance = row
+    return Candidate(*fields, relevance=float(relevance or 0.0))
+
+
+def _sqlite_match(conjunctions: Sequence[Conjunction], by_recent: bool, scored: bool) -> Select[Any] | None:
+    expression = fts5_match(conjunctions)
+    if expression is None:
+        return None
+    bm25 = literal_column("bm25(products_fts)")
+    stmt = (
+        select(*_COLUMNS, (-bm25 if scored else literal_column("1.0")).label("relevance"))
+        .select_from(_FTS)
+        .join(Product, Product.id == _FTS.c.rowid)
+        .join(Vendor, Vendor.id == Product.vendor_id)
+        .where(sql_text("products_fts MATCH :match").bindparams(match=expression))
+    )
+    return stmt.order_by(_FTS.c.rowid.desc() if by_recent else bm25)
+
+
+def _pg_match(conjunctions: Sequence[Conjunction], by_recent: bool, scored: bool) -> Select[Any] | None:
+    expression = pg_tsquery(conjunctions)
+    if expression is None:
+        return None
+    tsv = literal_column("products.search_tsv")
+    tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("tsq", expression, type_=Text))
+    relevance = func.ts_rank(tsv, tsquery, 1)
+    stmt = (
+        select(*_COLUMNS, (relevance if scored else literal_column("1.0")).label("relevance"))
+        .select_from(Product)
+        .join(Vendor, Vendor.id == Product.vendor_id)
+        .where(tsv.op("@@")(tsquery))
+    )
+    return stmt.order_by(Product.id.desc() if by_recent else relevance.desc())
+
+
+async def fetch_matches(
+    session: AsyncSession,
+    conjunctions: Sequence[Conjunction],
+    filters: SearchFilters,
+    *,
+    limit: int,
+    by_recent: bool = False,
+    scored: bool = True,
+) -> list[Candidate]:
+    """Products whose index text satisfies the expression and the filters, best first, at most `limit`.
+
+    `by_recent` walks the matches newest first instead of ranking them all; `scored=False` gives every
+    match the same relevance (for browsing by filters).
+    """
+    builder = _sqlite_match if session.get_bind().dialect.name == "sqlite" else _pg_match
+    stmt = builder(conjunctions, by_recent, scored)
+    if stmt is None:
+        return []
+    rows = await session.execute(_where(stmt, filters).limit(limit))
+    return [_candidate(row) for row in rows]
+
+
+def _tier_order() -> ColumnElement[int]:
+    return case(
+        (Product.tkdn_percent >= 40, 1),
+        (Product.tkdn_percent >= 25, 2),
+        (or_(Vendor.tkdn_certified.is_(True), Product.tkdn_percent > 0), 3),
+        else_=4,
+    )
+
+
+async def fetch_browse(session: AsyncSession, filters: SearchFilters, *, limit: int) -> list[Candidate]:
+    """Products that meet the filters when the question named no product ("ATK yang TKDN"), P3DN order."""
+    stmt = select(*_COLUMNS, literal_column("1.0").label("relevance")).join(Vendor, Vendor.id == Product.vendor_id)
+    stmt = _where(stmt, filters).order_by(
+        _tier_order(), Vendor.ekatalog.desc(), Vendor.verified.desc(), Product.updated_at.desc(), Product.id.desc()
+    )
+    rows = await session.execute(stmt.limit(limit))
+    return [_candidate(row) for row in rows]
+
+
+# --------------------------------------------------------------------- attempts, strict then relaxed
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One full-text query: these concepts (all, or all but one later one) under these filters."""
+
+    concepts: tuple[Concept, ...]
+    filters: SearchFilters
+    relaxed: bool = False
+
+
+def attempts(parsed: ParsedQuery, concepts: tuple[Concept, ...]) -> Iterator[Attempt]:
+    """Strict first (with, then without a category read from words), then the relaxed fallback."""
+    filter_sets = [parsed.filters]
+    if parsed.category_from_words and parsed.concepts:
+        filter_sets.append(replace(parsed.filters, category=None))
+    for filters in filter_sets:
+        yield Attempt(concepts, filters)
+    if len(concepts) > CORE_CONCEPTS:
+        for filters in filter_sets:
+            yield Attempt(concepts, filters, relaxed=True)
+
+
+def conjunctions(attempt: Attempt) -> list[Conjunction]:
+    """The attempt as an OR of AND-groups of concepts, each group also requiring the filter tokens."""
+    terms = [c.alternatives for c in attempt.concepts]
+    if attempt.relaxed:
+        core, rest = terms[:CORE_CONCEPTS], terms[CORE_CONCEPTS:]
+        groups = [core + list(kept) for kept in combinations(rest, len(rest) - 1)]
+    else:
+        groups = [terms]
+    markers = [((token,),) for token in filter_tokens(attempt.filters)]
+    return [[*group, *markers] for group in groups]
+
+
+def estimate(conjunction: Conjunction, vocab: Vocabulary | None) -> int:
+    """An upper bound of the products matching one AND-group, from document frequencies."""
+    if vocab is None or not conjunction:
+        return 0
+    return min(sum(min((vocab.frequency(t) for t in alt), default=0) for alt in c) for c in conjunction)
+
+
+async def browse(session: AsyncSession, filters: SearchFilters) -> list[Candidate]:
+    """Products meeting the filters when no product was named ("ATK yang TKDN"), P3DN tiers first.
+
+    Tier by tier (TKDN >= 40, >= 25, any, then all), newest first, until there are enough candidates:
+    each step is a cheap capped index walk instead of a sort of the whole category.
+    """
+    tokens = filter_tokens(filters)
+    if not tokens:
+        return await fetch_browse(session, filters, limit=CANDIDATES)
+    found: dict[int, Candidate] = {}
+    for tier in (TKDN40, TKDN25, TKDN, None):
+        group = [((t,),) for t in (*tokens, *([tier] if tier else []))]
+        for c in await fetch_matches(session, [group], filters, limit=CANDIDATES, by_recent=True, scored=False):
+            found.setdefault(c.product_id, c)
+        if len(found) >= CANDIDATES:
+            break
+    return list(found.values())[:CANDIDATES]
+
+
+async def find(
+    session: AsyncSession, parsed: ParsedQuery, concepts: tuple[Concept, ...], vocab: Vocabulary | None
+) -> tuple[list[Candidate], Attempt | None]:
+    """Candidates of the first attempt that finds any, and that attempt (None when nothing was found)."""
+    if not parsed.concepts:
+        if not parsed.filters.any():
+            return [], None
+        return await browse(session, parsed.filters), Attempt((), parsed.filters)
+    for attempt in attempts(parsed, concepts):
+        groups = conjunctions(attempt)
+        by_recent = not attempt.relaxed and estimate(groups[0], vocab) > RANKED_MAX
+        # bm25 reads every matching document of every term for its statistics, even under LIMIT: a big
+        # match set is taken newest first and ranked by its names and P3DN badges alone.
+        found = await fetch_matches(
+            session, groups, attempt.filters, limit=CANDIDATES, by_recent=by_recent, scored=not by_recent
+        )
+        if found:
+            return found, attempt
+    return [], None
