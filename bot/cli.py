@@ -64,7 +64,7 @@ async def _load_demo(application: App) -> None:
 
 @app.command()
 def run() -> None:
-    """Run the bot on the channels configured in the environment (Telegram, WhatsApp)."""
+    """Run the bot on the channels configured in the environment (Telegram), with a delivery worker."""
     settings = _settings()
     if settings.telegram.bot_token is None:
         typer.echo(

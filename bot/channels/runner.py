@@ -2,8 +2,8 @@
 
 The aiohttp app on HOST:PORT always serves `GET /healthz`, plus each channel's webhook: Telegram at
 `/telegram/webhook` when WEBHOOK_BASE_URL is set (otherwise Telegram uses long polling and the app only
-answers health checks). A WhatsApp channel mounts its webhook on the same app the same way
-(`ChannelServer._mount_channels`), and starts and stops next to Telegram in `start` / `stop`.
+answers health checks). Every channel mounts its webhook on this one app (`ChannelServer._mount_channels`)
+and starts and stops in `start` / `stop`.
 
 Start: replies that a crash left unsent and updates accepted but not yet handled are taken up first
 (`Intake.resume`), and the delivery worker starts (outbox rows: broadcasts, notices, stale replies).

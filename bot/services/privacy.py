@@ -21,7 +21,6 @@ class StoredData:
     identities: list[Identity]
     vendor: Vendor | None
     product_count: int
-    lead_count: int
 
 
 async def stored_data(session: AsyncSession, user: User) -> StoredData:
@@ -29,11 +28,9 @@ async def stored_data(session: AsyncSession, user: User) -> StoredData:
     identities = list(await session.scalars(select(Identity).where(Identity.user_id == user.id)))
     vendor = await vendor_of(session, user)
     products = 0
-    leads = 0
     if vendor is not None:
         products = await session.scalar(select(func.count()).select_from(Product).where(Product.vendor_id == vendor.id))
-        leads = await session.scalar(select(func.count()).select_from(Lead).where(Lead.vendor_id == vendor.id))
-    return StoredData(user, identities, vendor, products or 0, leads or 0)
+    return StoredData(user, identities, vendor, products or 0)
 
 
 async def delete_my_data(session: AsyncSession, user: User) -> None:
