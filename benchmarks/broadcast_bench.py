@@ -93,6 +93,7 @@ async def _worker(fake: FakeTelegramAPI, url: str, workdir: Path, rate: float) -
         TELEGRAM_API_SERVER=fake.base_url,
         TELEGRAM_RATE_OVERALL=str(rate),
         DATABASE_URL=url,
+        ADMIN_IDS=f"telegram:{FIRST_CHAT - 1}",  # the admin who sends the broadcasts stays an admin at start-up
         DELIVERY_LEASE_SECONDS="5",
         DELIVERY_POLL_SECONDS="0.2",
         LOG_LEVEL="WARNING",
