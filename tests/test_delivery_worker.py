@@ -136,3 +136,39 @@ async def test_rows_of_other_channels_are_left_for_their_senders(sessions: async
     assert await worker.run_once() == 1  # only the Telegram row
     assert await worker.run_once() == 0
     assert await _statuses(sessions) == {"sent": 1, "pending": 2}
+
+
+async def test_a_renewed_lease_keeps_other_workers_off(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await _recipients(sessions, 2)
+    start = utcnow()
+    lease = timedelta(seconds=60)
+    async with sessions() as session, session.begin():
+        claimed = await delivery.claim(session, limit=10, lease=lease, reply_grace=timedelta(0), now=start)
+    async with sessions() as session, session.begin():
+        await delivery.renew(session, [e.id for e, _ in claimed], now=start + timedelta(seconds=50))
+    async with sessions() as session, session.begin():
+        later = start + timedelta(seconds=70)  # past the first lease, within the renewed one
+        assert await delivery.claim(session, limit=10, lease=lease, reply_grace=timedelta(0), now=later) == []
+    async with sessions() as session, session.begin():
+        expired = start + timedelta(seconds=111)
+        again = await delivery.claim(session, limit=10, lease=lease, reply_grace=timedelta(0), now=expired)
+    assert len(again) == 2
+
+
+async def test_a_worker_renews_its_lease_while_sending(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await _recipients(sessions, 1)
+
+    async def claimed_at() -> object:
+        async with sessions() as session:
+            return await session.scalar(select(OutboxMessage.claimed_at))
+
+    async def slow_send(envelope: Envelope) -> str:
+        first = await claimed_at()
+        async with asyncio.timeout(30):
+            while await claimed_at() == first:  # noqa: ASYNC110 - until the worker has renewed the lease
+                await asyncio.sleep(0.05)
+        return "sent"
+
+    worker = DeliveryWorker(sessions, {"telegram": slow_send}, WorkerSettings(lease=timedelta(seconds=0.6)))
+    assert await worker.run_once() == 1
+    assert await _statuses(sessions) == {"sent": 1}

@@ -6,8 +6,9 @@ says how it went (`sent`, `blocked`, `retry`, `failed`, or a channel's own final
 only records outcomes, re-schedules `retry` with backoff up to a cap, and stops at unreachable recipients.
 
 Exactly once, as far as a platform allows: a row is claimed (a lease: `claimed_at`) before it is sent and
-marked right after; a row marked sent is never claimed again; a crash leaves the claimed rows to be taken
-again when their lease runs out, so only rows in flight at the crash can be sent twice.
+marked right after; a row marked sent is never claimed again; while a worker is alive it renews the lease of
+the rows it is still sending; a crash leaves them to be taken again when their lease runs out, so only rows
+in flight at the crash can be sent twice.
 On PostgreSQL the claim is `SELECT … FOR UPDATE SKIP LOCKED`, so any number of workers (processes or
 machines) share the outbox; on SQLite one worker claims at a time (its write transactions are serial).
 Reply rows are sent by the process that handled the update (bot/core/intake.py); the worker takes one only
@@ -117,6 +118,15 @@ async def claim(
     return [(Envelope(*row[:-1]), bool(row[-1])) for row in rows]
 
 
+async def renew(session: AsyncSession, row_ids: list[int], now: datetime | None = None) -> None:
+    """Extend the lease of claimed rows that are still pending (the worker holding them is alive)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(row_ids), OutboxMessage.status == PENDING)
+        .values(claimed_at=now or utcnow())
+    )
+
+
 async def record(
     session: AsyncSession, envelope: Envelope, outcome: str, settings: WorkerSettings, error: str | None = None
 ) -> str:
@@ -205,10 +215,27 @@ class DeliveryWorker:
                 now=self.clock(),
             )
         if claimed:
-            await asyncio.gather(*(self._deliver(envelope, reachable) for envelope, reachable in claimed))
+            in_flight = {envelope.id for envelope, _reachable in claimed}
+            keeper = asyncio.create_task(self._keep_lease(in_flight))
+            try:
+                await asyncio.gather(*(self._deliver(e, reachable, in_flight) for e, reachable in claimed))
+            finally:
+                keeper.cancel()
         return len(claimed)
 
-    async def _deliver(self, envelope: Envelope, reachable: bool) -> None:
+    async def _keep_lease(self, in_flight: set[int]) -> None:
+        """While a batch is being sent (a long flood-control pause, a slow platform), renew the claim of the
+        rows not sent yet, so another worker never takes them over while this one is alive."""
+        interval = self.settings.lease.total_seconds() / 3
+        while in_flight:
+            await asyncio.sleep(interval)
+            try:
+                async with self.sessions() as session, session.begin():
+                    await renew(session, sorted(in_flight), now=self.clock())
+            except Exception:  # the next renewal, or the lease itself, covers a missed one
+                logger.exception("could not renew the lease of %s outbox rows", len(in_flight))
+
+    async def _deliver(self, envelope: Envelope, reachable: bool, in_flight: set[int]) -> None:
         send = self.senders.get(envelope.channel)
         error: str | None = None
         if not reachable or send is None:
@@ -222,4 +249,5 @@ class DeliveryWorker:
                     outcome, error = RETRY, repr(err)
         async with self.sessions() as session, session.begin():
             status = await record(session, envelope, outcome, self.settings, error)
+        in_flight.discard(envelope.id)
         self.counts[status] = self.counts.get(status, 0) + 1
