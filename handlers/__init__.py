@@ -11,6 +11,7 @@ from handlers import (
     find,
     help,
     language,
+    leads,
     menu,
     my_data,
     products,
@@ -44,6 +45,10 @@ def build_registry() -> Registry:
         broadcast.FLOW,
         broadcast.SEND_FLOW,
         broadcast.REPORT_FLOW,
+        leads.FLOW,
+        leads.INBOX_FLOW,
+        leads.NEW_FLOW,
+        leads.ASK_FLOW,
         find.FLOW,
     ):
         registry.add(flow)
