@@ -14,6 +14,7 @@ from handlers import (
     leads,
     menu,
     my_data,
+    needs,
     products,
     register_vendor,
     start,
@@ -49,6 +50,8 @@ def build_registry() -> Registry:
         leads.INBOX_FLOW,
         leads.NEW_FLOW,
         leads.ASK_FLOW,
+        needs.FLOW,
+        needs.FORM_FLOW,
         find.FLOW,
     ):
         registry.add(flow)

@@ -24,6 +24,7 @@ from handlers.common import joined, price_per_unit
 from handlers.fallback import fallback as friendly_fallback
 from handlers.leads import interest_choice
 from handlers.menu import menu_reply
+from handlers.needs import record_choice
 
 NAME = "find"
 PAGE_SIZE = 5
@@ -95,7 +96,7 @@ def _not_found(ctx: Context, query: str, result: SearchResult) -> list[Reply]:
         text += "\n" + t("find.none_filters")
     choices: list[Choice] = []
     if result.search_log_id:
-        choices.append(Choice(t("find.btn_record_need"), actions.encode(NAME, "need", result.search_log_id)))
+        choices.append(record_choice(t, result.search_log_id))  # the need's form: handlers/needs.py
     choices.append(Choice(t("find.btn_search_again"), actions.encode(NAME, "ask")))
     return [Reply(text, tuple(choices))]
 

@@ -72,7 +72,9 @@ async def latest_identities(session: AsyncSession, user_ids: list[int]) -> dict[
     return {int(user_id): int(identity_id) for user_id, identity_id in rows}
 
 
-async def tell(session: AsyncSession, user_id: int | None, payload: str, *, dedupe_key: str | None = None) -> bool:
+async def tell(
+    session: AsyncSession, user_id: int | None, payload: str, *, dedupe_key: str | None = None, kind: str = NOTICE
+) -> bool:
     """Queue a notice for a user's latest channel; False if they have none (or it was queued already)."""
     if user_id is None:
         return False
@@ -86,7 +88,7 @@ async def tell(session: AsyncSession, user_id: int | None, payload: str, *, dedu
     session.add(
         OutboxMessage(
             identity_id=identity_id,
-            kind=NOTICE,
+            kind=kind,
             payload=payload,
             status=PENDING,
             due_at=utcnow(),
