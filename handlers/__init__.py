@@ -18,6 +18,7 @@ from handlers import (
     products,
     register_vendor,
     start,
+    stats,
 )
 
 
@@ -52,6 +53,7 @@ def build_registry() -> Registry:
         leads.ASK_FLOW,
         needs.FLOW,
         needs.FORM_FLOW,
+        stats.FLOW,
         find.FLOW,
     ):
         registry.add(flow)
