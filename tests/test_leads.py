@@ -3,7 +3,7 @@ lead's own seller may answer it, and a forged id changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from bot.errors import NotFound, PermissionDenied, ValidationError
 from bot.services import leads
 from bot.services.delivery import DeliveryWorker
 from bot.services.outbox import Envelope
+from bot.services.when import parse_local_date
 from models import AuditLog, Identity, Lead, OutboxMessage, Product, User, Vendor
 from tests.support import Chat, add_product, onboard, register_business, t
 
@@ -234,3 +235,22 @@ async def test_someone_else_pressing_the_answer_button_is_refused(app: App) -> N
             select(func.count()).select_from(AuditLog).where(AuditLog.action == "permission.denied")
         )
     assert denied == 2
+
+
+def test_a_needed_by_date_is_a_day_from_today_on() -> None:
+    zone = "Asia/Jakarta"
+    now = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 WIB, Tuesday 1 December 2026
+    assert parse_local_date("20-12-2026", zone, now) == date(2026, 12, 20)
+    assert parse_local_date("besok", zone, now) == date(2026, 12, 2)
+    assert parse_local_date("5 Jan", zone, now) == date(2027, 1, 5)  # no year: the next such day
+    assert parse_local_date("hari ini", zone, now) == date(2026, 12, 1)
+    for typed, key in (
+        ("", "parse.date.empty"),
+        ("30-11-2026", "parse.date.past"),
+        ("31-02-2027", "parse.date.invalid"),
+        ("kapan saja", "parse.date.invalid"),
+        ("20-12-2026 jam 9", "parse.date.invalid"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            parse_local_date(typed, zone, now)
+        assert caught.value.key == key, typed

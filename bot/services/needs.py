@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, literal, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound, PermissionDenied, ValidationError
@@ -127,8 +128,13 @@ async def record(
         category = await guess_category(session, entry.query, normalized)
         label = " ".join(entry.query.split()).strip(" ?!.")[:MAX_LABEL] or normalized
         need = Need(normalized=normalized, label=label, category=category, request_count=0)
-        session.add(need)
-        await session.flush()
+        try:
+            async with session.begin_nested():  # another buyer may record the same new need at this moment
+                session.add(need)
+        except IntegrityError:
+            need = await session.scalar(select(Need).where(Need.normalized == normalized))
+            if need is None:
+                raise
     request = await session.scalar(select(NeedRequest).where(NeedRequest.search_log_id == entry.id))
     if request is None:
         request = NeedRequest(need_id=need.id, search_log_id=entry.id, user_id=user.id)

@@ -22,6 +22,13 @@ def _figure() -> tuple[Any, Any]:
     return figure, figure.subplots()
 
 
+def _whole_numbers(axis: Any) -> None:
+    """Counts are whole: no 2.5 vendors on an axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _png(figure: Any) -> bytes:
     figure.tight_layout()
     buffer = BytesIO()
@@ -39,6 +46,7 @@ def bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence
         offsets = [p + (n - (count - 1) / 2) * height for p in positions]
         axes.barh(offsets, list(values), height=height, label=name, color=_COLOURS[n % len(_COLOURS)])
     axes.set_yticks(list(positions), [label[:32] for label in labels])
+    _whole_numbers(axes.xaxis)
     axes.invert_yaxis()
     axes.set_title(title)
     if len(series) > 1:
@@ -53,6 +61,7 @@ def stacked(title: str, labels: Sequence[str], series: Sequence[tuple[str, Seque
     for n, (name, values) in enumerate(series):
         axes.bar(list(labels), list(values), bottom=bottoms, label=name, color=_COLOURS[n % len(_COLOURS)])
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    _whole_numbers(axes.yaxis)
     axes.set_title(title)
     axes.legend()
     return _png(figure)
@@ -65,6 +74,7 @@ def bars_and_rate(
     figure, axes = _figure()
     axes.bar(list(labels), list(counts[1]), color=_COLOURS[0], label=counts[0])
     axes.set_ylabel(counts[0])
+    _whole_numbers(axes.yaxis)
     axes.tick_params(axis="x", labelrotation=45)
     second = axes.twinx()
     second.plot(list(labels), [100 * v for v in rate[1]], color=_COLOURS[1], marker="o", label=rate[0])
