@@ -85,6 +85,8 @@ async def test_interest_notifies_the_seller_and_the_answer_reaches_the_buyer(
     async with sessions() as session, session.begin():
         seller = await session.get_one(User, market["seller"])
         await leads.answer(session, seller, lead_id, leads.YES)
+        await leads.answer(session, seller, lead_id, leads.YES)  # pressed twice: the buyer is told once
+        assert len(await _outbox(session)) == 2
     async with sessions() as session:
         lead = await session.get_one(Lead, lead_id)
         assert (lead.status, lead.answer, lead.needed_by) == (leads.ANSWERED, leads.YES, TOMORROW)

@@ -177,6 +177,8 @@ async def answer(
     lead, vendor = await for_seller(session, actor, lead_id)
     if lead.status not in OPEN:
         raise ValidationError("leads.closed_already")
+    if reply == YES and lead.answer == YES:
+        return lead  # the same button pressed again: the buyer was told already
     now = utcnow()
     lead.answer = reply
     lead.answer_note = _check_note(message)
