@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import App
 from bot.core.wire import Locale, render
 from bot.errors import NotFound, PermissionDenied, ValidationError
-from bot.services import leads
+from bot.services import leads, privacy
 from bot.services.delivery import DeliveryWorker
 from bot.services.outbox import Envelope
 from bot.services.when import parse_local_date
@@ -256,3 +256,16 @@ def test_a_needed_by_date_is_a_day_from_today_on() -> None:
         with pytest.raises(ValidationError) as caught:
             parse_local_date(typed, zone, now)
         assert caught.value.key == key, typed
+
+
+async def test_deleting_my_data_leaves_an_anonymous_lead(
+    sessions: async_sessionmaker[AsyncSession], market: dict[str, int]
+) -> None:
+    async with sessions() as session, session.begin():
+        buyer = await session.get_one(User, market["buyer"])
+        lead = await leads.create(session, buyer, "P-1", quantity=3, needed_by=None, note="Kirim ke kantor saya")
+        seller = await session.get_one(User, market["seller"])
+        await leads.answer(session, seller, lead.id, leads.ASK, "Alamat kantornya di mana, Bu?")
+        await privacy.delete_my_data(session, buyer)
+        await session.refresh(lead)
+        assert (lead.note, lead.answer_note, lead.product_name) == (None, None, "Keripik pisang")

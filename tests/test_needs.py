@@ -150,3 +150,19 @@ async def test_opd_records_a_need_in_the_chat_and_the_admin_exports_it(app: App)
     sheet = load_workbook(BytesIO(reply.attachment.data)).active
     assert [c.value for c in sheet[1]][:2] == [t("needs.column_need"), t("needs.column_requests")]
     assert [c.value for c in sheet[2]][:3] == [MISSING, 3, 150]
+
+
+async def test_deleting_my_data_cuts_the_link_to_my_needs(app: App) -> None:
+    opd = await onboard(app.dispatcher, "opd1", t("start.role_opd"))
+    await opd.say("kursi rotan antik")
+    await opd.press(t("find.btn_record_need"))
+    for answer in ("3", "lewati"):
+        await opd.say(answer)
+    await opd.press(t("form.btn_save"))
+    async with app.sessions() as session:
+        assert await session.scalar(select(NeedRequest.user_id)) is not None
+    await opd.say("hapus data saya")
+    await opd.press(t("data.btn_delete_yes"))
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(NeedRequest)) == 1  # the demand stays
+        assert await session.scalar(select(NeedRequest.user_id)) is None
