@@ -11,11 +11,14 @@ from handlers import (
     find,
     help,
     language,
+    leads,
     menu,
     my_data,
+    needs,
     products,
     register_vendor,
     start,
+    stats,
 )
 
 
@@ -44,6 +47,13 @@ def build_registry() -> Registry:
         broadcast.FLOW,
         broadcast.SEND_FLOW,
         broadcast.REPORT_FLOW,
+        leads.FLOW,
+        leads.INBOX_FLOW,
+        leads.NEW_FLOW,
+        leads.ASK_FLOW,
+        needs.FLOW,
+        needs.FORM_FLOW,
+        stats.FLOW,
         find.FLOW,
     ):
         registry.add(flow)

@@ -22,7 +22,9 @@ from bot.services.search import SearchHit, SearchResult
 from bot.services.search import service as search_service
 from handlers.common import joined, price_per_unit
 from handlers.fallback import fallback as friendly_fallback
+from handlers.leads import interest_choice
 from handlers.menu import menu_reply
+from handlers.needs import record_choice
 
 NAME = "find"
 PAGE_SIZE = 5
@@ -94,7 +96,7 @@ def _not_found(ctx: Context, query: str, result: SearchResult) -> list[Reply]:
         text += "\n" + t("find.none_filters")
     choices: list[Choice] = []
     if result.search_log_id:
-        choices.append(Choice(t("find.btn_record_need"), actions.encode(NAME, "need", result.search_log_id)))
+        choices.append(record_choice(t, result.search_log_id))  # the need's form: handlers/needs.py
     choices.append(Choice(t("find.btn_search_again"), actions.encode(NAME, "ask")))
     return [Reply(text, tuple(choices))]
 
@@ -169,7 +171,7 @@ async def _seller(ctx: Context, product_ref: str) -> list[Reply]:
     lines.append(t("find.seller_ekatalog_yes") if vendor.ekatalog else t("find.seller_ekatalog_no"))
     if vendor.verified:
         lines.append(t("find.seller_verified"))
-    choices: list[Choice] = []
+    choices: list[Choice] = _interest(ctx, product.product_ref, vendor.user_id)
     if view.phone:
         lines.append(t("find.seller_phone", phone=formatting.format_phone_local(view.phone)))
         choices.append(
@@ -186,6 +188,11 @@ async def _seller(ctx: Context, product_ref: str) -> list[Reply]:
     choices.append(Choice(t("find.btn_search_again"), actions.encode(NAME, "ask")))
     photo = product.photo_ref
     return [Reply("\n".join(lines), tuple(choices), photo_ref=photo)]
+
+
+def _interest(ctx: Context, product_ref: str, seller_user_id: int | None) -> list[Choice]:
+    """ "Saya berminat" (a lead, handlers/leads.py) under the card, unless the viewer is the seller."""
+    return [] if seller_user_id == ctx.user.id else [interest_choice(ctx.t, product_ref)]
 
 
 async def on_action(ctx: Context, action: Action) -> list[Reply]:

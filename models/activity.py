@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,7 +26,10 @@ class SearchLog(Base):
 
 
 class Lead(Base):
-    """A buyer's signalled interest in a vendor's product."""
+    """A buyer's signalled interest in a vendor's product, and the seller's answer.
+
+    Status: new -> answered (Bisa / Tanya dulu) -> done; declined (Tidak bisa); expired (needed-by passed).
+    """
 
     __tablename__ = "leads"
 
@@ -38,8 +41,41 @@ class Lead(Base):
     quantity: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="new")
+    needed_by: Mapped[date | None]
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answer_note: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Need(Base):
+    """Unmet demand grouped by its normalised text ("kursi rotan"): what buyers asked for and found no seller."""
+
+    __tablename__ = "needs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    normalized: Mapped[str] = mapped_column(String(200), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(32))
+    request_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NeedRequest(Base):
+    """One buyer's recorded need (from one search without a result): how much and by when."""
+
+    __tablename__ = "need_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    search_log_id: Mapped[int | None] = mapped_column(ForeignKey("search_log.id", ondelete="SET NULL"), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    needed_by: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Event(Base):

@@ -139,6 +139,10 @@ async def test_no_answer_offers_to_record_the_need(app: App, catalog: None) -> N
     await chat.say("cari mobil bekas")
     assert chat.said("find.none", query="mobil bekas")
     await chat.press(t("find.btn_record_need"))
+    assert chat.said("needs.intro") and chat.said("need_new.ask_quantity")
+    await chat.say("2 unit")
+    await chat.say("lewati")
+    await chat.press(t("form.btn_save"))
     assert chat.said("find.need_recorded")
     async with app.sessions() as session:
         entry = await session.scalar(select(SearchLog).where(SearchLog.query == "mobil bekas"))

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import audit
 from bot.services.catalog import vendor_of
 from bot.services.search.index import purge_deleted_text
-from models import Conversation, Identity, Lead, Product, SearchLog, User, Vendor
+from models import Conversation, Identity, Lead, NeedRequest, Product, SearchLog, User, Vendor
 
 
 @dataclass(frozen=True)
@@ -37,18 +37,22 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
     """Remove the user's business, products and contact data.
 
     What stays (and the "data saya" text, `data.footer`, says so): the user row without name, phone or
-    consent, and its channel identity, so the user can keep chatting; past searches, with the link to the user
-    cut, as anonymous demand statistics; leads as an anonymised trace (product name and date, no business,
-    no note); audit rows, which hold references only (`bot.services.audit` keeps personal text out of them).
+    consent, and its channel identity, so the user can keep chatting; past searches and recorded needs, with
+    the link to the user cut, as anonymous demand statistics; leads as an anonymised trace (product name and
+    date, no business, no note, no question); audit rows, which hold references only (`bot.services.audit`
+    keeps personal text out of them).
     The business's words leave the search index too.
     """
     vendor = await vendor_of(session, user)
     if vendor is not None:
         await session.execute(
-            update(Lead).where(Lead.vendor_id == vendor.id).values(vendor_id=None, product_id=None, note=None)
+            update(Lead)
+            .where(Lead.vendor_id == vendor.id)
+            .values(vendor_id=None, product_id=None, note=None, answer_note=None)
         )
         await session.delete(vendor)
-    await session.execute(update(Lead).where(Lead.buyer_user_id == user.id).values(note=None))
+    await session.execute(update(Lead).where(Lead.buyer_user_id == user.id).values(note=None, answer_note=None))
+    await session.execute(update(NeedRequest).where(NeedRequest.user_id == user.id).values(user_id=None))
     await session.execute(delete(Conversation).where(Conversation.user_id == user.id))
     await session.execute(update(SearchLog).where(SearchLog.user_id == user.id).values(user_id=None))
     user.phone = None

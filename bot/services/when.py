@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import ValidationError
 
 DATETIME_EXAMPLE = "20-12-2026 09.00"
+DATE_EXAMPLE = "20-12-2026"
 
 MONTHS = {
     "januari": 1, "jan": 1, "january": 1,
@@ -89,3 +90,18 @@ def _read_date(typed: str, today: date) -> tuple[date, str]:
     if year is None and found < today:
         found = found.replace(year=today.year + 1)
     return found, rest
+
+
+def parse_local_date(text: str, zone: str, now: datetime | None = None) -> date:
+    """A day, today or later, in `zone` ("25-12", "besok", "20 Des 2026"); no time needed (a needed-by date)."""
+    today = (now or datetime.now(ZoneInfo(zone))).astimezone(ZoneInfo(zone)).date()
+    typed = _DAY_NAMES.sub("", " ".join(text.casefold().replace(",", " ").split()))
+    if not typed:
+        raise ValidationError("parse.date.empty", example=DATE_EXAMPLE)
+    try:
+        day, rest = _read_date(typed, today)
+    except ValidationError as err:
+        raise ValidationError("parse.date.invalid", example=DATE_EXAMPLE) from err
+    if rest.strip() or day < today:
+        raise ValidationError("parse.date.invalid" if rest.strip() else "parse.date.past", example=DATE_EXAMPLE)
+    return day
