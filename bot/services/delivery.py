@@ -32,6 +32,9 @@ from models import Identity, OutboxMessage, User, utcnow
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = "unreachable"
+# An outcome, not a status: the channel cannot send it yet (WhatsApp's daily cap of recipients); the row waits
+# `backoff_cap` without using up one of its attempts.
+DEFERRED = "deferred"
 
 Send = Callable[[Envelope], Awaitable[str]]
 
@@ -124,7 +127,9 @@ async def record(
     now = utcnow()
     attempts = envelope.attempts + 1
     values: dict[str, object] = {"attempts": attempts, "claimed_at": None}
-    if outcome == RETRY and attempts < settings.max_attempts:
+    if outcome == DEFERRED:
+        values.update(status=PENDING, due_at=now + settings.backoff_cap, attempts=envelope.attempts)
+    elif outcome == RETRY and attempts < settings.max_attempts:
         values.update(status=PENDING, due_at=now + backoff(settings, attempts))
     elif outcome == RETRY:
         values["status"] = FAILED
