@@ -68,7 +68,7 @@ async def record_sent(session: AsyncSession, outbox_id: int, platform_message_id
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id)
-        .values(platform_message_id=platform_message_id[:128], template=template)
+        .values(platform_message_id=platform_message_id[:128], template=template, sent_at=utcnow())
     )
 
 

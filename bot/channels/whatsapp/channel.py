@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
@@ -113,6 +114,9 @@ class WhatsAppChannel:
             "lead": Template.parse(settings.template_lead),
         }
         self.counts: dict[str, int] = {}
+        # Check the cap, send, record: one template at a time in this process, so concurrent rows cannot all
+        # pass the check before the first is counted (across processes the cap is approximate at its edge).
+        self._template_turn = asyncio.Lock()
 
     def _count(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
@@ -189,26 +193,27 @@ class WhatsAppChannel:
                 "row %s is outside the 24-hour window and no template is set for %s", envelope.id, envelope.kind
             )
             return NEEDS_TEMPLATE
-        async with self.sessions() as session:
-            total, counted = await platform_delivery.template_recipients(session, CHANNEL, envelope.external_id)
-        if not counted and total >= self.settings.daily_recipients:
-            self._count(DEFERRED)
-            logger.warning(
-                "whatsapp daily cap of %s new recipients reached; row %s waits",
-                self.settings.daily_recipients,
-                envelope.id,
-            )
-            return DEFERRED
-        text = "\n".join(r.text for r in replies if r.text.strip())
-        try:
-            wamid = await self.sender.send(to, template.body(text))
-        except GraphUnavailable as err:
-            logger.warning("could not reach the Graph API for row %s: %s", envelope.id, err)
-            return outbox.RETRY
-        except GraphError as err:
-            return outbox.FAILED if err.code == OUTSIDE_WINDOW else self._status_of(err)
-        self._count("template")
-        await self._remember(envelope.id, wamid, template.name)
+        async with self._template_turn:
+            async with self.sessions() as session:
+                total, counted = await platform_delivery.template_recipients(session, CHANNEL, envelope.external_id)
+            if not counted and total >= self.settings.daily_recipients:
+                self._count(DEFERRED)
+                logger.warning(
+                    "whatsapp daily cap of %s new recipients reached; row %s waits",
+                    self.settings.daily_recipients,
+                    envelope.id,
+                )
+                return DEFERRED
+            text = "\n".join(r.text for r in replies if r.text.strip())
+            try:
+                wamid = await self.sender.send(to, template.body(text))
+            except GraphUnavailable as err:
+                logger.warning("could not reach the Graph API for row %s: %s", envelope.id, err)
+                return outbox.RETRY
+            except GraphError as err:
+                return outbox.FAILED if err.code == OUTSIDE_WINDOW else self._status_of(err)
+            self._count("template")
+            await self._remember(envelope.id, wamid, template.name)
         return outbox.SENT
 
     async def _remember(self, row_id: int, wamid: str | None, template: str | None) -> None:
