@@ -226,3 +226,34 @@ def receipt(wamid: str, status: str = "delivered", code: int | None = None) -> d
     if code is not None:
         entry["errors"][0]["code"] = code
     return doc
+
+
+async def _serve(port: int) -> None:
+    """Serve the fake on `port` until Ctrl-C, printing every message the bot sends (docs/whatsapp.md)."""
+    import asyncio
+
+    fake = FakeGraphAPI()
+    app = web.Application()
+    app.router.add_post("/{version}/{phone_id}/messages", fake._messages)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    print(f"fake Graph API on http://127.0.0.1:{port} (token {TOKEN}, phone number id {PHONE_NUMBER_ID})")
+    shown = 0
+    try:
+        while True:
+            await asyncio.sleep(0.2)
+            for sent in fake.sent[shown:]:
+                print(f"-> {sent.address} [{sent.kind}] {sent.text} {sent.options() or ''}", flush=True)
+            shown = len(fake.sent)
+    finally:
+        await runner.cleanup()
+
+
+if __name__ == "__main__":
+    import asyncio
+    import contextlib
+    import sys
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(int(sys.argv[1]) if len(sys.argv) > 1 else 8082))
