@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import App
-from bot.core.messages import Channel
+from bot.core.messages import Channel, Choice, Reply
 from bot.services import accounts, broadcasts
+from bot.services.outbox import Envelope
 from models import Identity, OutboxMessage, User, utcnow
 from tests.fakes.graph_api import FakeGraphAPI, Sent, receipt
 from tests.support import PROFILE_ANSWERS, Chat, WhatsAppUser, running_whatsapp, t
@@ -225,3 +227,52 @@ async def test_throttling_pauses_and_an_expired_window_falls_back_to_the_templat
         assert server.whatsapp.sender.pauses == 2 and len(waits) == 2
     assert statuses == {"sent": 4, "failed": 1}  # the template to people[4] is refused the same way: failed
     assert (people[4], 131047) in graph.refused
+
+
+async def test_a_failed_receipt_before_the_worker_records_the_send_is_not_overwritten(
+    app: App, graph: FakeGraphAPI, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await _five_people(app)
+    async with running_whatsapp(app, graph) as server:
+        assert server.whatsapp is not None and server._worker is not None
+        user = WhatsAppUser(server, graph)
+        send = server.whatsapp.send_envelope
+
+        async def receipt_first(envelope: Envelope) -> str:
+            status = await send(envelope)
+            wamid = next(s.wamid for s in reversed(graph.sent) if s.address == envelope_address(envelope))
+            assert await user.post(receipt(wamid, "failed", 131026)) == 200  # Meta is faster than our commit
+            return status
+
+        server._worker.senders["whatsapp"] = receipt_first
+        broadcast_id = await _broadcast(app, sessions, [])
+        assert await _delivered(sessions, broadcast_id) == {"failed": 5}
+
+
+def envelope_address(envelope: Envelope) -> str:
+    """The fake's address for the five people above (their phone is 62812000000NN, their id ends in N)."""
+    return f"62812000000{int(envelope.external_id[-1]):02d}"
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(2, "button"), (3, "button"), (4, "list"), (10, "list"), (11, "text"), (12, "text")],
+)
+async def test_the_fake_receives_one_message_of_the_right_kind_per_choice_count(
+    app: App, graph: FakeGraphAPI, count: int, expected: str
+) -> None:
+    async with running_whatsapp(app, graph) as server:
+        assert server.whatsapp is not None
+        choices = tuple(Choice(f"Kategori nomor {i}", f"product:cat:{i}") for i in range(1, count + 1))
+        status = await server.whatsapp.deliver(
+            "ID.1", [Reply("Pilih kategori:", choices, locale="id")], {"wa_id": "62811"}
+        )
+    assert status == "sent" and graph.refused == []
+    [sent] = graph.sent
+    assert sent.address == "62811" and sent.kind == expected
+    if expected == "text":
+        assert [line for line in sent.text.split("\n") if line[:1].isdigit()] == [
+            f"{i}. Kategori nomor {i}" for i in range(1, count + 1)
+        ]
+    else:
+        assert [payload for _title, payload in sent.options()] == [c.action for c in choices]

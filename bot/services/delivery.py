@@ -141,7 +141,10 @@ async def record(
         values["sent_at"] = now
     if error is not None:
         values["last_error"] = error[:2000]
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == envelope.id).values(**values))
+    # Only a row still pending: a platform's receipt (a "failed" status callback) may have settled it meanwhile.
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == envelope.id, OutboxMessage.status == PENDING).values(**values)
+    )
     if values["status"] == BLOCKED:
         await session.execute(
             update(Identity)

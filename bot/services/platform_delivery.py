@@ -87,7 +87,7 @@ async def apply_status(
             # Sent as free text but the window had closed: try again as a template (or mark needs_template).
             row.status, row.due_at, row.claimed_at = PENDING, utcnow(), None
         else:
-            row.status = FAILED
+            row.status, row.claimed_at = FAILED, None
         row.last_error = f"{error_code or 'unknown'}: failed receipt"
     return row.id
 
