@@ -66,10 +66,11 @@ async def _load_demo(application: App) -> None:
 def run() -> None:
     """Run the bot on the channels configured in the environment (Telegram), with a delivery worker."""
     settings = _settings()
-    if settings.telegram.bot_token is None:
+    if settings.telegram.bot_token is None and not settings.whatsapp.enabled:
         typer.echo(
             "Belum ada kanal yang dikonfigurasi / no channel is configured.\n"
-            "Set TELEGRAM_BOT_TOKEN (from @BotFather) in the environment or in .env, see .env.example.\n"
+            "Set TELEGRAM_BOT_TOKEN (from @BotFather) or WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID in the\n"
+            "environment or in .env, see .env.example.\n"
             "To try the bot without a token: banggabeli chat --demo",
             err=True,
         )
@@ -83,8 +84,8 @@ def run() -> None:
 def worker() -> None:
     """Run only the delivery worker (broadcasts, notices, reminders); on PostgreSQL run as many as you like."""
     settings = _settings()
-    if settings.telegram.bot_token is None:
-        typer.echo("No channel to deliver to: set TELEGRAM_BOT_TOKEN (see .env.example).", err=True)
+    if settings.telegram.bot_token is None and not settings.whatsapp.enabled:
+        typer.echo("No channel to deliver to: set TELEGRAM_BOT_TOKEN or WHATSAPP_* (see .env.example).", err=True)
         raise typer.Exit(2)
     from bot.channels.runner import run_worker
 

@@ -60,6 +60,44 @@ class TelegramSettings(BaseSettings):
     rate_per_chat: float = Field(default=1.0, alias="TELEGRAM_RATE_PER_CHAT")
 
 
+class WhatsAppSettings(BaseSettings):
+    """WhatsApp Cloud API access; the channel is on when the token and the phone number id are both set."""
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    token: SecretStr | None = Field(default=None, alias="WHATSAPP_TOKEN")
+    phone_number_id: str | None = Field(default=None, alias="WHATSAPP_PHONE_NUMBER_ID")
+    app_secret: SecretStr | None = Field(default=None, alias="WHATSAPP_APP_SECRET")
+    verify_token: SecretStr | None = Field(default=None, alias="WHATSAPP_VERIFY_TOKEN")
+    api_base: str = Field(default="https://graph.facebook.com", alias="WHATSAPP_API_BASE")
+    api_version: str = Field(default="v23.0", alias="WHATSAPP_API_VERSION")
+    rate: float = Field(default=20.0, alias="WHATSAPP_RATE")
+    daily_recipients: int = Field(default=250, alias="WHATSAPP_DAILY_RECIPIENTS")
+    max_body_bytes: int = Field(default=1_000_000, alias="WHATSAPP_MAX_BODY_BYTES")
+    template_event: str | None = Field(default=None, alias="WHATSAPP_TEMPLATE_EVENT")
+    template_notice: str | None = Field(default=None, alias="WHATSAPP_TEMPLATE_NOTICE")
+    template_lead: str | None = Field(default=None, alias="WHATSAPP_TEMPLATE_LEAD")
+
+    @field_validator(
+        "token",
+        "app_secret",
+        "verify_token",
+        "template_event",
+        "template_notice",
+        "template_lead",
+        "phone_number_id",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def enabled(self) -> bool:
+        """True when the channel can send (a token and a phone number id)."""
+        return self.token is not None and bool(self.phone_number_id)
+
+
 class DeliverySettings(BaseSettings):
     """The outbox worker: how much it claims at once, for how long, and how patiently it retries."""
 
@@ -91,5 +129,6 @@ class Settings:
         self.database = DatabaseSettings(**kw, **database_overrides)  # type: ignore[arg-type]
         self.bot = BotSettings(**kw)  # type: ignore[arg-type]
         self.telegram = TelegramSettings(**kw)  # type: ignore[arg-type]
+        self.whatsapp = WhatsAppSettings(**kw)  # type: ignore[arg-type]
         self.delivery = DeliverySettings(**kw)  # type: ignore[arg-type]
         self.web = WebSettings(**kw)  # type: ignore[arg-type]

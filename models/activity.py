@@ -150,4 +150,8 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The platform's id for the sent message (a WhatsApp `wamid`), so its status callbacks find this row;
+    # `template` is the approved template it went as (outside WhatsApp's 24-hour window), else None.
+    platform_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    template: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

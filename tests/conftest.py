@@ -24,6 +24,7 @@ from bot.db import create_engine, is_sqlite, session_factory
 from bot.migrate import upgrade
 from bot.services.region import bind_region, load_region
 from models import Base
+from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.support import make_settings
 
@@ -129,4 +130,11 @@ async def app(engine: AsyncEngine, database_url: str) -> AsyncIterator[App]:
 async def tg() -> AsyncIterator[FakeTelegramAPI]:
     """A running fake Telegram Bot API server (tests/fakes/telegram_api.py), bound to a free port."""
     async with FakeTelegramAPI() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def graph() -> AsyncIterator[FakeGraphAPI]:
+    """A running fake WhatsApp Cloud (Graph) API (tests/fakes/graph_api.py), bound to a free port."""
+    async with FakeGraphAPI() as fake:
         yield fake

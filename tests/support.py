@@ -2,6 +2,8 @@
 
 * `Chat`: a collecting fake channel: drive any flow by typing or pressing buttons, and read the transcript.
 * Vendor set-up through chat: `PROFILE_ANSWERS`, `register_business`, `add_product`; `write_csv` for imports.
+* The WhatsApp harness: `running_whatsapp` (the server with only WhatsApp, against the fake Graph API of
+  the `graph` fixture) and `WhatsAppUser`, who posts signed webhook deliveries and waits for the answers.
 * The Telegram harness: `running` (what `banggabeli run` runs, against the fake Bot API of the `tg` fixture)
   and `Phone` / `phone`, a Telegram user who acts and waits until the bot has answered.
 """
@@ -11,21 +13,27 @@ from __future__ import annotations
 import asyncio
 import csv
 import itertools
+import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiohttp import ClientSession
 from pydantic import SecretStr
 
 from bot.app import App
 from bot.channels.runner import ChannelServer
 from bot.channels.telegram import FloodGuard, SendLimits, TelegramChannel
+from bot.channels.whatsapp import GraphLimits
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import Translator
 from bot.core.messages import Channel, Inbound, Reply
+from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN, FakeGraphAPI, Sent, sign
+from tests.fakes.graph_api import TOKEN as WA_TOKEN
+from tests.fakes.graph_api import message as wa_message
 from tests.fakes.telegram_api import DEFAULT_PHOTO_FILE_ID, FakeTelegramAPI
 
 _update_ids = itertools.count(1)
@@ -258,3 +266,81 @@ class Phone:
 def phone(server: ChannelServer, tg: FakeTelegramAPI, user: int = USER) -> Phone:
     assert server.telegram is not None
     return Phone(tg, server.telegram, user)
+
+
+# ---- the WhatsApp channel against the fake Graph API -------------------------------------------------------
+
+
+@asynccontextmanager
+async def running_whatsapp(app: App, graph: FakeGraphAPI, **whatsapp: Any) -> AsyncIterator[ChannelServer]:
+    """`banggabeli run` in-process with only WhatsApp configured, sending to the fake Graph API, unpaced."""
+    settings = app.settings.whatsapp
+    settings.token = SecretStr(WA_TOKEN)
+    settings.phone_number_id = PHONE_NUMBER_ID
+    settings.app_secret = SecretStr(APP_SECRET)
+    settings.verify_token = SecretStr(VERIFY_TOKEN)
+    settings.api_base = graph.base_url
+    for key, value in whatsapp.items():
+        setattr(settings, key, value)
+    app.settings.telegram.bot_token = None
+    app.settings.web.port = 0
+    async with ChannelServer(app, whatsapp_limits=GraphLimits.unpaced(), shutdown_grace=5) as server:
+        assert server.whatsapp is not None
+        yield server
+
+
+@dataclass
+class WhatsAppUser:
+    """One WhatsApp user: posts signed webhook deliveries, then waits until the bot has answered."""
+
+    server: ChannelServer
+    graph: FakeGraphAPI
+    user_id: str = "ID.1234567890123456"
+    wa_id: str | None = "6281234567890"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}/whatsapp/webhook"
+
+    @property
+    def address(self) -> str:
+        """Where the bot's messages to this user go (`to`, or `recipient` without a phone number)."""
+        return self.wa_id or self.user_id
+
+    async def post(self, document: dict[str, Any], signature: str | None = "sign", body: bytes | None = None) -> int:
+        """POST a webhook delivery; signed correctly unless `signature` says otherwise (None: unsigned)."""
+        raw = body if body is not None else json.dumps(document).encode()
+        headers = {"Content-Type": "application/json"}
+        if signature is not None:
+            headers["X-Hub-Signature-256"] = sign(raw) if signature == "sign" else signature
+        async with ClientSession() as http, http.post(self.url, data=raw, headers=headers) as response:
+            return response.status
+
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        async with asyncio.timeout(timeout):
+            quiet = 0
+            while quiet < 3:
+                quiet = quiet + 1 if self.server.app.intake.idle else 0
+                await asyncio.sleep(0.005)
+
+    async def _after(self, document: dict[str, Any]) -> list[Sent]:
+        before = len(self.graph.to(self.address))
+        assert await self.post(document) == 200
+        await self.settle()
+        return self.graph.to(self.address)[before:]
+
+    async def say(self, text: str) -> list[Sent]:
+        return await self._after(wa_message("text", user_id=self.user_id, wa_id=self.wa_id, text=text))
+
+    async def send(self, kind: str, **kw: Any) -> list[Sent]:
+        return await self._after(wa_message(kind, user_id=self.user_id, wa_id=self.wa_id, **kw))
+
+    async def press(self, title: str) -> list[Sent]:
+        """Press the reply button or list row with this title (or a unique prefix) of the newest interactive."""
+        last = next(s for s in reversed(self.graph.to(self.address)) if s.type == "interactive")
+        options = last.options()
+        found = [i for t_, i in options if t_ == title] or [i for t_, i in options if t_.startswith(title)]
+        if len(found) != 1:
+            raise AssertionError(f"no single option {title!r} in {options}")
+        kind = "button_reply" if last.kind == "button" else "list_reply"
+        return await self.send(kind, payload=found[0])

@@ -2,8 +2,8 @@
 
 The aiohttp app on HOST:PORT always serves `GET /healthz`, plus each channel's webhook: Telegram at
 `/telegram/webhook` when WEBHOOK_BASE_URL is set (otherwise Telegram uses long polling and the app only
-answers health checks). Every channel mounts its webhook on this one app (`ChannelServer._mount_channels`)
-and starts and stops in `start` / `stop`.
+answers health checks). WhatsApp, when WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID are set, serves
+`GET/POST /whatsapp/webhook` on the same app, and its sender joins the delivery worker's.
 
 Start: replies that a crash left unsent and updates accepted but not yet handled are taken up first
 (`Intake.resume`), and the delivery worker starts (outbox rows: broadcasts, notices, stale replies).
@@ -29,7 +29,10 @@ from sqlalchemy import text
 
 from bot.app import App, build_app
 from bot.channels.telegram import WEBHOOK_PATH, Polling, SendLimits, TelegramChannel, Webhook, create_bot
+from bot.channels.whatsapp import GraphLimits, WhatsAppChannel
+from bot.channels.whatsapp import Webhook as WhatsAppWebhook
 from bot.config import Settings
+from bot.core.wire import Locale
 from bot.services.delivery import DeliveryWorker, WorkerSettings, worker_settings
 
 logger = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ class ChannelServer:
         limits: SendLimits | None = None,
         polling_timeout: int = 10,
         shutdown_grace: float = 10.0,
+        whatsapp_limits: GraphLimits | None = None,
     ) -> None:
         self.app = app
         self.settings = app.settings
@@ -54,6 +58,8 @@ class ChannelServer:
         self.polling_timeout = polling_timeout
         self.shutdown_grace = shutdown_grace
         self.telegram: TelegramChannel | None = None
+        self.whatsapp: WhatsAppChannel | None = None
+        self.whatsapp_limits = whatsapp_limits
         self._polling: Polling | None = None
         self._webhook: Webhook | None = None
         self._runner: web.AppRunner | None = None
@@ -90,6 +96,17 @@ class ChannelServer:
                 self._webhook.mount(web_app, WEBHOOK_PATH)
             else:
                 self._polling = Polling(self.telegram, self.polling_timeout)
+        whatsapp = self.settings.whatsapp
+        if whatsapp.enabled:
+            self.whatsapp = whatsapp_channel(self.app, self.whatsapp_limits)
+            self.app.intake.attach("whatsapp", self.whatsapp)
+            WhatsAppWebhook(
+                self.whatsapp,
+                self.app.intake,
+                app_secret=whatsapp.app_secret.get_secret_value() if whatsapp.app_secret else "",
+                verify_token=whatsapp.verify_token.get_secret_value() if whatsapp.verify_token else "",
+                max_body=whatsapp.max_body_bytes,
+            ).mount(web_app)
 
     async def healthz(self, _request: web.Request) -> web.Response:
         """200 when the database answers, 503 when it does not."""
@@ -99,7 +116,7 @@ class ChannelServer:
         except Exception as err:  # any failure means "not healthy"; the reason goes in the body
             logger.warning("health check failed: %s", err)
             return web.json_response({"status": "error", "database": str(err)[:200]}, status=503)
-        channels = ["telegram"] if self.telegram else []
+        channels = [name for name, on in (("telegram", self.telegram), ("whatsapp", self.whatsapp)) if on]
         return web.json_response({"status": "ok", "channels": channels})
 
     async def start(self) -> None:
@@ -111,6 +128,8 @@ class ChannelServer:
         await site.start()
         logger.info("web server on http://%s:%s (GET /healthz)", self.settings.web.host, self.port)
         senders = {"telegram": self.telegram.send_envelope} if self.telegram else {}
+        if self.whatsapp is not None:
+            senders["whatsapp"] = self.whatsapp.send_envelope
         if senders:
             # Replies a crash left unsent and updates accepted but not handled go first, then new updates.
             await self.app.intake.resume()
@@ -130,8 +149,8 @@ class ChannelServer:
         if self._runner is not None:
             await self._runner.cleanup()  # no more webhook calls from here on
             self._runner = None
-        if self.telegram is not None:
-            await self.telegram.drain(self.shutdown_grace)
+        if self.telegram is not None or self.whatsapp is not None:
+            await self.app.intake.drain(self.shutdown_grace)
         if self._worker_task is not None:
             self._worker_stop.set()
             try:
@@ -143,6 +162,8 @@ class ChannelServer:
             self._worker_task = None
         if self.telegram is not None:
             await self.telegram.bot.session.close()
+        if self.whatsapp is not None:
+            await self.whatsapp.close()
         logger.info("channels stopped")
 
     async def wait(self, stop: asyncio.Event) -> None:
@@ -170,6 +191,13 @@ class ChannelServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.stop()
+
+
+def whatsapp_channel(app: App, limits: GraphLimits | None = None) -> WhatsAppChannel:
+    """The WhatsApp channel from WHATSAPP_* settings (the webhook needs WHATSAPP_APP_SECRET and _VERIFY_TOKEN)."""
+    bot = app.settings.bot
+    locale = Locale(bot.default_language, bot.timezone, bot.timezone_label)
+    return WhatsAppChannel(app.sessions, app.settings.whatsapp, locale, limits)
 
 
 def configured_worker(settings: Settings) -> WorkerSettings:
@@ -222,8 +250,12 @@ async def run_worker(settings: Settings) -> None:
     _install_signal_handlers(stop)
     application = await build_app(settings)
     telegram: TelegramChannel | None = None
+    whatsapp: WhatsAppChannel | None = None
     try:
         senders = {}
+        if settings.whatsapp.enabled:
+            whatsapp = whatsapp_channel(application)
+            senders["whatsapp"] = whatsapp.send_envelope
         if settings.telegram.bot_token is not None:
             telegram = TelegramChannel(
                 application.dispatcher,
@@ -238,4 +270,6 @@ async def run_worker(settings: Settings) -> None:
     finally:
         if telegram is not None:
             await telegram.bot.session.close()
+        if whatsapp is not None:
+            await whatsapp.close()
         await application.close()

@@ -33,6 +33,9 @@ from models import Identity, OutboxMessage, User, utcnow
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = "unreachable"
+# An outcome, not a status: the channel cannot send it yet (WhatsApp's daily cap of recipients); the row waits
+# `backoff_cap` without using up one of its attempts.
+DEFERRED = "deferred"
 
 Send = Callable[[Envelope], Awaitable[str]]
 
@@ -134,7 +137,9 @@ async def record(
     now = utcnow()
     attempts = envelope.attempts + 1
     values: dict[str, object] = {"attempts": attempts, "claimed_at": None}
-    if outcome == RETRY and attempts < settings.max_attempts:
+    if outcome == DEFERRED:
+        values.update(status=PENDING, due_at=now + settings.backoff_cap, attempts=envelope.attempts)
+    elif outcome == RETRY and attempts < settings.max_attempts:
         values.update(status=PENDING, due_at=now + backoff(settings, attempts))
     elif outcome == RETRY:
         values["status"] = FAILED
@@ -146,7 +151,10 @@ async def record(
         values["sent_at"] = now
     if error is not None:
         values["last_error"] = error[:2000]
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == envelope.id).values(**values))
+    # Only a row still pending: a platform's receipt (a "failed" status callback) may have settled it meanwhile.
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == envelope.id, OutboxMessage.status == PENDING).values(**values)
+    )
     if values["status"] == BLOCKED:
         await session.execute(
             update(Identity)

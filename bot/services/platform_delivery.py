@@ -1,0 +1,114 @@
+"""What a platform tells us about the messages we sent it, and what a sender must know before sending.
+
+For WhatsApp (and any channel with delivery receipts or a messaging window):
+
+* `recipient`: the address to send to (the phone number when known, for `to`), when the person last wrote
+  (the 24-hour customer-service window is counted from `identities.last_seen_at`) and whether an earlier try
+  of this row was refused for being outside the window.
+* `record_sent`: the platform's message id (and the template used, if any) on the outbox row, so that
+  `apply_status` can find the row when the platform reports it delivered, read or failed.
+* `template_recipients`: how many different people got a template (a business-initiated conversation) in
+  the last 24 hours, and whether one person is among them: the messaging tier caps that number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.outbox import FAILED, PENDING
+from models import Identity, OutboxMessage, User, utcnow
+
+NEEDS_TEMPLATE = "needs_template"
+WINDOW = timedelta(hours=24)
+OUTSIDE_WINDOW_ERROR = "131047"
+
+# Receipt statuses in the order they happen; a late "sent" never undoes a "read".
+RECEIPTS = ("sent", "delivered", "read")
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Where and whether free text may go: the person's phone (E.164) and when they last wrote."""
+
+    phone: str | None
+    last_seen_at: datetime | None
+    refused_outside_window: bool = False
+
+    def in_window(self, now: datetime | None = None) -> bool:
+        """True while the person wrote within the last 24 hours (free text allowed)."""
+        if self.last_seen_at is None or self.refused_outside_window:
+            return False
+        return (now or utcnow()) - self.last_seen_at < WINDOW
+
+
+async def recipient(session: AsyncSession, outbox_id: int | None, channel: str, external_id: str) -> Recipient:
+    """The recipient of a row (or of replies when `outbox_id` is None) as a sender needs it."""
+    row = (
+        await session.execute(
+            select(User.phone, Identity.last_seen_at)
+            .join(User, User.id == Identity.user_id)
+            .where(Identity.channel == channel, Identity.external_id == external_id)
+        )
+    ).first()
+    refused = False
+    if outbox_id is not None:
+        last_error = await session.scalar(select(OutboxMessage.last_error).where(OutboxMessage.id == outbox_id))
+        refused = bool(last_error and last_error.startswith(OUTSIDE_WINDOW_ERROR))
+    if row is None:
+        return Recipient(None, None, refused)
+    return Recipient(row[0], row[1], refused)
+
+
+async def record_sent(session: AsyncSession, outbox_id: int, platform_message_id: str, template: str | None) -> None:
+    """Remember the platform's id for the message a row became (and the template it went as)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(platform_message_id=platform_message_id[:128], template=template, sent_at=utcnow())
+    )
+
+
+async def apply_status(
+    session: AsyncSession, platform_message_id: str, status: str, error_code: str | None = None
+) -> int | None:
+    """A delivery receipt: `failed` marks the row failed (131047: back to pending, to go as a template);
+    sent/delivered/read change nothing (the row is sent already). The row id, or None when no row knows it."""
+    row = await session.scalar(
+        select(OutboxMessage).where(OutboxMessage.platform_message_id == platform_message_id).limit(1)
+    )
+    if row is None:
+        return None
+    if status == "failed":
+        if error_code == OUTSIDE_WINDOW_ERROR and row.template is None:
+            # Sent as free text but the window had closed: try again as a template (or mark needs_template).
+            row.status, row.due_at, row.claimed_at = PENDING, utcnow(), None
+        else:
+            row.status, row.claimed_at = FAILED, None
+        row.last_error = f"{error_code or 'unknown'}: failed receipt"
+    return row.id
+
+
+async def template_recipients(
+    session: AsyncSession, channel: str, identity_external_id: str, now: datetime | None = None
+) -> tuple[int, bool]:
+    """(How many people got a template in the last 24 h on `channel`, whether this recipient is one of them)."""
+    since = (now or utcnow()) - WINDOW
+    counted = (
+        select(OutboxMessage.identity_id)
+        .join(Identity, Identity.id == OutboxMessage.identity_id)
+        .where(Identity.channel == channel, OutboxMessage.template.is_not(None), OutboxMessage.sent_at >= since)
+        .distinct()
+        .subquery()
+    )
+    total = int(await session.scalar(select(func.count()).select_from(counted)) or 0)
+    mine = await session.scalar(
+        select(Identity.id)
+        .join(counted, counted.c.identity_id == Identity.id)
+        .where(Identity.channel == channel, Identity.external_id == identity_external_id)
+        .limit(1)
+    )
+    return total, mine is not None
