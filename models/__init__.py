@@ -1,9 +1,9 @@
 """SQLAlchemy models. Typed declarations only; queries live in bot/services."""
 
-from models.accounts import AuditLog, Conversation, Identity, ProcessedUpdate, User
+from models.accounts import AuditLog, Conversation, Identity, OpdInvite, ProcessedUpdate, User
 from models.activity import Broadcast, Event, Lead, OutboxMessage, Rsvp, SearchLog
 from models.base import Base, utcnow
-from models.catalog import Product, Vendor
+from models.catalog import Product, Vendor, VendorClaim
 from models.inbox import InboxUpdate
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Identity",
     "InboxUpdate",
     "Lead",
+    "OpdInvite",
     "OutboxMessage",
     "ProcessedUpdate",
     "Product",
@@ -22,5 +23,6 @@ __all__ = [
     "SearchLog",
     "User",
     "Vendor",
+    "VendorClaim",
     "utcnow",
 ]
