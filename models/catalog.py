@@ -90,6 +90,7 @@ class VendorClaim(Base):
     # "nib", "tkdn", "halal", "ekatalog", or "tkdn_percent:<product_ref>"
     claim: Mapped[str] = mapped_column(String(80))
     value: Mapped[str] = mapped_column(String(500))
+    number: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # a product's TKDN %, compared as a number
     status: Mapped[str] = mapped_column(String(16))  # "approved" or "rejected"
     reason: Mapped[str | None] = mapped_column(String(300))
     checked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("vendor_id", sa.Integer(), nullable=False),
         sa.Column("claim", sa.String(length=80), nullable=False),
         sa.Column("value", sa.String(length=500), nullable=False),
+        sa.Column("number", sa.Numeric(precision=5, scale=2), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.String(length=300), nullable=True),
         sa.Column("checked_by", sa.Integer(), nullable=True),
