@@ -16,7 +16,6 @@ from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow
 from bot.services import conversations, formatting, opd, words
 from bot.services.conversations import State
-from handlers.menu import menu_reply
 from models import User
 
 NAME = "admin"
@@ -48,8 +47,9 @@ def _pager(ctx: Context, verb: str, page: opd.Page) -> list[Choice]:
 async def queue(ctx: Context, offset: int = 0) -> list[Reply]:
     """One page of OPD staff waiting for a check."""
     page = await opd.pending(ctx.session, ctx.user, offset, PAGE)
-    if not page.users:
-        return [ctx.say("admin.none_pending"), menu_reply(ctx, "menu.title_short")]
+    claims_button = Choice(ctx.t("menu.claims"), actions.encode("menu", "go", "claims"))
+    if not page.users:  # vendors' claims are the other half of the queue (handlers/claims.py)
+        return [ctx.say("admin.none_pending"), Reply(ctx.t("verify.claims_hint"), (claims_button,))]
     t = ctx.t
     last = page.offset + len(page.users)
     lines = [t("verify.opd_title", first=page.offset + 1, last=last, total=page.total)]
@@ -59,6 +59,7 @@ async def queue(ctx: Context, offset: int = 0) -> list[Reply]:
         choices.append(Choice(t("verify.btn_approve", n=number), actions.encode(NAME, "ok", user.id)))
         choices.append(Choice(t("verify.btn_reject", n=number), actions.encode(NAME, "no", user.id)))
     choices += _pager(ctx, "q", page)
+    choices.append(claims_button)
     return [Reply("\n\n".join(lines), tuple(choices))]
 
 
