@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -14,7 +15,8 @@ from bot.core import actions
 from bot.db import session_factory
 from bot.services import invites, opd
 from models import AuditLog, Identity, OpdInvite, OutboxMessage, User, utcnow
-from tests.support import OPD_ANSWERS, Chat, fill_opd_profile, make_settings, onboard, t
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support import OPD_ANSWERS, USER, Chat, fill_opd_profile, make_settings, onboard, phone, running, t
 
 
 async def _user(app: App, external_id: str) -> User:
@@ -378,3 +380,32 @@ async def test_admins_promote_and_demote_and_a_removed_admin_is_refused(engine: 
         assert await session.scalar(select(func.count()).select_from(OpdInvite)) == 0
     assert ("admin.promote", f"user:{budi_id}") in actions_done
     assert ("admin.demote", f"user:{budi_id}") in actions_done
+
+
+# ---- on Telegram: the deep link, and the outcome delivered by the outbox worker ------------------------------
+
+
+async def test_telegram_deep_link_verifies_and_a_revocation_reaches_the_phone(app: App, tg: FakeTelegramAPI) -> None:
+    app.settings.telegram.bot_username = "BanggaBeliBot"
+    admin = await _admin(app)
+    code = await _make_code(app, admin)
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        await user.send(f"/start {code}")
+        await user.tap("Bahasa Indonesia")
+        texts = await user.tap(t("start.btn_agree"))
+        assert t("invite.redeemed", agency="Dinas Pendidikan dan Kebudayaan") in texts
+        telegram_user = await _user(app, str(USER))
+        assert telegram_user.opd_verified and telegram_user.role == "opd"
+
+        await admin.say("opd terverifikasi")
+        await admin.press(t("verify.btn_revoke", n=1))
+        await admin.say("Sudah pindah tugas")
+        assert admin.said("verify.revoked", name=telegram_user.display_name or "")
+        expected = t("verify.notice_revoked", reason="Sudah pindah tugas")
+        for _ in range(200):  # the delivery worker polls the outbox; wait until it has sent the notice
+            if expected in tg.texts_to(USER):
+                break
+            await asyncio.sleep(0.05)
+        assert expected in tg.texts_to(USER)
+    assert not (await _user(app, str(USER))).opd_verified

@@ -191,30 +191,6 @@ def _require_admin(actor: User) -> None:
         raise PermissionDenied()
 
 
-async def pending_opd(session: AsyncSession, actor: User, limit: int = 10) -> list[User]:
-    """OPD staff waiting for verification, oldest first (admins only)."""
-    _require_admin(actor)
-    rows = await session.scalars(
-        select(User)
-        .where(User.role == "opd", User.opd_verified.is_(False), User.onboarded.is_(True))
-        .order_by(User.created_at, User.id)
-        .limit(limit)
-    )
-    return list(rows)
-
-
-async def verify_opd(session: AsyncSession, actor: User, user_id: int | None) -> User:
-    """Approve a self-declared OPD staff member, so they see phone numbers vendors kept for OPD (admins only)."""
-    _require_admin(actor)
-    target = await session.get(User, user_id) if user_id is not None else None
-    if target is None or target.role != "opd":
-        raise NotFound()
-    target.opd_verified = True
-    target.opd_status = "approved"
-    audit.record(session, actor.id, "opd.verify", f"user:{target.id}")
-    return target
-
-
 async def set_admin(
     session: AsyncSession, actor: User, user_id: int | None, make_admin: bool, config_admins: Set[tuple[str, str]]
 ) -> User:
