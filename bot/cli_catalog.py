@@ -194,9 +194,11 @@ def format_report(report: ImportReport, t: Translator | None = None) -> str:
     return "\n".join(lines)
 
 
-async def _import(vendors: Path, products: Path, dry_run: bool, database_url: str | None, demo: bool) -> ImportReport:
+async def _import(
+    vendors: Path, products: Path, dry_run: bool, database_url: str | None, demo: bool, admin: bool = False
+) -> ImportReport:
     async with _database(database_url, demo) as sessions:  # the sessions carry the region REGION_FILE names
-        return await import_catalog(sessions, vendors, products, dry_run=dry_run)
+        return await import_catalog(sessions, vendors, products, dry_run=dry_run, admin=admin)
 
 
 def import_command(
@@ -208,9 +210,13 @@ def import_command(
     lang: Annotated[str | None, typer.Option("--lang", help="Language of the report: id or en.")] = None,
     demo: DemoOption = False,
     database_url: DatabaseUrlOption = None,
+    admin: Annotated[
+        bool,
+        typer.Option("--admin", help="The file is a Dinas admin's: its `checked` column (ya) marks claims checked."),
+    ] = False,
 ) -> None:
     """Import vendors and products (all rows valid, or nothing is written)."""
-    report = asyncio.run(_import(vendors, products, dry_run, database_url, demo))
+    report = asyncio.run(_import(vendors, products, dry_run, database_url, demo, admin))
     t = Translator(lang or BotSettings().default_language)
     typer.echo(format_report(report, t), err=not report.ok)
     if not report.ok:

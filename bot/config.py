@@ -32,6 +32,9 @@ class BotSettings(BaseSettings):
     timezone: str = Field(default="Asia/Jakarta", alias="TIMEZONE")
     timezone_label: str = Field(default="WIB", alias="TIMEZONE_LABEL")
     log_personal_data: bool = Field(default=False, alias="LOG_PERSONAL_DATA")
+    # The city's agencies offered to OPD staff, separated by `;` (empty: the bundled Kota Metro list).
+    opd_agencies: str = Field(default="", alias="OPD_AGENCIES")
+    invite_days: int = Field(default=14, alias="OPD_INVITE_DAYS")
 
     @field_validator("region_file", mode="before")
     @classmethod
@@ -56,6 +59,8 @@ class TelegramSettings(BaseSettings):
 
     bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     api_server: str | None = Field(default=None, alias="TELEGRAM_API_SERVER")
+    # For invite deep links `https://t.me/<username>?start=<code>`; empty: invites show the code only.
+    bot_username: str = Field(default="", alias="TELEGRAM_BOT_USERNAME")
     rate_overall: float = Field(default=28.0, alias="TELEGRAM_RATE_OVERALL")
     rate_per_chat: float = Field(default=1.0, alias="TELEGRAM_RATE_PER_CHAT")
 

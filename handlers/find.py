@@ -16,7 +16,7 @@ from bot.core.context import Context
 from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow
-from bot.services import conversations, formatting, search_log, sellers, words
+from bot.services import claims, conversations, formatting, search_log, sellers, words
 from bot.services.conversations import State
 from bot.services.search import SearchHit, SearchResult
 from bot.services.search import service as search_service
@@ -30,21 +30,27 @@ NAME = "find"
 PAGE_SIZE = 5
 
 
+def _claim(ctx: Context, text: str, checked: bool) -> str:
+    """A vendor's claim as buyers see it: "(belum diperiksa Dinas)" until an admin checked it."""
+    return text if checked else ctx.t("claims.unchecked_badge", badge=text)
+
+
 def _badges(ctx: Context, hit: SearchHit) -> str:
-    t = ctx.t
+    t, b = ctx.t, hit.badges
     parts = []
-    if hit.badges.tkdn_percent is not None:
-        parts.append(t("find.badge_tkdn_percent", percent=formatting.format_percent(hit.badges.tkdn_percent)))
-    elif hit.badges.tkdn_certified:
-        parts.append(t("find.badge_tkdn"))
+    if b.tkdn_percent is not None:
+        percent = t("find.badge_tkdn_percent", percent=formatting.format_percent(b.tkdn_percent))
+        parts.append(_claim(ctx, percent, b.percent_checked))
+    elif b.tkdn_certified:
+        parts.append(_claim(ctx, t("find.badge_tkdn"), b.tkdn_checked))
     else:
         parts.append(t("find.badge_no_tkdn"))
-    if hit.badges.ekatalog:
-        parts.append(t("find.badge_ekatalog"))
-    if hit.badges.verified:
+    if b.ekatalog:
+        parts.append(_claim(ctx, t("find.badge_ekatalog"), b.ekatalog_checked))
+    if b.verified:
         parts.append(t("find.badge_verified"))
-    if hit.badges.halal:
-        parts.append(t("find.badge_halal"))
+    if b.halal:
+        parts.append(_claim(ctx, t("find.badge_halal"), b.halal_checked))
     return t("find.badge_separator").join(parts)
 
 
@@ -162,13 +168,18 @@ async def _seller(ctx: Context, product_ref: str) -> list[Reply]:
     lines.append(
         t("find.seller_address", address=joined(t, (vendor.address, vendor.kecamatan)) or t("form.empty_value"))
     )
+    checked = {c.key for c in await claims.claims_of(ctx.session, vendor) if c.status == claims.APPROVED}
     if product.tkdn_percent is not None:
-        lines.append(t("product.card_tkdn", percent=formatting.format_percent(product.tkdn_percent)))
+        percent = t("product.card_tkdn", percent=formatting.format_percent(product.tkdn_percent))
+        lines.append(_claim(ctx, percent, claims.PERCENT + product.product_ref in checked))
     elif vendor.tkdn_certified:
-        lines.append(t("find.seller_tkdn_certified"))
+        lines.append(_claim(ctx, t("find.seller_tkdn_certified"), "tkdn" in checked))
     else:
         lines.append(t("find.seller_no_tkdn"))
-    lines.append(t("find.seller_ekatalog_yes") if vendor.ekatalog else t("find.seller_ekatalog_no"))
+    if vendor.ekatalog:
+        lines.append(_claim(ctx, t("find.seller_ekatalog_yes"), "ekatalog" in checked))
+    else:
+        lines.append(t("find.seller_ekatalog_no"))
     if vendor.verified:
         lines.append(t("find.seller_verified"))
     choices: list[Choice] = _interest(ctx, product.product_ref, vendor.user_id)

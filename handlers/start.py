@@ -17,7 +17,7 @@ from bot.core.i18n import LOCALES
 from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow
-from bot.services import accounts, conversations, words
+from bot.services import accounts, conversations, invites, words
 from bot.services.conversations import State
 from handlers.language import language_choices
 from handlers.menu import menu_reply
@@ -30,6 +30,13 @@ def _role_reply(ctx: Context, prefix: str = NAME) -> Reply:
         Choice(ctx.t(label), actions.encode(prefix, "role", role)) for role, label in words.ROLE_LABELS.items()
     )
     return Reply(ctx.t("start.ask_role"), choices)
+
+
+def opd_profile_reply(ctx: Context) -> Reply:
+    """Asks new OPD staff for their profile (name, agency, job title, NIP, phone), which the admins check."""
+    return Reply(
+        ctx.t("opd.profile_invite"), (Choice(ctx.t("opd.btn_fill_profile"), actions.encode("menu", "go", "opd")),)
+    )
 
 
 def consent_reply(ctx: Context) -> Reply:
@@ -52,12 +59,19 @@ async def consent_start(ctx: Context, then: str) -> list[Reply]:
     return await ask_consent(ctx, then)
 
 
-async def start(ctx: Context, _argument: str) -> list[Reply]:
-    """Greets; a new user is asked their language, a known one sees the menu."""
+async def start(ctx: Context, argument: str) -> list[Reply]:
+    """Greets; a new user is asked their language, a known one sees the menu.
+
+    `/start OPD-XXXXXXXX` (a Telegram invite deep link) carries an OPD invite code: a known user redeems it
+    at once, a new one after the language and the consent (the code says the role).
+    """
+    code = invites.find_code(argument or (ctx.text if ctx.text.startswith("/") else ""))
     if ctx.user.onboarded:
         await conversations.clear(ctx.session, ctx.user.id)
+        if code and ctx.has_flow("invite_code"):
+            return await ctx.start_flow("invite_code", code)
         return [ctx.say("start.greeting_back"), menu_reply(ctx)]
-    await conversations.begin(ctx.session, ctx.user.id, NAME, "language", {})
+    await conversations.begin(ctx.session, ctx.user.id, NAME, "language", {"invite": code} if code else {})
     return [Reply(ctx.t("start.greeting")), Reply(ctx.t("start.ask_language"), language_choices(ctx, NAME))]
 
 
@@ -69,6 +83,11 @@ async def resume(ctx: Context, state: State) -> list[Reply]:
         if verb == "set" and value in LOCALES:
             ctx.user.language = value
             ctx.set_language(value)
+            if state.data.get("invite"):  # an invite code is for OPD staff: no need to ask the role
+                accounts.set_role(ctx.user, "opd")
+                state.step = "consent"
+                await conversations.save(ctx.session, ctx.user.id, state)
+                return [consent_reply(ctx)]
             state.step = "role"
             await conversations.save(ctx.session, ctx.user.id, state)
             return [_role_reply(ctx)]
@@ -84,13 +103,16 @@ async def resume(ctx: Context, state: State) -> list[Reply]:
         typed = words.yes_no(ctx.text) if ctx.inbound.action is None else None
         if (verb == "consent" and value in {"yes", "no"}) or typed is not None:
             agreed = value == "yes" if verb == "consent" else bool(typed)
+            code = str(state.data.get("invite") or "")
+            if agreed and code and ctx.has_flow("invite_code"):
+                return await _finish(ctx, agreed=True, then="invite_code", argument=code)
             return await _finish(ctx, agreed=agreed, then=str(state.data.get("then", "")))
         return [ctx.say("start.pick_option"), consent_reply(ctx)]
     await conversations.clear(ctx.session, ctx.user.id)
     return await start(ctx, "")
 
 
-async def _finish(ctx: Context, *, agreed: bool, then: str = "") -> list[Reply]:
+async def _finish(ctx: Context, *, agreed: bool, then: str = "", argument: str = "") -> list[Reply]:
     """Records consent (or its refusal) and opens the menu of the role, or the flow that asked for it."""
     await conversations.clear(ctx.session, ctx.user.id)
     ctx.user.onboarded = True
@@ -103,9 +125,11 @@ async def _finish(ctx: Context, *, agreed: bool, then: str = "") -> list[Reply]:
             accounts.set_role(ctx.user, "buyer")
         replies.append(ctx.say("start.consent_declined"))
     if agreed and then and ctx.has_flow(then):
-        return replies + await ctx.start_flow(then)
+        return replies + await ctx.start_flow(then, argument)
     if ctx.user.role == "opd" and not ctx.user.opd_verified:
         replies.append(ctx.say("start.opd_pending"))
+        if agreed and ctx.has_flow("opd"):
+            replies.append(opd_profile_reply(ctx))
     replies.append(menu_reply(ctx, "start.ready"))
     return replies
 
@@ -129,6 +153,8 @@ async def role_action(ctx: Context, action: Action) -> list[Reply]:
         return [*replies, *await ask_consent(ctx, "")]
     if role == "opd" and not ctx.user.opd_verified:
         replies.append(ctx.say("start.opd_pending"))
+        if ctx.has_flow("opd"):
+            replies.append(opd_profile_reply(ctx))
     return [*replies, menu_reply(ctx, "menu.title_short")]
 
 

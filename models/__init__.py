@@ -1,9 +1,9 @@
 """SQLAlchemy models. Typed declarations only; queries live in bot/services."""
 
-from models.accounts import AuditLog, Conversation, Identity, ProcessedUpdate, User
+from models.accounts import AuditLog, Conversation, Identity, OpdInvite, ProcessedUpdate, User
 from models.activity import Broadcast, Event, Lead, Need, NeedRequest, OutboxMessage, Rsvp, SearchLog
 from models.base import Base, utcnow
-from models.catalog import Product, Vendor
+from models.catalog import Product, Vendor, VendorClaim
 from models.inbox import InboxUpdate
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Lead",
     "Need",
     "NeedRequest",
+    "OpdInvite",
     "OutboxMessage",
     "ProcessedUpdate",
     "Product",
@@ -24,5 +25,6 @@ __all__ = [
     "SearchLog",
     "User",
     "Vendor",
+    "VendorClaim",
     "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -21,8 +21,18 @@ class User(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     role: Mapped[str | None] = mapped_column(String(16))
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # Made admin in the chat (`jadikan admin`) rather than by ADMIN_IDS: such an admin survives a restart.
+    admin_promoted: Mapped[bool] = mapped_column(default=False, server_default=false())
     opd_verified: Mapped[bool] = mapped_column(default=False)
-    opd_name: Mapped[str | None] = mapped_column(String(200))
+    opd_name: Mapped[str | None] = mapped_column(String(200))  # the agency (instansi)
+    # The OPD profile (handlers/opd.py) and its check by an admin (bot/services/opd.py).
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(100))
+    nip: Mapped[str | None] = mapped_column(String(18))
+    # None (never asked), "pending", "approved", "rejected", "revoked"; opd_verified is True only when approved.
+    opd_status: Mapped[str | None] = mapped_column(String(16), index=True)
+    opd_reason: Mapped[str | None] = mapped_column(String(300))
+    opd_checked_at: Mapped[datetime | None]
     consent_version: Mapped[str | None] = mapped_column(String(16))
     consented_at: Mapped[datetime | None]
     onboarded: Mapped[bool] = mapped_column(default=False)
@@ -33,6 +43,22 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     identities: Mapped[list[Identity]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+
+class OpdInvite(Base):
+    """An invite code an admin made for one agency: whoever redeems it is verified OPD staff at once."""
+
+    __tablename__ = "opd_invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    agency: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Identity(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -75,3 +75,23 @@ class Product(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     vendor: Mapped[Vendor] = relationship(back_populates="products")
+
+
+class VendorClaim(Base):
+    """The Dinas's check of one thing a vendor claims (NIB, TKDN certificate, a product's TKDN %, halal,
+    e-Katalog link). A check holds for the `value` it was made on: when the vendor changes the claim, it is
+    unchecked again (bot/services/claims.py compares the two)."""
+
+    __tablename__ = "vendor_claims"
+    __table_args__ = (UniqueConstraint("vendor_id", "claim"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    # "nib", "tkdn", "halal", "ekatalog", or "tkdn_percent:<product_ref>"
+    claim: Mapped[str] = mapped_column(String(80))
+    value: Mapped[str] = mapped_column(String(500))
+    number: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # a product's TKDN %, compared as a number
+    status: Mapped[str] = mapped_column(String(16))  # "approved" or "rejected"
+    reason: Mapped[str | None] = mapped_column(String(300))
+    checked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -145,6 +145,18 @@ async def onboard(dispatcher: Dispatcher, user: str, role_label: str = "Pelaku u
     return chat
 
 
+OPD_ANSWERS = ["Rina Marlina", "Dinas Pendidikan", "Pejabat Pengadaan", "198503122010012002", "0813-1111-2222"]
+
+
+async def fill_opd_profile(chat: Chat, answers: Sequence[str] = OPD_ANSWERS) -> None:
+    """An onboarded OPD user gives name, agency, job title, NIP and phone, and saves (`profil opd`)."""
+    await chat.say("profil opd")
+    for answer in answers:
+        await chat.say(answer)
+    assert chat.said("form.summary_title")
+    await chat.press(t("form.btn_save"))
+
+
 # ---- vendors set up through chat --------------------------------------------------------------------------
 
 PROFILE_ANSWERS = [

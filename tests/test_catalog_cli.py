@@ -4,6 +4,7 @@ region parameter."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.db import create_engine, session_factory
 from bot.services.catalog_io import import_catalog
 from bot.services.catalog_rows import PRODUCT_COLUMNS, VENDOR_COLUMNS
 from bot.services.categories import CATEGORY_PHRASES, CATEGORY_WORDS, category_slug
@@ -153,3 +155,24 @@ def test_category_words_fold_like_search() -> None:
             assert CATEGORY_WORDS[tuple(raw_words(phrase))] == slug
     assert category_slug("Pakaian, Batik & Konveksi") == "konveksi"
     assert category_slug("Kerajinan & Suvenír") == "kerajinan"
+
+
+def test_admin_flag_honours_the_checked_column(cli: CliRunner, tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'own.db'}"
+    vendors = write_csv(tmp_path / "v.csv", ["vendor_ref", "business_name", "nib", "checked"],
+                        [["V1", "Toko Uji", "1234567890123", "ya"]])  # fmt: skip
+    products = write_csv(tmp_path / "p.csv", PRODUCT_COLUMNS[:3], [])
+    args = ["import", "--database-url", url, "--vendors", str(vendors), "--products", str(products)]
+
+    async def verified() -> bool:
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine)() as session:
+                return bool(await session.scalar(select(Vendor.verified).where(Vendor.vendor_ref == "V1")))
+        finally:
+            await engine.dispose()
+
+    assert cli.invoke(app, args).exit_code == 0
+    assert not asyncio.run(verified())  # a file without --admin checks nothing
+    assert cli.invoke(app, [*args, "--admin"]).exit_code == 0
+    assert asyncio.run(verified())

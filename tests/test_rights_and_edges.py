@@ -13,7 +13,16 @@ from bot.services.catalog_io import import_catalog
 from bot.services.catalog_rows import PRODUCT_COLUMNS, VENDOR_COLUMNS
 from bot.services.parsers import DESCRIPTION_EXAMPLE
 from models import AuditLog, Product, SearchLog, User, Vendor
-from tests.support import PROFILE_ANSWERS, Chat, add_product, onboard, register_business, t, write_csv
+from tests.support import (
+    PROFILE_ANSWERS,
+    Chat,
+    add_product,
+    fill_opd_profile,
+    onboard,
+    register_business,
+    t,
+    write_csv,
+)
 
 
 async def test_admin_verifies_opd_staff_who_then_see_restricted_phones(app: App) -> None:
@@ -27,6 +36,7 @@ async def test_admin_verifies_opd_staff_who_then_see_restricted_phones(app: App)
     await add_product(sari, "Keripik Pisang Original", "15rb")
 
     opd = await onboard(app.dispatcher, "rina", t("start.role_opd"))
+    await fill_opd_profile(opd)
     await opd.say("verifikasi")  # not an admin: refused by the service, whatever was typed
     assert opd.said("error.not_allowed")
 
@@ -34,9 +44,9 @@ async def test_admin_verifies_opd_staff_who_then_see_restricted_phones(app: App)
     await admin.say("menu")
     assert t("menu.admin_verify") in admin.labels()
     await admin.press(t("menu.admin_verify"))
-    assert "1. Rina" in admin.text
-    await admin.press(t("admin.btn_verify", n=1, name="Rina"))
-    assert admin.said("admin.verified", name="Rina") and admin.said("admin.none_pending")
+    assert "1. Rina Marlina" in admin.text
+    await admin.press(t("verify.btn_approve", n=1))
+    assert admin.said("verify.approved", name="Rina Marlina") and admin.said("admin.none_pending")
 
     await opd.say("keripik pisang")
     await opd.press(t("find.btn_seller", n=1, name="Keripik Pisang Bu Sari"))

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import PermissionDenied
+from bot.services import claims
 from bot.services.catalog_io import load_demo_catalog
 from bot.services.search import (
     invalidate_vocabulary,
@@ -125,6 +126,7 @@ async def test_p3dn_priority_orders_equally_relevant_hits(session: AsyncSession)
     for ref, vendor_fields, percent in specs:
         vendor = await add_vendor(session, ref, business_name="Dapur Ibu", **vendor_fields)
         await add_product(session, vendor, ref, "Nasi Kotak Ayam Bakar", tkdn_percent=percent)
+        await claims.import_checks(session, vendor)  # only claims the Dinas checked count (issue 11)
     await session.commit()
     ranked = await search(session, "nasi kotak", log=False, limit=10)
     assert [h.product_ref for h in ranked.results] == ["tkdn40", "tkdn25", "certified", "listed", "verified", "none"]

@@ -94,7 +94,8 @@ async def resolve(
 
 
 async def sync_admins(session: AsyncSession, admins: Set[tuple[str, str]]) -> tuple[int, int]:
-    """Make ADMIN_IDS the whole truth at start-up: grant its known identities, revoke every other admin.
+    """Make ADMIN_IDS the truth at start-up: grant its known identities, revoke every other admin except
+    those an admin promoted in the chat (`jadikan admin`, `admin_promoted`).
 
     Returns (granted, revoked); each change is in the audit log (`admin.bootstrap` / `admin.revoke`).
     """
@@ -107,7 +108,9 @@ async def sync_admins(session: AsyncSession, admins: Set[tuple[str, str]]) -> tu
         user.is_admin = True
         audit.record(session, None, "admin.bootstrap", f"user:{user.id}", "config.admin_ids")
         granted += 1
-    for user in await session.scalars(select(User).where(User.is_admin.is_(True), User.id.not_in(listed))):
+    for user in await session.scalars(
+        select(User).where(User.is_admin.is_(True), User.admin_promoted.is_(False), User.id.not_in(listed))
+    ):
         user.is_admin = False
         audit.record(session, None, "admin.revoke", f"user:{user.id}", "config.admin_ids")
         revoked += 1
@@ -156,8 +159,10 @@ def set_role(user: User, role: str) -> None:
     """Set the self-declared role; OPD staff stay unverified until an admin approves them."""
     if role not in ROLES:
         raise PermissionDenied("error.bad_role")
-    if user.role != role and role == "opd":
+    if user.role != role:
         user.opd_verified = False
+        # Back to OPD with a profile given: it waits for an admin again; any other role leaves the queue.
+        user.opd_status = "pending" if role == "opd" and user.full_name else None
     user.role = role
 
 
@@ -186,24 +191,50 @@ def _require_admin(actor: User) -> None:
         raise PermissionDenied()
 
 
-async def pending_opd(session: AsyncSession, actor: User, limit: int = 10) -> list[User]:
-    """OPD staff waiting for verification, oldest first (admins only)."""
-    _require_admin(actor)
-    rows = await session.scalars(
-        select(User)
-        .where(User.role == "opd", User.opd_verified.is_(False), User.onboarded.is_(True))
-        .order_by(User.created_at, User.id)
-        .limit(limit)
-    )
-    return list(rows)
-
-
-async def verify_opd(session: AsyncSession, actor: User, user_id: int | None) -> User:
-    """Approve a self-declared OPD staff member, so they see phone numbers vendors kept for OPD (admins only)."""
+async def set_admin(
+    session: AsyncSession, actor: User, user_id: int | None, make_admin: bool, config_admins: Set[tuple[str, str]]
+) -> User:
+    """Promote or demote a user (admins only). An admin from ADMIN_IDS cannot be demoted in the chat (the next
+    start would make them admin again), and nobody demotes themselves."""
     _require_admin(actor)
     target = await session.get(User, user_id) if user_id is not None else None
-    if target is None or target.role != "opd":
+    if target is None:
         raise NotFound()
-    target.opd_verified = True
-    audit.record(session, actor.id, "opd.verify", f"user:{target.id}")
+    if make_admin:
+        if not target.is_admin:
+            target.is_admin = True
+            target.admin_promoted = True
+            audit.record(session, actor.id, "admin.promote", f"user:{target.id}")
+        return target
+    if target.id == actor.id:
+        raise ValidationError("roles.not_yourself")
+    identities = await session.execute(
+        select(Identity.channel, Identity.external_id).where(Identity.user_id == target.id)
+    )
+    if any((channel, external) in config_admins for channel, external in identities):
+        raise ValidationError("roles.config_admin")
+    if target.is_admin:
+        target.is_admin = False
+        target.admin_promoted = False
+        audit.record(session, actor.id, "admin.demote", f"user:{target.id}")
     return target
+
+
+async def admins(session: AsyncSession, actor: User) -> list[User]:
+    """Every admin (admins only)."""
+    _require_admin(actor)
+    return list(await session.scalars(select(User).where(User.is_admin.is_(True)).order_by(User.id)))
+
+
+async def find_user(session: AsyncSession, actor: User, reference: str) -> User:
+    """A user named by an admin: `12` (the user id shown in admin lists) or a phone number (admins only)."""
+    _require_admin(actor)
+    typed = reference.strip().lstrip("#")
+    if typed.isascii() and typed.isdecimal() and len(typed) <= 9:
+        found = await session.get(User, int(typed))
+    else:
+        phone = normalise_phone(typed)
+        found = await session.scalar(select(User).where(User.phone == phone).limit(1)) if phone else None
+    if found is None:
+        raise NotFound("roles.no_such_user")
+    return found

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound, PermissionDenied
-from bot.services import audit
+from bot.services import audit, claims
 from bot.services.categories import CATEGORIES as CATEGORY_LABELS
 from bot.services.parsers import Price
 from bot.services.search.index import reindex_product, reindex_vendor
@@ -100,6 +100,9 @@ async def save_vendor(session: AsyncSession, user: User, values: dict[str, Any])
         vendor.verified_at = None
     if not vendor.ekatalog:
         vendor.ekatalog_url = None
+    if vendor.tkdn_number and not any(ch.isdigit() for ch in vendor.tkdn_number):
+        # "belum punya", "tidak ada": an answer, not a certificate number, so no TKDN certificate is claimed.
+        vendor.tkdn_certified = False
     if not vendor.tkdn_certified:
         vendor.tkdn_number = None
     if vendor.phone_visibility not in VISIBILITY:
@@ -111,6 +114,7 @@ async def save_vendor(session: AsyncSession, user: User, values: dict[str, Any])
     if vendor.phone and not user.phone:
         user.phone = vendor.phone
     await session.flush()
+    await claims.refresh_verified(session, vendor, grant=False)  # a changed claim is unchecked again: the badge follows
     await reindex_vendor(session, vendor.id)
     action = "vendor.create" if created else "vendor.update"
     audit.record(session, user.id, action, f"vendor:{vendor.vendor_ref}")
@@ -156,6 +160,7 @@ async def add_product(session: AsyncSession, user: User, values: dict[str, Any],
     _apply_product_values(product, values)
     session.add(product)
     await session.flush()
+    await claims.refresh_verified(session, vendor, grant=False)  # a new TKDN % is a claim to check
     await reindex_product(session, product)
     audit.record(session, user.id, "product.create", f"product:{product.product_ref}")
     return product
@@ -182,6 +187,8 @@ async def update_product(
     _apply_product_values(product, values)
     product.updated_at = utcnow()
     await session.flush()
+    vendor = await session.get_one(Vendor, product.vendor_id)
+    await claims.refresh_verified(session, vendor, grant=False)  # a changed TKDN % is unchecked again
     await reindex_product(session, product)
     audit.record(session, user.id, "product.update", f"product:{product.product_ref}")
     return product

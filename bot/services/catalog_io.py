@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services import claims, words
 from bot.services.catalog_export import export_catalog, product_cells, vendor_cells
 from bot.services.catalog_files import FileProblem, TableSource, open_table
 from bot.services.catalog_rows import (
@@ -48,6 +49,7 @@ from models import Product, Vendor
 from models.base import utcnow
 
 logger = logging.getLogger(__name__)
+CHECKED_COLUMN = "checked"  # vendors file, optional, honoured only with `admin` (see import_catalog)
 
 __all__ = [
     "FieldChange",
@@ -299,6 +301,15 @@ class _Writer:
                     await self.session.execute(stmt, params)
 
 
+def _checked_refs(source: TableSource) -> list[str]:
+    """The vendor refs whose `checked` cell says ya (an admin's file)."""
+    refs = []
+    for _number, cells in source.rows():
+        if words.yes_no(cells.get(CHECKED_COLUMN, "")) is True:
+            refs.append(" ".join(cells.get("vendor_ref", "").split()))
+    return refs
+
+
 async def _open(path: Path, kind: Kind, issues: Issues) -> TableSource | None:
     try:
         source = await asyncio.to_thread(open_table, path, kind)
@@ -318,12 +329,16 @@ async def import_catalog(
     *,
     dry_run: bool = False,
     region: Region | None = None,
+    admin: bool = False,
 ) -> ImportReport:
     """Validate both files completely and upsert them in one transaction (nothing at all on any error).
 
     With `dry_run` the report says what the import would do, and the transaction is rolled back.
     `region` is the region whose kecamatan the `kecamatan` column names (default: the one the sessions carry,
     bound from REGION_FILE at start-up).
+    With `admin` (the file comes from a Dinas admin: `banggabeli import --admin`), a vendors row whose optional
+    `checked` column says ya marks every claim that vendor states as checked by the Dinas; without it the
+    column is ignored, so a vendor's own file can never check its claims.
     """
     report = ImportReport(dry_run=dry_run)
     issues = Issues()
@@ -349,6 +364,11 @@ async def import_catalog(
         if issues or dry_run:
             await session.rollback()
             return _failed(report, issues) if issues else report
+        if admin and CHECKED_COLUMN in vendors.columns:
+            refs = await asyncio.to_thread(_checked_refs, vendors)
+            for vendor in await session.scalars(select(Vendor).where(Vendor.vendor_ref.in_(refs))):
+                await claims.import_checks(session, vendor)
+            logger.info("claims checked by the admin's file: %d vendors", len(refs))
         await writer.reindex_changed_vendors()
         await session.commit()
         invalidate_vocabulary(session)

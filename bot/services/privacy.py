@@ -59,6 +59,10 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
     user.display_name = None
     user.consent_version = None
     user.consented_at = None
+    # The OPD profile is personal data too; without it the person leaves the verification queue.
+    user.full_name = user.job_title = user.nip = user.opd_name = user.opd_reason = None
+    user.opd_status = None
+    user.opd_verified = False
     if user.role == "vendor":
         user.role = "buyer"
     audit.record(session, user.id, "privacy.delete", f"user:{user.id}")

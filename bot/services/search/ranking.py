@@ -37,6 +37,11 @@ class Badges:
     ekatalog: bool
     verified: bool
     halal: bool
+    # Whether the Dinas checked each claim (bot/services/claims.py); an unchecked one is shown as such.
+    tkdn_checked: bool = False
+    percent_checked: bool = False
+    ekatalog_checked: bool = False
+    halal_checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,10 +81,17 @@ def _band(relevance: float, best: float) -> int:
     return max(1, min(BANDS, math.ceil(relevance / best * BANDS - 1e-9)))
 
 
+# ---- claims boost only once checked (issue 11): an unchecked TKDN % / certificate / e-Katalog counts as none.
+
+
+def _checked_percent(c: Candidate) -> Decimal | None:
+    return c.tkdn_percent if c.percent_checked else None
+
+
 def _priority(c: Candidate) -> float:
-    """0..1: tier dominates, then e-Katalog, then verified (weights 4/2/1 keep that order)."""
-    tier = p3dn_tier(c.tkdn_percent, c.tkdn_certified)
-    return ((_TIERS - tier) * 4 + 2 * c.ekatalog + c.verified) / 15
+    """0..1: tier dominates, then e-Katalog, then verified (weights 4/2/1 keep that order); checked claims only."""
+    tier = p3dn_tier(_checked_percent(c), c.tkdn_certified and c.tkdn_checked)
+    return ((_TIERS - tier) * 4 + 2 * (c.ekatalog and c.ekatalog_checked) + c.verified) / 15
 
 
 def _timestamp(value: datetime | None) -> float:
@@ -134,6 +146,10 @@ def _hit(c: Candidate, score: float) -> SearchHit:
         ekatalog=c.ekatalog,
         verified=c.verified,
         halal=c.halal,
+        tkdn_checked=c.tkdn_checked,
+        percent_checked=c.percent_checked,
+        ekatalog_checked=c.ekatalog_checked,
+        halal_checked=c.halal_checked,
     )
     return SearchHit(
         product_ref=c.product_ref,

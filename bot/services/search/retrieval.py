@@ -37,6 +37,7 @@ from sqlalchemy import ColumnElement, Select, Text, bindparam, case, column, fun
 from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.claims import checked_columns
 from bot.services.search.index import (
     EKATALOG,
     HALAL,
@@ -75,6 +76,11 @@ class Candidate:
     tkdn_certified: bool
     verified: bool
     halal: bool
+    # Which claims the Dinas checked (bot/services/claims.py): ranking counts only these.
+    tkdn_checked: bool
+    percent_checked: bool
+    ekatalog_checked: bool
+    halal_checked: bool
     relevance: float
 
 
@@ -153,6 +159,7 @@ _COLUMNS = (
     Vendor.tkdn_certified,
     Vendor.verified,
     Vendor.halal,
+    *checked_columns(),
 )
 _FTS = table("products_fts", column("rowid"))
 
