@@ -1,11 +1,12 @@
 """Products: `tambah produk` adds one, `produk saya` lists the vendor's own products to open and manage.
 
 Adding asks: name, category (buttons), description (optional), price (how Indonesians write it, or
-"nego"), unit (not asked when the price carried it: `Rp 25.000/bungkus`), minimum order and monthly capacity
-(optional, `min 10 bungkus`), TKDN % (optional, only for a vendor with a TKDN certificate), photo
-(optional); then the summary, with units ("Rp15.000/bungkus", "10 bungkus"). The list pages five at a time ("Berikutnya" edits the message in place where the channel can);
-opening a product shows it with Ubah / Sembunyikan or Tampilkan / Hapus. Ubah reuses the same form, opened
-at the list of fields. Every button carries only a product id; the catalog service checks ownership.
+"nego"), unit (not asked when the price carried it: `Rp 25.000/bungkus`), minimum order and monthly
+capacity (optional, `min 10 bungkus`), TKDN % (optional, only for a vendor with a TKDN certificate), photo
+(optional); then the summary, with units ("Rp15.000/bungkus", "10 bungkus"). The list pages five at a
+time ("Berikutnya" edits the message in place where the channel can); opening a product shows it with
+Ubah / Sembunyikan or Tampilkan / Hapus. Ubah reuses the same form, opened at the list of fields. Every
+button carries only a product id; the catalog service checks ownership.
 """
 
 from __future__ import annotations

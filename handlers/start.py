@@ -29,7 +29,11 @@ from handlers.language import language_choices
 from handlers.menu import menu_reply
 
 NAME = "start"
-CONSENT_KEYS = {"vendor": "start.consent_notice", "opd": "start.consent_notice_opd", "buyer": "start.consent_notice_buyer"}
+CONSENT_KEYS = {
+    "vendor": "start.consent_notice",
+    "opd": "start.consent_notice_opd",
+    "buyer": "start.consent_notice_buyer",
+}
 # Typed names of languages and roles, understood at every onboarding step (labels are matched too).
 LANGUAGE_WORDS = {
     "indonesia": "id", "bahasa indonesia": "id", "indonesian": "id", "indo": "id", "b indonesia": "id",
