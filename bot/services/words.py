@@ -8,6 +8,7 @@ registration. Role and language label keys live here too, so every flow names a 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, fields
 
@@ -65,7 +66,7 @@ ID = Words(
             "belum punya nib", "belum ada nib", "tidak ada nib", "belum daftar", "belum urus",
         }
     ),
-    unsure=frozenset({"tau", "tahu", "yakin", "ngerti", "paham", "lupa", "ingat", "entah", "mungkin"}),
+    unsure=frozenset({"tau", "tahu", "yakin", "ngerti", "paham", "ingat"}),
 )  # fmt: skip
 
 EN = Words(
@@ -84,7 +85,7 @@ EN = Words(
     none=frozenset(
         {"none", "no one", "nothing", "not yet", "n/a", "na", "nil", "don't know", "dont know", "no idea", "unknown"}
     ),
-    unsure=frozenset({"know", "sure", "idea", "maybe", "perhaps"}),
+    unsure=frozenset({"know", "sure", "idea"}),
 )
 
 BY_LANGUAGE: dict[str, Words] = {"id": ID, "en": EN}
@@ -98,6 +99,9 @@ ANY = Words(**{f.name: _union(f.name) for f in fields(Words)})
 CANCEL, BACK, SKIP, HELP, SAVE, EDIT = ANY.cancel, ANY.back, ANY.skip, ANY.help, ANY.save, ANY.edit
 YES, NO, THANKS, GREETINGS, MORE, LEAVE = ANY.yes, ANY.no, ANY.thanks, ANY.greetings, ANY.more, ANY.leave
 NONE, UNSURE = ANY.none, ANY.unsure
+
+DOUBT = frozenset({"entah", "mungkin", "lupa", "maybe", "perhaps"})
+_NEGATING = NO | {"kurang", "not", "dont", "no"}
 
 YES_EMOJI = frozenset({"👍", "✅", "👌", "🙆"})
 NO_EMOJI = frozenset({"👎", "❌", "🙅", "✖"})
@@ -126,8 +130,10 @@ def yes_no(text: str) -> bool | None:
     if len(s) > 60:
         return None
     words = [w for w in re.findall(r"[a-z]+", s) if w not in FILLER]
-    if any(w in UNSURE for w in words):
-        return None  # "gak tau", "kurang yakin": neither a yes nor a no
+    if any(w in DOUBT for w in words) or any(
+        w in UNSURE and before in _NEGATING for before, w in itertools.pairwise(words)
+    ):
+        return None  # "gak tau", "kurang yakin", "mungkin": neither a yes nor a no ("ya, saya yakin" is a yes)
     if words:
         if words[0] in NO and len(words) <= 5:
             return False  # "tidak", "belum ada", "gak mau"
