@@ -6,9 +6,12 @@ hours; we do it immediately). Leads keep an anonymised trace. The user can keep 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.context import Context
+from bot.core.dates import local_datetime
 from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow
@@ -20,6 +23,14 @@ from handlers.register_vendor import VISIBILITY_LABELS
 
 NAME = "data"
 DELETE = "data_delete"
+
+
+def _local(ctx: Context, moment: datetime) -> str:
+    """A stored time in the region's zone (WIB by default), as people there read it."""
+    bot = ctx.settings.bot
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return local_datetime(moment, ctx.t, bot.timezone, bot.timezone_label)
 
 
 async def show(ctx: Context, _argument: str) -> list[Reply]:
@@ -34,7 +45,7 @@ async def show(ctx: Context, _argument: str) -> list[Reply]:
         t("data.phone", value=show_phone(t, user.phone) if user.phone else empty),
         t("data.role", value=t(words.ROLE_LABELS.get(user.role or "buyer", "start.role_buyer"))),
         t("data.accounts", value=joined(t, (t(f"channel.{i.channel}") for i in data.identities))),
-        t("data.consent", value=t("common.datetime", when=user.consented_at) if user.consented_at else empty),
+        t("data.consent", value=_local(ctx, user.consented_at) if user.consented_at else empty),
     ]
     vendor = data.vendor
     if vendor is not None:

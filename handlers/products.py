@@ -1,10 +1,12 @@
 """Products: `tambah produk` adds one, `produk saya` lists the vendor's own products to open and manage.
 
 Adding asks: name, category (buttons), description (optional), price (how Indonesians write it, or
-"nego"), unit, minimum order and monthly capacity (optional), TKDN % (optional), photo (optional); then the
-summary. The list pages five at a time ("Berikutnya" edits the message in place where the channel can);
-opening a product shows it with Ubah / Sembunyikan or Tampilkan / Hapus. Ubah reuses the same form, opened
-at the list of fields. Every button carries only a product id; the catalog service checks ownership.
+"nego"), unit (not asked when the price carried it: `Rp 25.000/bungkus`), minimum order and monthly
+capacity (optional, `min 10 bungkus`), TKDN % (optional, only for a vendor with a TKDN certificate), photo
+(optional); then the summary, with units ("Rp15.000/bungkus", "10 bungkus"). The list pages five at a
+time ("Berikutnya" edits the message in place where the channel can); opening a product shows it with
+Ubah / Sembunyikan or Tampilkan / Hapus. Ubah reuses the same form, opened at the list of fields. Every
+button carries only a product id; the catalog service checks ownership.
 """
 
 from __future__ import annotations
@@ -43,6 +45,30 @@ def _category_options(ctx: Context) -> Options:
     return Options(pairs, invalid="product.category_invalid")
 
 
+def _unit_from_price(text: str) -> dict[str, Any]:
+    """`Rp 25.000/bungkus` answers the unit question too."""
+    unit = parsers.unit_in_price(text)
+    return {"unit": unit} if unit else {}
+
+
+def _price_with_unit(t: Translator, value: Any, values: dict[str, Any]) -> str:
+    """Rp15.000/bungkus in the summary, once the unit is known."""
+    if not isinstance(value, Price):
+        return t("form.empty_value")
+    return price_per_unit(t, value.amount, value.negotiable, values.get("unit"))
+
+
+def _quantity_with_unit(t: Translator, value: Any, values: dict[str, Any]) -> str:
+    """10 bungkus in the summary, once the unit is known."""
+    unit = values.get("unit")
+    return t("common.quantity_unit", n=value, unit=unit) if unit else str(value)
+
+
+def _tkdn_can_apply(values: dict[str, Any]) -> bool:
+    """A TKDN % needs a TKDN certificate (from the vendor profile), or was given before."""
+    return bool(values.get("_tkdn_certified")) or values.get("tkdn_percent") is not None
+
+
 def _unit_options(ctx: Context) -> Options:
     return Options(tuple((u, ctx.t(f"unit.{u}")) for u in COMMON_UNITS), read=parsers.parse_unit)
 
@@ -50,6 +76,7 @@ def _unit_options(ctx: Context) -> Options:
 async def _save(ctx: Context, values: dict[str, Any]) -> list[Reply]:
     """Adds the product, or stores the changes to an existing one."""
     product_id = values.pop("_id", None)
+    values.pop("_tkdn_certified", None)
     channel = ctx.inbound.channel.value
     if product_id is None:
         product = await catalog.add_product(ctx.session, ctx.user, values, channel)
@@ -76,10 +103,18 @@ FORM = Form(
         Field("category", options=_category_options, display=category_label),
         Field("description", parse=parsers.parse_description, optional=True),
         # Kept in the conversation state as {"amount": ..., "negotiable": ...}; a Price everywhere else.
-        Field("price", parse=parsers.parse_price, display=show_price, dump=asdict, load=lambda d: Price(**d)),
+        Field(
+            "price",
+            parse=parsers.parse_price,
+            display=show_price,
+            dump=asdict,
+            load=lambda d: Price(**d),
+            fills=_unit_from_price,
+            shows=_price_with_unit,
+        ),
         Field("unit", options=_unit_options),
-        Field("min_order", parse=parsers.parse_quantity, optional=True),
-        Field("monthly_capacity", parse=parsers.parse_quantity, optional=True),
+        Field("min_order", parse=parsers.parse_quantity, optional=True, shows=_quantity_with_unit),
+        Field("monthly_capacity", parse=parsers.parse_quantity, optional=True, shows=_quantity_with_unit),
         Field(
             "tkdn_percent",
             parse=parsers.parse_tkdn_percent,
@@ -87,6 +122,7 @@ FORM = Form(
             display=show_percent,
             dump=str,
             load=Decimal,
+            when=_tkdn_can_apply,
         ),
         Field("photo", kind="photo", optional=True),
     ),
@@ -95,9 +131,10 @@ FORM = Form(
 
 async def add_start(ctx: Context, _argument: str) -> list[Reply]:
     """Starts the add-product form, once the user has a business."""
-    if await catalog.vendor_of(ctx.session, ctx.user) is None:
+    vendor = await catalog.vendor_of(ctx.session, ctx.user)
+    if vendor is None:
         return [ctx.say("catalog.no_business"), menu_reply(ctx, "menu.title_short")]
-    return await FORM.start(ctx, intro="product.intro")
+    return await FORM.start(ctx, {"_tkdn_certified": vendor.tkdn_certified}, intro="product.intro")
 
 
 async def list_start(ctx: Context, _argument: str) -> list[Reply]:
@@ -181,7 +218,9 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
         return _detail(ctx, await catalog.own_product(ctx.session, ctx.user, product_id))
     if verb == "edit":
         product = await catalog.own_product(ctx.session, ctx.user, product_id)
-        values = {**catalog.product_values(product), "_id": product.id}
+        vendor = await catalog.vendor_of(ctx.session, ctx.user)
+        certified = bool(vendor and vendor.tkdn_certified)
+        values = {**catalog.product_values(product), "_id": product.id, "_tkdn_certified": certified}
         return await FORM.start(ctx, values, at="pick", intro="product.edit_intro", name=product.name)
     if verb in {"hide", "show"}:
         product = await catalog.set_product_visible(ctx.session, ctx.user, product_id, verb == "show")

@@ -48,9 +48,13 @@ def _visibility_options(ctx: Context) -> Options:
 
 
 def _parse_ekatalog_url(text: str) -> str:
-    url = parsers.parse_url(text)
-    if len(url) > MAX_URL_CHARS:
-        raise ValidationError("parse.url.invalid")
+    """A link to the vendor's e-Katalog page; a refusal shows an e-Katalog example."""
+    try:
+        url = parsers.parse_url(text)
+    except ValidationError:
+        url = ""
+    if not url or len(url) > MAX_URL_CHARS:
+        raise ValidationError("vendor.ekatalog_url_invalid", example=parsers.EKATALOG_URL_EXAMPLE)
     return url
 
 
@@ -79,7 +83,7 @@ FORM = Form(
         Field("phone", parse=parsers.parse_phone, kind="contact", display=show_phone),
         Field("kecamatan", options=_kecamatan_options),
         Field("address", parse=partial(parsers.parse_description, max_len=300)),
-        Field("nib", parse=parsers.parse_nib, optional=True),
+        Field("nib", parse=parsers.parse_nib, optional=True, explain="vendor.explain_nib"),
         yes_no("ekatalog"),
         Field("ekatalog_url", parse=_parse_ekatalog_url, optional=True, when=lambda v: bool(v.get("ekatalog"))),
         yes_no("tkdn_certified"),

@@ -6,6 +6,12 @@
    Declining still lets the user search as a browser; registering a business needs consent.
 4. The main menu of the chosen role.
 A returning user who types /start gets the greeting and their menu. `peran` changes the role later.
+
+At every onboarding step people type rather than press: /start greets again, `bantuan` or `menu` (also the
+persistent keyboard's buttons) explain what to answer now, a language name (`english`, `bahasa indonesia`)
+switches the language, and a role name (`penjual`, `opd`, `warga`) picks the role. The consent notice says
+what is kept about *this* role: a business for a vendor, an office for OPD staff, almost nothing for a
+citizen.
 """
 
 from __future__ import annotations
@@ -23,6 +29,25 @@ from handlers.language import language_choices
 from handlers.menu import menu_reply
 
 NAME = "start"
+CONSENT_KEYS = {
+    "vendor": "start.consent_notice",
+    "opd": "start.consent_notice_opd",
+    "buyer": "start.consent_notice_buyer",
+}
+# Typed names of languages and roles, understood at every onboarding step (labels are matched too).
+LANGUAGE_WORDS = {
+    "indonesia": "id", "bahasa indonesia": "id", "indonesian": "id", "indo": "id", "b indonesia": "id",
+    "english": "en", "inggris": "en", "bahasa inggris": "en", "eng": "en", "en": "en",
+}  # fmt: skip
+ROLE_WORDS = {
+    "pelaku usaha": "vendor", "penjual": "vendor", "umkm": "vendor", "ikm": "vendor", "usaha": "vendor",
+    "vendor": "vendor", "seller": "vendor", "jualan": "vendor", "pedagang": "vendor",
+    "opd": "opd", "staf opd": "opd", "staff opd": "opd", "pemerintah": "opd", "instansi": "opd",
+    "dinas": "opd", "government": "opd", "pembeli": "buyer", "warga": "buyer", "lihat": "buyer",
+    "lihat-lihat": "buyer", "lihat lihat": "buyer", "buyer": "buyer", "citizen": "buyer", "browse": "buyer",
+}  # fmt: skip
+RESTART = frozenset({"/start", "start", "mulai", "/mulai"})
+ASK_AGAIN = frozenset({"menu", "/menu", "menu utama", "bahasa", "language", "/bahasa", "/language"})
 
 
 def _role_reply(ctx: Context, prefix: str = NAME) -> Reply:
@@ -45,7 +70,7 @@ def consent_reply(ctx: Context) -> Reply:
         Choice(ctx.t("start.btn_agree"), actions.encode(NAME, "consent", "yes")),
         Choice(ctx.t("start.btn_disagree"), actions.encode(NAME, "consent", "no")),
     )
-    return Reply(ctx.t("start.consent_notice"), choices)
+    return Reply(ctx.t(CONSENT_KEYS.get(ctx.user.role or "buyer", "start.consent_notice_buyer")), choices)
 
 
 async def ask_consent(ctx: Context, then: str) -> list[Reply]:
@@ -75,10 +100,48 @@ async def start(ctx: Context, argument: str) -> list[Reply]:
     return [Reply(ctx.t("start.greeting")), Reply(ctx.t("start.ask_language"), language_choices(ctx, NAME))]
 
 
+def _question(ctx: Context, step: str) -> Reply:
+    """The question of an onboarding step."""
+    if step == "role":
+        return _role_reply(ctx)
+    if step == "consent":
+        return consent_reply(ctx)
+    return Reply(ctx.t("start.ask_language"), language_choices(ctx, NAME))
+
+
+async def _typed(ctx: Context, state: State) -> list[Reply] | None:
+    """Words that mean the same at every onboarding step: /start, help, menu, a language or a role name."""
+    word = words.said(ctx.text)
+    if word in RESTART or word in words.GREETINGS:
+        await conversations.clear(ctx.session, ctx.user.id)
+        return await start(ctx, "")
+    if word in words.HELP or word == "panduan" or word in ASK_AGAIN:
+        return [Reply(ctx.t(f"start.help_{state.step}")), _question(ctx, state.step)]
+    if word in LANGUAGE_WORDS:
+        code = LANGUAGE_WORDS[word]
+        ctx.user.language = code
+        ctx.set_language(code)
+        if state.step == "language":
+            state.step = "role"
+            await conversations.save(ctx.session, ctx.user.id, state)
+        return [_question(ctx, state.step)]
+    if word in ROLE_WORDS and state.step in {"role", "consent"}:
+        accounts.set_role(ctx.user, ROLE_WORDS[word])
+        state.step = "consent"
+        await conversations.save(ctx.session, ctx.user.id, state)
+        return [consent_reply(ctx)]
+    return None
+
+
 async def resume(ctx: Context, state: State) -> list[Reply]:
     """Takes the answer to the current onboarding question."""
     action = ctx.action
     verb, value = (action.verb, action.arg(0)) if action and action.prefix == NAME else (None, "")
+    if ctx.text and (verb is None or words.said(ctx.text) in ASK_AGAIN):
+        # Typed (a typed label became a button press; `bahasa` is the language command, not a pick).
+        typed = await _typed(ctx, state)
+        if typed is not None:
+            return typed
     if state.step == "language":
         if verb == "set" and value in LOCALES:
             ctx.user.language = value

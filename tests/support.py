@@ -192,9 +192,10 @@ async def add_product(chat: Chat, name: str, price: str, unit: str = "bungkus", 
     await chat.say("lewati")
     await chat.say(price)
     await chat.say(unit)
-    await chat.say("lewati")
-    await chat.say("lewati")
-    await chat.say("lewati")
+    await chat.say("lewati")  # minimum order
+    await chat.say("lewati")  # monthly capacity
+    if chat.said("product.ask_tkdn_percent"):  # asked only of a vendor with a TKDN certificate
+        await chat.say("lewati")
     if photo:
         await chat.photo(photo)
     else:

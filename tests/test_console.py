@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.channels.console import render, to_inbound
 from bot.core.messages import Choice, Reply
 from tests.support import t, t_en
@@ -56,3 +58,22 @@ def test_render_and_parse() -> None:
     assert to_inbound("u", "/foto keripik.jpg\n").photo_ref == "console:keripik.jpg"
     assert to_inbound("u", "/kontak 0812-3456-7890").contact_phone == "0812-3456-7890"
     assert to_inbound("u", "halo\r\n").text == "halo"
+
+
+def test_console_greets_says_how_to_quit_and_quits_on_keluar(tmp_path: Path) -> None:
+    result = run_chat(["halo", "keluar", "bantuan"], tmp_path, "--user", "budi")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith(t("console.welcome"))
+    assert t("console.bye") in out
+    assert out.count("> ") == 2  # nothing after `keluar` was read
+    for english in (["exit", "halo"], []):  # `exit`, and the end of input (Ctrl-D)
+        quit_run = run_chat(english, tmp_path, "--user", "budi")
+        assert quit_run.returncode == 0 and t("start.greeting") not in quit_run.stdout
+
+
+def test_log_lines_stay_out_of_the_transcript(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    result = run_chat(["halo", "1"], tmp_path, "--user", "budi")
+    assert result.returncode == 0, result.stderr
+    assert not any(level in result.stdout for level in (" DEBUG ", " INFO ", " WARNING ", " ERROR "))

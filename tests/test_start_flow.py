@@ -17,7 +17,7 @@ async def test_new_user_walks_the_start_flow(app: App) -> None:
     await chat.say("1")  # typing the number works like pressing the button
     assert chat.said("start.ask_role")
     await chat.press(t("start.role_opd"))
-    assert chat.said("start.consent_notice")
+    assert chat.said("start.consent_notice_opd")
     await chat.press(t("start.btn_agree"))
     assert chat.said("start.consent_thanks")
     assert chat.said("start.opd_pending")

@@ -43,3 +43,16 @@ def test_every_language_has_every_kind_of_word() -> None:
     for language, own in words.BY_LANGUAGE.items():
         for kind in ("cancel", "back", "skip", "help", "save", "yes", "no", "thanks"):
             assert getattr(own, kind), (language, kind)
+
+
+def test_unclear_answers_are_neither_yes_nor_no() -> None:
+    for unclear in ("gak tau", "ga tau", "tidak tahu", "kurang yakin", "mungkin", "don't know", "not sure", "gatau"):
+        assert words.yes_no(unclear) is None, unclear
+    assert words.yes_no("ya saya yakin") is True and words.yes_no("sudah tau") is True
+    assert words.yes_no("belum ada") is False
+
+
+def test_none_words_are_skips_at_optional_questions() -> None:
+    for typed in ("belum punya", "Belum ada", "blm punya", "tidak ada", "gak tau", "not yet", "lewati", "-"):
+        assert words.is_none(typed), typed
+    assert not words.is_none("Keripik Pisang")

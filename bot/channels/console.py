@@ -5,7 +5,8 @@ the next line is read, so scripts and other programs can converse with it throug
 as numbered options; typing the number or the label both work (the dispatcher maps them). Two helpers
 stand in for what a phone would send: `/foto <name>` sends a photo, `/kontak <number>` shares a contact.
 Announcements and reminders queued for this user are shown before the next answer; a file the bot sends
-(an export) is written to the current folder.
+(an export) is written to the current folder. The console says hello and how to quit when it opens;
+`keluar`, `exit` or `quit` (or Ctrl-D, the end of input) quits. Log lines go to stderr, never into the chat.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.services import outbox
 
 PHOTO_COMMAND = "/foto"
 CONTACT_COMMAND = "/kontak"
+QUIT_WORDS = frozenset({"keluar", "/keluar", "exit", "/exit", "quit", "/quit"})
 
 
 def to_inbound(user: str, line: str) -> Inbound:
@@ -94,6 +96,9 @@ async def run_console(
     reader = read_line or stdin.readline
     notices = Notices(dispatcher, user)
     folder = files or Path.cwd()
+    t = Translator(dispatcher.settings.bot.default_language)
+    stdout.write(t("console.welcome") + "\n")
+    stdout.flush()
     while True:
         if show_prompt:
             stdout.write("\n> ")
@@ -103,6 +108,10 @@ async def run_console(
             return 0
         if not show_prompt:
             stdout.write(f"> {line.rstrip()}\n")
+        if line.strip().casefold() in QUIT_WORDS:
+            stdout.write(t("console.bye") + "\n")
+            stdout.flush()
+            return 0
         replies = await dispatcher.handle(to_inbound(user, line))
         for reply in [*await notices.take(), *replies]:
             if (saved := save_attachment(reply, folder)) is not None:

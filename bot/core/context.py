@@ -24,15 +24,22 @@ if TYPE_CHECKING:
     from models import Identity, User
 
 StartFlowFn = Callable[["Context", str, str], Awaitable[list[Reply]]]
+MatchFn = Callable[[str], "tuple[str, str] | None"]
+
+
+def _no_match(_text: str) -> tuple[str, str] | None:
+    return None
 
 
 @dataclass(frozen=True)
 class Routes:
-    """The dispatcher's view of the flows, handed to every context: names, menu entries, how to start one."""
+    """The dispatcher's view of the flows, handed to every context: names, menu entries, how to start one,
+    and which flow a typed keyword or /command would start (`match(text) -> (flow name, argument)`)."""
 
     names: frozenset[str]
     menu: tuple[MenuItem, ...]
     start: StartFlowFn
+    match: MatchFn = _no_match
 
 
 @dataclass
@@ -77,6 +84,10 @@ class Context:
     def has_flow(self, name: str) -> bool:
         """Whether a flow of this name (a button prefix) is registered."""
         return name in self.routes.names
+
+    def command_in(self, text: str) -> tuple[str, str] | None:
+        """The flow (name, argument) that this text would start if typed outside a conversation, if any."""
+        return self.routes.match(text)
 
     def menu_items(self) -> list[MenuItem]:
         """The main-menu entries this user's role sees, in order."""

@@ -60,7 +60,10 @@ class Dispatcher:
         self._ttl = timedelta(hours=settings.bot.conversation_ttl_hours)
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
         self._routes = Routes(
-            names=frozenset(f.name for f in registry.flows), menu=registry.menu_items(), start=self._start_flow
+            names=frozenset(f.name for f in registry.flows),
+            menu=registry.menu_items(),
+            start=self._start_flow,
+            match=self._match_text,
         )
 
     @contextmanager
@@ -185,6 +188,10 @@ class Dispatcher:
             stale = [ctx.say("form.old_button")]
             return stale + (await menu.start(ctx, "") if menu and menu.start else [])
         return await flow.on_action(ctx, action)
+
+    def _match_text(self, text: str) -> tuple[str, str] | None:
+        matched = self.registry.match_text(text)
+        return (matched[0].name, matched[1]) if matched is not None and matched[0].start is not None else None
 
     async def _start_flow(self, ctx: Context, name: str, argument: str = "") -> list[Reply]:
         """`ctx.start_flow`: start a registered flow by name (a programming error if there is none)."""

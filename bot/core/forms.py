@@ -14,6 +14,11 @@ field has `options(ctx) -> Options`: the (value, label) pairs offered as buttons
 typed or picked answer becomes a value. A field whose value is not plain JSON says how it is stored in
 the state (`dump`) and read back (`load`); `on_save` and `display` get the loaded value.
 
+People answer the way they talk: at an optional question "belum punya", "blm ada" or "gak tau" is a skip;
+a command of another flow typed mid-form ("produk saya") gets "leave the form?"; an answer to a free-text
+question that reads as a question or a search ("siapa yang jual kemplang?") is confirmed before it is kept;
+`batal` after more than two answers asks once; `batal` while only viewing saved data says nothing changed.
+
 Buttons carry the conversation id and the question they answer (`f:<verb>:<conversation>:<step>[:arg]`),
 so a button from an older message, or from an earlier question of the same form, never answers the
 question that is open now.
@@ -40,6 +45,14 @@ MAX_PHOTO_REF = 300  # the products.photo_ref column
 SUMMARY = "_summary"
 EDIT_PICK = "_edit"
 PREFIX = "f"
+CONFIRM_CANCEL_AFTER = 2  # answers a cancel may throw away without asking
+MAX_QUESTION_WORDS = 8  # longer answers are not checked for reading as a question
+_QUESTION_WORDS = frozenset(
+    {
+        "siapa", "apa", "apakah", "dimana", "mana", "berapa", "bagaimana", "gimana", "kapan", "kenapa",
+        "mengapa", "adakah", "bisakah", "who", "what", "where", "how", "which", "why", "is", "are", "can",
+    }
+)  # fmt: skip
 _STEP_TOKENS = {SUMMARY: "s", EDIT_PICK: "e"}
 
 Parser = Callable[[str], Any]
@@ -88,6 +101,12 @@ class Field:
     load: Callable[[Any], Any] | None = None
     prompt: str | None = None
     label: str | None = None
+    # Other fields one answer can fill ("Rp 25.000/bungkus" also answers the unit): text -> {field: value}.
+    fills: Callable[[str], dict[str, Any]] | None = None
+    # The value as shown in the summary next to the other answers ("Rp15.000/bungkus", "10 bungkus").
+    shows: Callable[[Translator, Any, dict[str, Any]], str] | None = None
+    # A locale key that explains the question, for an answer that asks about it ("nib itu apa?").
+    explain: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind == "text" and (self.parse is None) == (self.options is None):
@@ -199,9 +218,8 @@ class Form:
         first = self.applicable(values)[0]
         editing = at in {"summary", "pick"}
         step = {"summary": SUMMARY, "pick": EDIT_PICK}.get(at, first.name)
-        state = await conversations.begin(
-            ctx.session, ctx.user.id, self.name, step, {"values": values, "history": [], "to_summary": editing}
-        )
+        data = {"values": values, "history": [], "to_summary": editing, "answered": [], "viewing": editing}
+        state = await conversations.begin(ctx.session, ctx.user.id, self.name, step, data)
         replies = [ctx.say(intro, **intro_params)] if intro else []
         return replies + self._repeat(ctx, state)
 
@@ -216,18 +234,59 @@ class Form:
                 return [ctx.say("form.old_button"), *self._repeat(ctx, state)]
         verb = action.verb if action else None
         word = ctx.text.casefold()
+        asked_cancel = state.data.pop("confirm_cancel", False)
         if verb == "cancel" or (verb is None and word in words.CANCEL):
-            await conversations.clear(ctx.session, ctx.user.id)
-            return [ctx.say(self.cancelled)]
-        if verb is None and word in words.LEAVE:
-            return [ctx.say("form.leave_hint"), *self._repeat(ctx, state)]
+            return await self._cancel(ctx, state, confirmed=asked_cancel)
+        if asked_cancel and (verb == "stay" or (verb is None and words.yes_no(word) is not None)):
+            if verb is None and words.yes_no(word):
+                return await self._cancel(ctx, state, confirmed=True)
+            await conversations.save(ctx.session, ctx.user.id, state)
+            return self._repeat(ctx, state)
         if verb is None and word in words.HELP:
             return [ctx.say("form.help"), *self._repeat(ctx, state)]
+        if verb is None and (word in words.LEAVE or self._other_command(ctx, state)):
+            return [ctx.say("form.leave_hint"), *self._repeat(ctx, state)]
         if state.step == SUMMARY:
             return await self._on_summary(ctx, state, verb)
         if state.step == EDIT_PICK:
             return await self._on_edit_pick(ctx, state, verb, action)
         return await self._on_field(ctx, state, verb, action)
+
+    async def _cancel(self, ctx: Context, state: State, *, confirmed: bool) -> list[Reply]:
+        """Ends the form; after more than two answers it asks once first; viewing saved data changes nothing."""
+        if state.data.get("viewing"):
+            await conversations.clear(ctx.session, ctx.user.id)
+            return [ctx.say("form.cancelled_unchanged")]
+        n = len(state.data.get("answered", []))
+        if not confirmed and n > CONFIRM_CANCEL_AFTER:
+            state.data["confirm_cancel"] = True
+            state.data.pop("pending", None)
+            await conversations.save(ctx.session, ctx.user.id, state)
+            text = ctx.t.plural("form.confirm_cancel", "form.confirm_cancel_plural", n)
+            choices = (
+                Choice(ctx.t("form.btn_cancel_yes"), self._button(state, "cancel")),
+                Choice(ctx.t("form.btn_continue"), self._button(state, "stay")),
+            )
+            return [Reply(text, choices)]
+        await conversations.clear(ctx.session, ctx.user.id)
+        return [ctx.say(self.cancelled)]
+
+    def _other_command(self, ctx: Context, state: State) -> bool:
+        """A typed command of another flow ("produk saya", "data saya") that is not an answer here."""
+        matched = ctx.command_in(ctx.text)
+        if matched is None or matched[0] == self.name or state.data.get("pending"):
+            return False
+        current = self.field(state.step)
+        if current is None:
+            return True
+        if current.options is not None and current.kind == "text":
+            try:
+                current.options(ctx).answer(ctx.text)
+            except ValidationError:
+                return True
+            return False
+        # A free-text answer that reads as a command is confirmed instead (see `_asks`).
+        return current.parse is None or current.kind != "text"
 
     def _is_current(self, action: actions.Action, state: State) -> bool:
         """A form button of this conversation, answering the question open now (cancel works from any)."""
@@ -246,18 +305,77 @@ class Form:
             return await self._goto_summary(ctx, state)
         values: dict[str, Any] = state.data.setdefault("values", {})
         word = ctx.text.casefold()
+        pending = state.data.pop("pending", None)
+        if pending is not None and pending.get("field") == current.name:
+            if verb == "keep" or (verb is None and words.yes_no(word) is True):
+                return await self._store(ctx, state, current, lambda: self._answer_text(current, pending["text"]))
+            if verb == "search":
+                await conversations.clear(ctx.session, ctx.user.id)
+                return await ctx.start_flow("find", pending["query"])
         if verb == "back" or (verb is None and word in words.BACK):
             return await self._back(ctx, state)
-        if verb == "skip" or (verb is None and word in words.SKIP):
+        if verb == "skip" or (verb is None and (word in words.SKIP or (current.optional and words.is_none(word)))):
             if not current.optional:
                 return [ctx.say("form.required"), *self._ask(ctx, state, current)]
             values[current.name] = None
+            self._mark_answered(state, current)
             return await self._advance(ctx, state, current)
+        if verb is None and current.kind == "text" and current.parse is not None and self._asks(ctx, state, current):
+            return await self._confirm_answer(ctx, state, current)
+        return await self._store(ctx, state, current, lambda: self._read(ctx, current, verb, action))
+
+    async def _store(self, ctx: Context, state: State, current: Field, read: Callable[[], Any]) -> list[Reply]:
+        """Keeps a valid answer (and what it also fills) and moves on, or says what was wrong."""
+        values: dict[str, Any] = state.data.setdefault("values", {})
         try:
-            values[current.name] = current.stored(self._read(ctx, current, verb, action))
+            values[current.name] = current.stored(read())
         except ValidationError as err:
+            if current.explain and self._is_question(ctx.text):
+                return [ctx.say(current.explain), *self._ask(ctx, state, current, short=True)]
             return [ctx.say(err.key, **err.params), *self._ask(ctx, state, current, short=True)]
+        self._mark_answered(state, current)
+        if current.fills is not None and ctx.text:
+            filled = current.fills(ctx.text)
+            values.update(filled)
+            state.data["filled"] = sorted({*state.data.get("filled", []), *filled})
         return await self._advance(ctx, state, current)
+
+    @staticmethod
+    def _mark_answered(state: State, current: Field) -> None:
+        """Counts the questions answered in this conversation (what a cancel would throw away)."""
+        state.data["answered"] = sorted({*state.data.get("answered", []), current.name})
+        state.data["viewing"] = False
+
+    @staticmethod
+    def _is_question(text: str) -> bool:
+        """Whether a message reads as a question ("siapa yang jual kemplang?", "nib itu apa ya?")."""
+        said = text.strip().casefold()
+        parts = said.split()
+        if not parts or len(parts) > MAX_QUESTION_WORDS:
+            return False  # a long text (a description, an announcement) may well contain a question
+        return said.endswith("?") or (parts[0] in _QUESTION_WORDS and len(parts) >= 2)
+
+    def _asks(self, ctx: Context, state: State, current: Field) -> bool:
+        """An answer to a free-text question that reads as a question or as another flow's command."""
+        if current.explain and self._is_question(ctx.text):
+            return False  # explained (if the parser refuses it) rather than confirmed
+        matched = ctx.command_in(ctx.text)
+        return (matched is not None and matched[0] != self.name) or self._is_question(ctx.text)
+
+    async def _confirm_answer(self, ctx: Context, state: State, current: Field) -> list[Reply]:
+        """Asks whether a question-like answer is meant for this field, or is a search."""
+        matched = ctx.command_in(ctx.text)
+        query = matched[1] if matched is not None and matched[0] == "find" and matched[1] else ctx.text
+        query = query.strip(" ?!.")
+        state.data["pending"] = {"field": current.name, "text": ctx.text, "query": query}
+        await conversations.save(ctx.session, ctx.user.id, state)
+        label = ctx.t(self.label_key(current))
+        choices = [Choice(ctx.t("form.btn_keep_answer", label=label), self._button(state, "keep"))]
+        if ctx.has_flow("find"):
+            choices.append(Choice(ctx.t("form.btn_search_instead", query=query), self._button(state, "search")))
+        choices.append(Choice(ctx.t("form.btn_cancel"), self._button(state, "cancel")))
+        text = ctx.t("form.confirm_answer", query=query, answer=ctx.text, label=label)
+        return [Reply(text, tuple(choices))]
 
     def _read(self, ctx: Context, current: Field, verb: str | None, action: actions.Action | None) -> Any:
         inbound = ctx.inbound
@@ -278,6 +396,11 @@ class Form:
         return self._answer(current, options, ctx.text)
 
     @staticmethod
+    def _answer_text(current: Field, text: str) -> Any:
+        assert current.parse is not None
+        return current.parse(text)
+
+    @staticmethod
     def _answer(current: Field, options: Options | None, text: str) -> Any:
         if options is not None:
             return options.answer(text)
@@ -292,6 +415,9 @@ class Form:
         fields = self.applicable(state.data["values"])
         names = [f.name for f in fields]
         index = names.index(current.name) + 1 if current.name in names else len(names)
+        filled = set(state.data.get("filled", []))
+        while index < len(fields) and fields[index].name in filled:
+            index += 1  # answered together with an earlier question
         if index >= len(fields):
             return await self._goto_summary(ctx, state)
         state.step = fields[index].name
@@ -393,9 +519,11 @@ class Form:
         free_text = current.options is None or current.kind != "text"
         return [Reply(text, tuple(choices), free_text=free_text, request_contact=current.kind == "contact")]
 
-    def _show(self, t: Translator, f: Field, raw: Any) -> str:
+    def _show(self, t: Translator, f: Field, raw: Any, values: dict[str, Any] | None = None) -> str:
         if raw is None or raw == "":
             return t("form.empty_value")
+        if f.shows is not None and values is not None:
+            return f.shows(t, f.loaded(raw), values)
         if f.display is not None:
             return f.display(t, f.loaded(raw))
         if f.kind == "photo":
@@ -407,7 +535,7 @@ class Form:
         values = state.data.get("values", {})
         lines = [t(self.summary_title)]
         lines += [
-            t("form.summary_line", label=t(self.label_key(f)), value=self._show(t, f, values.get(f.name)))
+            t("form.summary_line", label=t(self.label_key(f)), value=self._show(t, f, values.get(f.name), values))
             for f in self.applicable(values)
         ]
         lines.append(t("form.summary_question"))

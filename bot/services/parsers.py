@@ -73,6 +73,7 @@ HALAL_EXAMPLE = "ID31110000123450922"
 UNIT_EXAMPLE = "pcs"
 QUANTITY_EXAMPLE = "100"
 URL_EXAMPLE = "https://tokopedia.com/tokosaya"
+EKATALOG_URL_EXAMPLE = "https://e-katalog.lkpp.go.id/katalog/produk/detail/12345678"
 NAME_EXAMPLE = "Keripik Pisang Bu Sri"
 DESCRIPTION_EXAMPLE = "Keripik pisang renyah, tanpa pengawet, kemasan 250 gram."
 
@@ -243,6 +244,18 @@ def parse_price(text: str) -> Price:
     return Price(amount=int(amount), negotiable=negotiable)
 
 
+def unit_in_price(text: str) -> str | None:
+    """The unit written with a price (`Rp 25.000/bungkus`, `15rb per kotak`), or None."""
+    s = _clean(text).lower().rstrip(" .,-")
+    m = _PER_UNIT_RE.search(s)
+    if m is None:
+        return None
+    try:
+        return parse_unit(m.group(0))
+    except ValidationError:
+        return None
+
+
 # ----------------------------------------------------------------------------------------------- phone
 
 _PHONE_LABEL_RE = re.compile(r"^(?:(?:no|nomor|nomer|hp|wa|whatsapp|telp|telpon|telepon|tel)\b[\s.:]*)+")
@@ -391,7 +404,8 @@ def parse_unit(text: str) -> str:
 # -------------------------------------------------------------------------------------------- quantity
 
 _QTY_PREFIX_RE = re.compile(
-    r"^(?:±|\+/-|\+-|~|kurang\s+lebih|kurleb|kira-kira|kira2|kira|sekitar|approx|sebanyak|jumlah|qty)[\s:.]*"
+    r"^(?:(?:min(?:imal|imum)?|paling\s+sedikit|at\s+least)\b[\s:.]*)?"
+    r"(?:±|\+/-|\+-|~|kurang\s+lebih|kurleb|kira-kira|kira2|kira|sekitar|approx|sebanyak|jumlah|qty)?[\s:.]*"
 )
 _QTY_RE = re.compile(
     rf"^(?P<neg>[-−]\s*)?(?P<num>[0-9][0-9.,]*)\s*(?:(?P<mult>{_MULT_RE})(?![a-z]))?(?:an(?![a-z]))?\s*(?P<rest>.*)$"
@@ -399,7 +413,7 @@ _QTY_RE = re.compile(
 
 
 def parse_quantity(text: str) -> int:
-    """Read a whole positive quantity: `100`, `1.000`, `100 pcs`, `± 500`, `2rb`."""
+    """Read a whole positive quantity: `100`, `1.000`, `100 pcs`, `± 500`, `2rb`, `min 10 bungkus`."""
     s = _clean(text).lower()
     if len(s) > _MAX_FIELD_CHARS:
         raise ValidationError("parse.quantity.invalid", example=QUANTITY_EXAMPLE)

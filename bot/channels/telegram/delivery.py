@@ -7,6 +7,10 @@
 * The persistent main-menu reply keyboard rides on the first message of a batch that has no keyboard of
   its own, whenever this chat is not known to show it (first contact, after a contact keyboard, after a
   restart: the memory is per process).
+* Plain replies are folded into the reply that follows them (`bot.core.folding`): one message instead of
+  two or three, each of which would cost a second of Telegram's per-chat limit. The first plain reply is
+  kept apart while the chat does not show the menu keyboard yet, to carry it.
+* The menu keyboard follows the chat's language at once: it is sent again when the language changed.
 * A photo Telegram refuses (a file id from another bot) degrades to the text alone.
 * A blocked chat (`RecipientUnreachable` from the sender) ends the batch: the sender reported it, and the
   caller records the outbox row as blocked.
@@ -31,6 +35,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOp
 from bot.channels.telegram.inbound import largest_photo
 from bot.channels.telegram.render import PARSE_MODE, Outgoing, menu_keyboard, render_reply, to_html, typed_labels
 from bot.channels.telegram.sender import RecipientUnreachable, TelegramSender
+from bot.core.folding import fold_replies
 from bot.core.i18n import LOCALES, Translator
 from bot.core.messages import Attachment, Reply
 
@@ -61,13 +66,14 @@ class Labels:
 
     share_contact: str
     menu: tuple[str, ...]
+    locale: str = ""
 
     @staticmethod
     def for_locale(locale: str) -> Labels:
         """Labels in one language."""
         t = Translator(locale)
         menu = (t("telegram.btn_menu"), t("telegram.btn_help"))
-        return Labels(share_contact=t("telegram.btn_share_contact"), menu=menu)
+        return Labels(share_contact=t("telegram.btn_share_contact"), menu=menu, locale=t.locale)
 
 
 @dataclass(slots=True)
@@ -75,6 +81,7 @@ class _Chat:
     """What this process remembers about one chat."""
 
     keyboard: str | None = None  # the reply keyboard it shows: "menu" | "contact" | None (not known)
+    keyboard_locale: str | None = None  # the language of the menu keyboard it shows
     locale: str | None = None  # the language of the last replies the core sent there
     typed: dict[str, str] = field(default_factory=dict)  # cut reply-keyboard label -> full label
 
@@ -123,9 +130,11 @@ class Delivery:
         if replied_in:
             self._chat(chat_id).locale = replied_in
         labels = Labels.for_locale(self.locale(chat_id, locale))
+        known = self._chats.get(chat_id)
+        keyboard_up = known is not None and known.keyboard == "menu" and known.keyboard_locale == labels.locale
         done = 0
         try:
-            for reply in replies:
+            for reply in fold_replies(replies, keep_first_plain=not keyboard_up):
                 if reply.attachment is not None:
                     await self._send_file(chat_id, reply.attachment)
                     done += 1
@@ -156,10 +165,10 @@ class Delivery:
             chat = self._chat(chat_id)
             chat.keyboard, chat.typed = "contact", typed_labels(reply.choices)
             return out
-        if out.markup is not None or out.edit or self._chat(chat_id).keyboard == "menu":
-            return out
         chat = self._chat(chat_id)
-        chat.keyboard, chat.typed = "menu", {}
+        if out.markup is not None or out.edit or (chat.keyboard == "menu" and chat.keyboard_locale == labels.locale):
+            return out
+        chat.keyboard, chat.typed, chat.keyboard_locale = "menu", {}, labels.locale
         return dataclasses.replace(out, markup=menu_keyboard(labels.menu))
 
     async def _edit(self, chat_id: int, origin: Origin, out: Outgoing) -> bool:

@@ -1,0 +1,60 @@
+"""The worst lines of the copy review (issue 14, "Copy"), each seen in a console transcript."""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.services import parsers
+from tests.support import PROFILE_ANSWERS, add_product, onboard, register_business, t
+
+
+async def test_phone_example_is_one_and_the_same(app: App) -> None:
+    chat = await onboard(app.dispatcher, "sari")
+    await chat.say("daftar usaha")
+    for answer in PROFILE_ANSWERS[:2]:
+        await chat.say(answer)
+    assert chat.said("vendor.ask_phone") and parsers.PHONE_EXAMPLE in chat.text
+    await chat.say("nomor saya 123")
+    assert chat.said("parse.phone.invalid") and parsers.PHONE_EXAMPLE in chat.text
+    await chat.say(parsers.PHONE_EXAMPLE)  # the example itself, dashes and all, is accepted
+    assert chat.said("vendor.ask_kecamatan")
+
+
+async def test_product_deletion_asks_in_one_short_question(app: App) -> None:
+    chat = await onboard(app.dispatcher, "sari")
+    await register_business(chat)
+    await add_product(chat, "Keripik Pisang Original", "15rb")
+    await chat.say("produk saya")
+    await chat.press("Keripik Pisang Original")
+    await chat.press(t("product.btn_delete"))
+    assert chat.said("product.confirm_delete", name="Keripik Pisang Original")
+    assert len(chat.last) == 1 and chat.labels() == [t("product.btn_delete_yes"), t("product.btn_delete_no")]
+    await chat.say("ya")
+    assert chat.said("product.deleted", name="Keripik Pisang Original")
+
+
+async def test_data_deletion_asks_in_one_short_question(app: App) -> None:
+    chat = await onboard(app.dispatcher, "sari")
+    await chat.say("hapus data saya")
+    assert chat.said("data.confirm_delete")
+    await chat.say("tidak")
+    assert not chat.said("data.confirm_delete")
+
+
+async def test_hidden_phone_says_what_to_do_now(app: App) -> None:
+    seller = await onboard(app.dispatcher, "sari")
+    await seller.say("daftar usaha")
+    for answer in PROFILE_ANSWERS:
+        await seller.say(answer)
+    await seller.press(t("vendor.visibility_opd"))
+    await seller.press(t("form.btn_save"))
+    await add_product(seller, "Keripik Pisang Original", "15rb")
+    buyer = await onboard(app.dispatcher, "warga", t("start.role_buyer"))
+    await buyer.say("cari keripik pisang")
+    await buyer.press("1.")
+    assert buyer.said("find.seller_phone_hidden")
+
+
+async def test_permission_refusal_names_whom_to_contact(app: App) -> None:
+    chat = await onboard(app.dispatcher, "budi", t("start.role_buyer"))
+    await chat.press_payload("admin:ok:1")  # an admin's button, forged by a resident
+    assert chat.said("error.not_allowed")
