@@ -20,6 +20,7 @@ from bot.services import conversations, formatting, search_log, sellers, words
 from bot.services.conversations import State
 from bot.services.search import SearchHit, SearchResult
 from bot.services.search import service as search_service
+from handlers import intents
 from handlers.common import joined, price_per_unit
 from handlers.fallback import fallback as friendly_fallback
 from handlers.menu import menu_reply
@@ -135,11 +136,11 @@ async def fallback(ctx: Context) -> list[Reply]:
     text = ctx.text
     if not text or ctx.inbound.has_unsupported_media or ctx.inbound.photo_ref or ctx.inbound.contact_phone:
         return await friendly_fallback(ctx)
-    typed = words.said(text)
-    if typed in words.THANKS or typed in words.YES:  # "makasih", "ok": a courtesy, not a search
-        return [ctx.say("find.thanks")]
-    if typed in words.MORE:  # "lainnya" typed when the last list had no next page
+    if words.said(text) in words.MORE:  # "lainnya" typed when the last list had no next page
         return [ctx.say("find.no_more")]
+    not_a_search = await intents.answer(ctx)  # chat, thanks, a bare yes, how-to, a vendor's request
+    if not_a_search is not None:
+        return not_a_search
     return await run_search(ctx, text)
 
 

@@ -169,8 +169,8 @@ async def test_cari_alone_asks_then_searches_and_thanks_is_not_a_search(app: App
     assert chat.said("find.no_more")
     await chat.say("terima kasih")
     assert chat.said("find.thanks")
-    await chat.say("ok")  # a courtesy too: "ok" is a yes, never a search
-    assert chat.said("find.thanks")
+    await chat.say("ok")  # a yes out of context: never a search
+    assert chat.said("intent.bare_yes")
 
 
 async def test_after_cari_a_command_or_a_menu_button_goes_to_its_flow(app: App, catalog: None) -> None:
