@@ -39,7 +39,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from sqlalchemy import Update, bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -358,7 +358,7 @@ class Vocabulary:
         terms = self._sorted_terms()
         edits = max_edits(word)
         if edits:
-            found = process.extract(word, terms, scorer=Levenshtein.distance, score_cutoff=edits, limit=None)
+            found = process.extract(word, terms, scorer=OSA.distance, score_cutoff=edits, limit=None)
             if found:
                 return min(found, key=lambda hit: (hit[1], -self.df[hit[0]], hit[0]))[0]
         if len(word) >= _PREFIX_MIN_CHARS:

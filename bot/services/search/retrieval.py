@@ -168,7 +168,10 @@ def _where(stmt: Select[Any], filters: SearchFilters) -> Select[Any]:
     if filters.halal:
         stmt = stmt.where(Vendor.halal.is_(True))
     if filters.max_price is not None:
-        stmt = stmt.where(Product.price <= filters.max_price)
+        below = Product.price < filters.max_price if filters.max_exclusive else Product.price <= filters.max_price
+        stmt = stmt.where(below)
+    if filters.min_price is not None:
+        stmt = stmt.where(Product.price >= filters.min_price)
     if filters.category:
         stmt = stmt.where(Product.category == filters.category)
     return stmt
@@ -322,7 +325,8 @@ async def find(
         if not parsed.filters.any():
             return [], None
         return await browse(session, parsed.filters), Attempt((), parsed.filters)
-    for attempt in attempts(parsed, concepts):
+    required = tuple(c for c in concepts if not c.optional) or concepts  # "printer kantor" needs a printer
+    for attempt in attempts(parsed, required):
         groups = conjunctions(attempt)
         by_recent = not attempt.relaxed and estimate(groups[0], vocab) > RANKED_MAX
         # bm25 reads every matching document of every term for its statistics, even under LIMIT: a big

@@ -74,7 +74,7 @@ async def search(
     vocab = await get_vocabulary(session) if parsed.concepts else None
     corrected, corrections = correct_concepts(parsed.concepts, vocab) if vocab else (parsed.concepts, ())
     candidates, attempt = await find(session, parsed, corrected, vocab)
-    hits = rank(candidates, [c.alternatives for c in attempt.concepts] if attempt else ())
+    hits = rank(candidates, [c.alternatives for c in corrected] if attempt and attempt.concepts else ())
     used = attempt.concepts if attempt else corrected
     result = SearchResult(
         results=tuple(hits[max(offset, 0) : max(offset, 0) + max(limit, 0)]),
