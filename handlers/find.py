@@ -72,13 +72,7 @@ def _results_reply(ctx: Context, query: str, result: SearchResult, offset: int, 
         lines.append(t("find.corrected", words=fixed))
     # Cards are numbered 1-5 on every page, like their buttons, so a typed number means the same thing.
     lines += [_card(ctx, i, hit) for i, hit in enumerate(result.results, start=1)]
-    choices = [
-        Choice(
-            t("find.btn_seller", n=i, name=hit.business_name),
-            actions.encode(NAME, "s", hit.product_ref),
-        )
-        for i, hit in enumerate(result.results, start=1)
-    ]
+    choices = [_seller_button(ctx, i, hit) for i, hit in enumerate(result.results, start=1)]
     log_id = result.search_log_id or 0
     if offset > 0:
         choices.append(Choice(t("find.btn_prev"), actions.encode(NAME, "more", log_id, max(0, offset - PAGE_SIZE))))
@@ -88,12 +82,30 @@ def _results_reply(ctx: Context, query: str, result: SearchResult, offset: int, 
     return Reply("\n\n".join(lines), tuple(choices), edit=edit)
 
 
+def _seller_button(ctx: Context, number: int, hit: SearchHit) -> Choice:
+    """The button that opens one result's seller."""
+    return Choice(
+        ctx.t("find.btn_seller", n=number, name=hit.business_name), actions.encode(NAME, "s", hit.product_ref)
+    )
+
+
+def _near_misses(ctx: Context, result: SearchResult) -> tuple[list[str], list[Choice]]:
+    """ "Belum ada yang pas. Yang mendekati:" with up to three related products, marked as such."""
+    if not result.related:
+        return [], []
+    lines = [ctx.t("find.related_title")]
+    lines += [ctx.t("find.related_mark") + " " + _card(ctx, i, hit) for i, hit in enumerate(result.related, start=1)]
+    return lines, [_seller_button(ctx, i, hit) for i, hit in enumerate(result.related, start=1)]
+
+
 def _not_found(ctx: Context, query: str, result: SearchResult) -> list[Reply]:
     t = ctx.t
     text = t("find.none", query=query.strip(" ?!.")[:80])
     if result.filters.any():
         text += "\n" + t("find.none_filters")
-    choices: list[Choice] = []
+    related_lines, choices = _near_misses(ctx, result)
+    if related_lines:
+        text = "\n\n".join([text, *related_lines])
     if result.search_log_id:
         choices.append(Choice(t("find.btn_record_need"), actions.encode(NAME, "need", result.search_log_id)))
     choices.append(Choice(t("find.btn_search_again"), actions.encode(NAME, "ask")))

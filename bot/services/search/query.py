@@ -157,7 +157,6 @@ def find_place_spans(ws: list[str], region: Region) -> list[PlaceSpan]:
     return spans
 
 
-
 # ------------------------------------------------------------------------ the frame around a request
 
 # A request letter: "Selamat siang, saya dari bagian umum ... butuh 150 snack box ... untuk rapat ...".
@@ -215,6 +214,7 @@ def strip_frame(text: str) -> str:
         if any(not is_stop(k) for k in kept):
             return " ".join(kept)
     return text
+
 
 # ------------------------------------------------------------------------------ filters and concepts
 

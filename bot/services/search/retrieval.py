@@ -337,3 +337,21 @@ async def find(
         if found:
             return found, attempt
     return [], None
+
+
+RELATED = 3
+
+
+async def find_related(
+    session: AsyncSession, concepts: tuple[Concept, ...], filters: SearchFilters, vocab: Vocabulary | None
+) -> list[Candidate]:
+    """Near misses: products that answer *one* of the question's concepts (any alternative), under the
+    same filters; never a confident answer, only shown as "the closest we have"."""
+    markers = [((token,),) for token in filter_tokens(filters)]
+    groups: list[Conjunction] = [[c.alternatives, *markers] for c in concepts if not c.optional] or [
+        [c.alternatives, *markers] for c in concepts
+    ]
+    if not groups:
+        return []
+    by_recent = sum(estimate(g, vocab) for g in groups) > RANKED_MAX
+    return await fetch_matches(session, groups, filters, limit=CANDIDATES, by_recent=by_recent, scored=not by_recent)
