@@ -319,6 +319,9 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
         if after_number and word in _QUANTITY_UNITS:
             after_number = False
             continue
+        if out and out[-1] == "per" and word in _QUANTITY_UNITS:  # "25rb per dus"
+            out.pop()
+            continue
         after_number = False
         out.append(word)
     return out, quantity
@@ -389,10 +392,23 @@ def _take_need(ws: list[str]) -> tuple[list[str], Concept | None]:
 
 def _mark_generic(concepts: list[Concept]) -> list[Concept]:
     generic = generic_words()
-    marked = [replace(c, optional=True) if c.word in generic else c for c in concepts]
-    if all(c.optional for c in marked):
+    return [replace(c, optional=True) if c.word in generic else c for c in concepts]
+
+
+_PURPOSE_MARKERS = frozenset({"untuk", "utk", "buat", "for", "dari", "guna", "bagi"})
+
+
+def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
+    """Words after "untuk/buat/dari" once something was named ("kue basah utk arisan", "tas untuk seminar")
+    say what for or from where: they rank, but are not required."""
+    start = next((i for i, w in enumerate(ws) if w in _PURPOSE_MARKERS and i > 0), None)
+    if start is None:
         return concepts
-    return marked
+    after = set(ws[start + 1 :])
+    before = {w for w in ws[:start] if not is_stop(w)}
+    if not before:
+        return concepts
+    return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
 
 
 def _concepts(ws: list[str]) -> list[Concept]:
@@ -437,11 +453,10 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     ws, need = _take_need(ws)
     ws, category = _take_category(ws)
     filters = replace(filters, category=category)
-    concepts = _concepts(ws)
+    concepts = _mark_purpose(_mark_generic(_concepts(ws)), ws)
     if need is not None:
         # A named thing wins over the need around it ("nasi kotak untuk rapat kantor").
-        concepts = [replace(need, optional=bool(concepts)), *concepts]
-    concepts = _mark_generic(concepts)
+        concepts = [replace(need, optional=any(not c.optional for c in concepts)), *concepts]
     return ParsedQuery(
         concepts=tuple(concepts[:MAX_CONCEPTS]),
         filters=filters,

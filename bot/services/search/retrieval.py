@@ -325,7 +325,9 @@ async def find(
         if not parsed.filters.any():
             return [], None
         return await browse(session, parsed.filters), Attempt((), parsed.filters)
-    required = tuple(c for c in concepts if not c.optional) or concepts  # "printer kantor" needs a printer
+    required = tuple(c for c in concepts if not c.optional)  # "printer kantor" needs a printer
+    if not required:
+        return [], None  # only generic words ("jual rumah", "kantor"): nothing named, no confident answer
     for attempt in attempts(parsed, required):
         groups = conjunctions(attempt)
         by_recent = not attempt.relaxed and estimate(groups[0], vocab) > RANKED_MAX
