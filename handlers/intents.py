@@ -26,10 +26,9 @@ async def answer(ctx: Context) -> list[Reply] | None:
         return None
     if kind == intent.THANKS:
         return [ctx.say("find.thanks")]
-    if kind == intent.YES_NO:
-        return [ctx.say("intent.bare_yes")]
-    if kind == intent.CHAT:
-        return [ctx.say("intent.chat")]
+    if kind in (intent.YES_NO, intent.CHAT):
+        key = "intent.bare_yes" if kind == intent.YES_NO else "intent.chat"
+        return [Reply(ctx.t(key), (Choice(ctx.t("find.btn_search_again"), actions.encode("find", "ask")),))]
     if kind == intent.COMMAND:
         command = "/" + (found.command or "")
         return [ctx.say("intent.unknown_command", command=command), menu_reply(ctx, "menu.title_short")]
