@@ -40,7 +40,7 @@ from bot.services.catalog_io import (
     load_demo_catalog,
 )
 from bot.services.region import bind_region, load_region
-from bot.services.search import SearchResult, search
+from bot.services.search import SearchHit, SearchResult, search
 
 DEMO_DATABASE_URL = "sqlite+aiosqlite:///banggabeli-demo.db"
 _SHOWN_VALUE_CHARS = 80
@@ -72,19 +72,26 @@ async def _database(database_url: str | None, demo: bool) -> AsyncIterator[async
         await engine.dispose()
 
 
+def _hit_json(h: SearchHit) -> dict[str, object]:
+    return {
+        "product_ref": h.product_ref,
+        "product_name": h.product_name,
+        "vendor_ref": h.vendor_ref,
+        "business_name": h.business_name,
+        "kecamatan": h.kecamatan,
+        "score": h.score,
+    }
+
+
 def _json_line(query: str, result: SearchResult) -> str:
-    hits = [
-        {
-            "product_ref": h.product_ref,
-            "product_name": h.product_name,
-            "vendor_ref": h.vendor_ref,
-            "business_name": h.business_name,
-            "kecamatan": h.kecamatan,
-            "score": h.score,
-        }
-        for h in result.results
-    ]
-    return json.dumps({"query": query, "results": hits, "took_ms": round(result.took_ms, 3)}, ensure_ascii=False)
+    """`results`: confident answers only; `related`: near misses when there are none (tools tell them apart)."""
+    line = {
+        "query": query,
+        "results": [_hit_json(h) for h in result.results],
+        "related": [_hit_json(h) for h in result.related],
+        "took_ms": round(result.took_ms, 3),
+    }
+    return json.dumps(line, ensure_ascii=False)
 
 
 def _table(query: str, result: SearchResult) -> str:
@@ -109,6 +116,7 @@ def _table(query: str, result: SearchResult) -> str:
         )
     if not result.results:
         lines.append("  (nothing found)")
+        lines += [f"  ~ {h.product_ref:<10} {h.product_name[:40]:<40} {h.business_name[:28]}" for h in result.related]
     return "\n".join(lines)
 
 

@@ -84,7 +84,7 @@ FORM = Form(
     NAME,
     on_save=lambda ctx, values: _preview(ctx, values),
     fields=(
-        Field("message", parse=_parse_message),
+        Field("message", parse=_parse_message, free_questions=True),
         Field("photo", kind="photo", optional=True),
         Field("segment", options=_segment_options, display=_show_segment),
         Field(

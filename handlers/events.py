@@ -255,7 +255,7 @@ NEW_FORM = Form(
         Field("title", parse=_parse_title),
         Field("starts_at", options=_datetime_options, display=_show_datetime),
         Field("location", parse=_parse_title),
-        Field("description", parse=parsers.parse_description, optional=True),
+        Field("description", parse=parsers.parse_description, optional=True, free_questions=True),
         Field(
             "audience",
             options=_audience_options,

@@ -20,6 +20,7 @@ from bot.services import claims, conversations, formatting, search_log, sellers,
 from bot.services.conversations import State
 from bot.services.search import SearchHit, SearchResult
 from bot.services.search import service as search_service
+from handlers import intents
 from handlers.common import joined, price_per_unit
 from handlers.fallback import fallback as friendly_fallback
 from handlers.leads import interest_choice
@@ -28,6 +29,7 @@ from handlers.needs import record_choice
 
 NAME = "find"
 PAGE_SIZE = 5
+SELLER_PAGE = 20  # products shown on a seller's page
 
 
 def _claim(ctx: Context, text: str, checked: bool) -> str:
@@ -69,30 +71,67 @@ def _card(ctx: Context, number: int, hit: SearchHit) -> str:
     )
 
 
+def _card_more(ctx: Context, number: int, hit: SearchHit) -> str:
+    """Another product of the seller whose card is just above (results are grouped by seller)."""
+    price = price_per_unit(ctx.t, hit.price, hit.price is None, hit.unit)
+    return ctx.t("find.card_more", n=number, product=hit.product_name, price=price)
+
+
+def _grouped_cards(ctx: Context, hits: tuple[SearchHit, ...]) -> list[str]:
+    """One entry per seller, in the order of each seller's best product; numbers stay those of the products."""
+    groups: dict[str, list[tuple[int, SearchHit]]] = {}
+    for i, hit in enumerate(hits, start=1):
+        groups.setdefault(hit.vendor_ref, []).append((i, hit))
+    entries = []
+    for group in groups.values():
+        (n, head), rest = group[0], group[1:]
+        entries.append("\n".join([_card(ctx, n, head), *(_card_more(ctx, m, hit) for m, hit in rest)]))
+    return entries
+
+
+def _order_reason(ctx: Context, result: SearchResult) -> str:
+    """One line on why the results come in this order (and where they are from)."""
+    reason = ctx.t("find.order_reason")
+    if result.filters.kecamatan:
+        reason += " " + ctx.t("find.order_reason_place", kecamatan=result.filters.kecamatan)
+    return reason
+
+
 def _results_reply(ctx: Context, query: str, result: SearchResult, offset: int, *, edit: bool) -> Reply:
     t = ctx.t
     first, last = offset + 1, offset + len(result.results)
     shown = query.strip(" ?!.")[:60]
     lines = [t.plural("find.title", "find.title_plural", result.total, query=shown, first=first, last=last)]
     if result.corrections:
-        fixed = joined(t, (used for _typed, used in result.corrections))
-        lines.append(t("find.corrected", words=fixed))
+        fixed = joined(t, (used for _typed, used in result.corrections if used))
+        if fixed:
+            lines.append(t("find.corrected", words=fixed))
     # Cards are numbered 1-5 on every page, like their buttons, so a typed number means the same thing.
-    lines += [_card(ctx, i, hit) for i, hit in enumerate(result.results, start=1)]
-    choices = [
-        Choice(
-            t("find.btn_seller", n=i, name=hit.business_name),
-            actions.encode(NAME, "s", hit.product_ref),
-        )
-        for i, hit in enumerate(result.results, start=1)
-    ]
+    lines += _grouped_cards(ctx, result.results)
     log_id = result.search_log_id or 0
+    choices = [_seller_button(ctx, i, hit, log_id, offset) for i, hit in enumerate(result.results, start=1)]
     if offset > 0:
         choices.append(Choice(t("find.btn_prev"), actions.encode(NAME, "more", log_id, max(0, offset - PAGE_SIZE))))
     if offset + PAGE_SIZE < result.total:
         choices.append(Choice(t("find.btn_more"), actions.encode(NAME, "more", log_id, offset + PAGE_SIZE)))
+    lines.append(_order_reason(ctx, result))
     lines.append(t("find.footer"))
     return Reply("\n\n".join(lines), tuple(choices), edit=edit)
+
+
+def _seller_button(ctx: Context, number: int, hit: SearchHit, log_id: int = 0, offset: int = 0) -> Choice:
+    """The button that opens one result: the product and its seller, so that buttons tell products apart."""
+    label = ctx.t("find.btn_result", n=number, product=hit.product_name, name=hit.business_name)
+    return Choice(label, actions.encode(NAME, "s", hit.product_ref, log_id, offset))
+
+
+def _near_misses(ctx: Context, result: SearchResult) -> tuple[list[str], list[Choice]]:
+    """ "Belum ada yang pas. Yang mendekati:" with up to three related products, marked as such."""
+    if not result.related:
+        return [], []
+    lines = [ctx.t("find.related_title")]
+    lines += [ctx.t("find.related_mark") + " " + _card(ctx, i, hit) for i, hit in enumerate(result.related, start=1)]
+    return lines, [_seller_button(ctx, i, hit) for i, hit in enumerate(result.related, start=1)]
 
 
 def _not_found(ctx: Context, query: str, result: SearchResult) -> list[Reply]:
@@ -100,7 +139,9 @@ def _not_found(ctx: Context, query: str, result: SearchResult) -> list[Reply]:
     text = t("find.none", query=query.strip(" ?!.")[:80])
     if result.filters.any():
         text += "\n" + t("find.none_filters")
-    choices: list[Choice] = []
+    related_lines, choices = _near_misses(ctx, result)
+    if related_lines:
+        text = "\n\n".join([text, *related_lines])
     if result.search_log_id:
         choices.append(record_choice(t, result.search_log_id))  # the need's form: handlers/needs.py
     choices.append(Choice(t("find.btn_search_again"), actions.encode(NAME, "ask")))
@@ -143,15 +184,15 @@ async def fallback(ctx: Context) -> list[Reply]:
     text = ctx.text
     if not text or ctx.inbound.has_unsupported_media or ctx.inbound.photo_ref or ctx.inbound.contact_phone:
         return await friendly_fallback(ctx)
-    typed = words.said(text)
-    if typed in words.THANKS or typed in words.YES:  # "makasih", "ok": a courtesy, not a search
-        return [ctx.say("find.thanks")]
-    if typed in words.MORE:  # "lainnya" typed when the last list had no next page
+    if words.said(text) in words.MORE:  # "lainnya" typed when the last list had no next page
         return [ctx.say("find.no_more")]
+    not_a_search = await intents.answer(ctx)  # chat, thanks, a bare yes, how-to, a vendor's request
+    if not_a_search is not None:
+        return not_a_search
     return await run_search(ctx, text)
 
 
-async def _seller(ctx: Context, product_ref: str) -> list[Reply]:
+async def _seller(ctx: Context, product_ref: str, log_id: int = 0, offset: int = 0) -> list[Reply]:
     """The seller of one result, with contact as the vendor allowed."""
     t = ctx.t
     view = await sellers.seller_view(ctx.session, ctx.user, product_ref)
@@ -196,6 +237,11 @@ async def _seller(ctx: Context, product_ref: str) -> list[Reply]:
         lines.append(t("find.seller_phone_hidden"))
     if vendor.ekatalog and vendor.ekatalog_url:
         choices.append(Choice(t("find.btn_ekatalog"), actions.encode(NAME, "ek"), url=vendor.ekatalog_url))
+    choices.append(
+        Choice(t("find.btn_all_products", name=vendor.business_name), actions.encode(NAME, "v", product_ref))
+    )
+    if log_id:
+        choices.append(Choice(t("find.btn_back_results"), actions.encode(NAME, "more", log_id, offset)))
     choices.append(Choice(t("find.btn_search_again"), actions.encode(NAME, "ask")))
     photo = product.photo_ref
     return [Reply("\n".join(lines), tuple(choices), photo_ref=photo)]
@@ -206,10 +252,25 @@ def _interest(ctx: Context, product_ref: str, seller_user_id: int | None) -> lis
     return [] if seller_user_id == ctx.user.id else [interest_choice(ctx.t, product_ref)]
 
 
+async def _seller_products(ctx: Context, product_ref: str) -> list[Reply]:
+    """Every visible product of the seller of one product, each a button to its seller card."""
+    vendor, products = await sellers.seller_products(ctx.session, product_ref)
+    lines = [ctx.t("find.seller_products_title", business=vendor.business_name)]
+    choices = []
+    for i, product in enumerate(products[:SELLER_PAGE], start=1):
+        price = price_per_unit(ctx.t, product.price, product.price_negotiable, product.unit)
+        lines.append(ctx.t("find.card_more", n=i, product=product.name, price=price))
+        choices.append(Choice(f"{i}. {product.name}", actions.encode(NAME, "s", product.product_ref)))
+    choices.append(Choice(ctx.t("find.btn_search_again"), actions.encode(NAME, "ask")))
+    return [Reply("\n".join(lines), tuple(choices))]
+
+
 async def on_action(ctx: Context, action: Action) -> list[Reply]:
     """Seller, next page, record the need, search again."""
     if action.verb == "s":
-        return await _seller(ctx, action.arg(0))
+        return await _seller(ctx, action.arg(0), action.int_arg(1) or 0, action.int_arg(2) or 0)
+    if action.verb == "v":
+        return await _seller_products(ctx, action.arg(0))
     if action.verb == "more":
         offset = action.int_arg(1) or 0
         page = await search_log.page(ctx.session, action.int_arg(0), ctx.user.id, offset=offset, limit=PAGE_SIZE)

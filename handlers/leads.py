@@ -74,10 +74,10 @@ NEW_FORM = Form(
     fields=(
         Field("quantity", parse=parsers.parse_quantity, optional=True),
         Field("needed_by", options=_date_options, display=_show_date, optional=True),
-        Field("note", parse=_parse_note, optional=True),
+        Field("note", parse=_parse_note, optional=True, free_questions=True),
     ),
 )
-ASK_FORM = Form("lead_ask", on_save=_save_ask, fields=(Field("message", parse=_parse_message),))
+ASK_FORM = Form("lead_ask", on_save=_save_ask, fields=(Field("message", parse=_parse_message, free_questions=True),))
 
 
 def interest_choice(t: Translator, product_ref: str) -> Choice:

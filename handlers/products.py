@@ -137,9 +137,24 @@ async def add_start(ctx: Context, _argument: str) -> list[Reply]:
     return await FORM.start(ctx, {"_tkdn_certified": vendor.tkdn_certified}, intro="product.intro")
 
 
-async def list_start(ctx: Context, _argument: str) -> list[Reply]:
-    """Shows the first page of the user's products."""
+async def list_start(ctx: Context, argument: str) -> list[Reply]:
+    """Shows the first page of the user's products; `ctx.start_flow("prod", "edit <id> [<price>]")` opens the
+    changes of one of them instead (with a new price filled in: its summary, to confirm)."""
+    verb, *args = argument.split() or [""]
+    if verb == "edit" and args and args[0].isdecimal():
+        return await _edit(ctx, int(args[0]), int(args[1]) if len(args) > 1 and args[1].isdecimal() else None)
     return await _list(ctx, 0, edit=False)
+
+
+async def _edit(ctx: Context, product_id: int, new_price: int | None = None) -> list[Reply]:
+    product = await catalog.own_product(ctx.session, ctx.user, product_id)
+    vendor = await catalog.vendor_of(ctx.session, ctx.user)
+    certified = bool(vendor and vendor.tkdn_certified)
+    values = {**catalog.product_values(product), "_id": product.id, "_tkdn_certified": certified}
+    if new_price is None:
+        return await FORM.start(ctx, values, at="pick", intro="product.edit_intro", name=product.name)
+    values["price"] = Price(new_price)
+    return await FORM.start(ctx, values, at="summary", intro="product.edit_intro", name=product.name)
 
 
 async def _list(ctx: Context, offset: int, *, edit: bool) -> list[Reply]:
@@ -217,11 +232,7 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
     if verb == "open":
         return _detail(ctx, await catalog.own_product(ctx.session, ctx.user, product_id))
     if verb == "edit":
-        product = await catalog.own_product(ctx.session, ctx.user, product_id)
-        vendor = await catalog.vendor_of(ctx.session, ctx.user)
-        certified = bool(vendor and vendor.tkdn_certified)
-        values = {**catalog.product_values(product), "_id": product.id, "_tkdn_certified": certified}
-        return await FORM.start(ctx, values, at="pick", intro="product.edit_intro", name=product.name)
+        return await _edit(ctx, product_id or 0)
     if verb in {"hide", "show"}:
         product = await catalog.set_product_visible(ctx.session, ctx.user, product_id, verb == "show")
         key = "product.shown" if product.visible else "product.hidden"

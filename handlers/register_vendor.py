@@ -19,7 +19,7 @@ from bot.core.i18n import Translator
 from bot.core.menus import MenuEntry
 from bot.core.messages import Reply
 from bot.errors import ValidationError
-from bot.services import catalog, parsers
+from bot.services import catalog, parsers, words
 from handlers.common import show_phone
 from handlers.menu import menu_reply
 
@@ -32,6 +32,14 @@ VISIBILITY_ALL = frozenset({"all", "semua", "everyone", "umum", "semua orang"})
 def _kecamatan_options(ctx: Context) -> Options:
     region = ctx.region
     return Options(tuple((name, name) for name in region.kecamatan_names), read=region.parse_kecamatan)
+
+
+def _parse_tkdn_number(text: str) -> str:
+    """A certificate number; "belum punya" here means there is no certificate yet (the catalog then records no
+    TKDN claim), unlike `lewati`, which keeps the claim without its number."""
+    if words.is_none(text):
+        return " ".join(text.split())
+    return parsers.parse_name(text)
 
 
 def _parse_visibility(text: str) -> str:
@@ -87,7 +95,13 @@ FORM = Form(
         yes_no("ekatalog"),
         Field("ekatalog_url", parse=_parse_ekatalog_url, optional=True, when=lambda v: bool(v.get("ekatalog"))),
         yes_no("tkdn_certified"),
-        Field("tkdn_number", parse=parsers.parse_name, optional=True, when=lambda v: bool(v.get("tkdn_certified"))),
+        Field(
+            "tkdn_number",
+            parse=_parse_tkdn_number,
+            optional=True,
+            reads_none=True,
+            when=lambda v: bool(v.get("tkdn_certified")),
+        ),
         Field("halal_number", parse=parsers.parse_halal, optional=True),
         Field("pirt_number", parse=parsers.parse_pirt, optional=True),
         Field("description", parse=parsers.parse_description),

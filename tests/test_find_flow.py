@@ -92,7 +92,7 @@ async def test_buyer_finds_seller_and_contacts_them(app: App, catalog: None) -> 
     assert card.split("\n")[0] in chat.text  # without the photo marker: the line starts the same
     assert "Keripik Bu Sari, Metro Utara" in chat.text
     assert chat.said("find.badge_tkdn_percent", percent=45) and chat.said("find.badge_ekatalog")
-    await chat.press(t("find.btn_seller", n=1, name="Keripik Bu Sari"))
+    await chat.press(t("find.btn_result", n=1, product="Keripik Pisang Original", name="Keripik Bu Sari"))
     reply = chat.last[0]
     assert reply.photo_ref == "telegram:abc"
     assert t("find.seller_phone", phone="0812-0000-1111") in reply.text
@@ -104,18 +104,18 @@ async def test_buyer_finds_seller_and_contacts_them(app: App, catalog: None) -> 
 async def test_phone_restricted_to_verified_opd(app: App, catalog: None) -> None:
     buyer = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
     await buyer.say("cari seragam pdh")
-    await buyer.press(t("find.btn_seller", n=1, name="Konveksi Maju"))
+    await buyer.press(t("find.btn_result", n=1, product="Seragam PDH Dinas", name="Konveksi Maju"))
     assert "0813" not in buyer.text and buyer.said("find.seller_phone_hidden")
     assert not any(c.url for r in buyer.last for c in r.choices if "wa.me" in (c.url or ""))
     opd = await onboard(app.dispatcher, "rina", t("start.role_opd"))
     await opd.say("cari seragam pdh")
-    await opd.press(t("find.btn_seller", n=1, name="Konveksi Maju"))
+    await opd.press(t("find.btn_result", n=1, product="Seragam PDH Dinas", name="Konveksi Maju"))
     assert "0813" not in opd.text  # self-declared OPD staff are not verified yet
     async with app.sessions() as session, session.begin():
         for user in await session.scalars(select(User).where(User.role == "opd")):
             user.opd_verified = True
     await opd.say("cari seragam pdh")
-    await opd.press(t("find.btn_seller", n=1, name="Konveksi Maju"))
+    await opd.press(t("find.btn_result", n=1, product="Seragam PDH Dinas", name="Konveksi Maju"))
     assert opd.said("find.seller_phone", phone="0813-0000-2222")
 
 
@@ -173,8 +173,8 @@ async def test_cari_alone_asks_then_searches_and_thanks_is_not_a_search(app: App
     assert chat.said("find.no_more")
     await chat.say("terima kasih")
     assert chat.said("find.thanks")
-    await chat.say("ok")  # a courtesy too: "ok" is a yes, never a search
-    assert chat.said("find.thanks")
+    await chat.say("ok")  # a yes out of context: never a search
+    assert chat.said("intent.bare_yes")
 
 
 async def test_after_cari_a_command_or_a_menu_button_goes_to_its_flow(app: App, catalog: None) -> None:
@@ -188,3 +188,25 @@ async def test_after_cari_a_command_or_a_menu_button_goes_to_its_flow(app: App, 
     await chat.say("cari")
     await chat.say("batal")
     assert chat.said("menu.title")
+
+
+async def test_results_grouped_by_seller_and_the_seller_page(app: App, catalog: None) -> None:
+    chat = await onboard(app.dispatcher, "andi", t("start.role_buyer"))
+    await chat.say("kue basah")
+    # One seller, five matching products: one entry (the business named once), five buttons apart by name.
+    assert chat.text.count("Dapur Kue Yosodadi, Metro Timur") == 1
+    labels = [label for label in chat.labels() if label[0].isdigit()]
+    assert len(labels) == 5 and len(set(labels)) == 5 and all("Kue Basah Lapis" in label for label in labels)
+    assert chat.said("find.order_reason")
+    await chat.press(labels[1])
+    assert chat.said("find.seller_title", product=labels[1].split(". ", 1)[1].split(" · ")[0])
+    await chat.press(t("find.btn_all_products", name="Dapur Kue Yosodadi"))
+    assert chat.said("find.seller_products_title", business="Dapur Kue Yosodadi")
+    assert chat.text.count("Kue Basah Lapis") == 7  # every visible product of the seller
+    await chat.press("3.")
+    assert chat.said("find.seller_title", product="Kue Basah Lapis 2")
+    await chat.say("kue basah")
+    await chat.press(t("find.btn_more"))
+    await chat.press("1.")
+    await chat.press(t("find.btn_back_results"))
+    assert "(6-7 dari 7)" in chat.text  # back to the page it came from

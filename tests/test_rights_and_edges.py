@@ -49,7 +49,7 @@ async def test_admin_verifies_opd_staff_who_then_see_restricted_phones(app: App)
     assert admin.said("verify.approved", name="Rina Marlina") and admin.said("admin.none_pending")
 
     await opd.say("keripik pisang")
-    await opd.press(t("find.btn_seller", n=1, name="Keripik Pisang Bu Sari"))
+    await opd.press(t("find.btn_result", n=1, product="Keripik Pisang Original", name="Keripik Pisang Bu Sari"))
     assert opd.said("find.seller_phone", phone="0812-3456-7890")
     async with app.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "opd.verify"))

@@ -55,10 +55,9 @@ async def test_product_registration_sends_buttons_lists_and_numbered_text_by_cho
             ("say", "Rp15.000"),  # 8 units: a list
             ("press", "bungkus"),  # a list reply
             ("say", "lewati"),
-            ("say", "lewati"),
-            ("say", "lewati"),
+            ("say", "lewati"),  # no TKDN certificate: no TKDN % question
             ("say", "lewati"),  # the photo: the summary follows
-            ("press", t("form.btn_edit")),  # 10 fields: a list
+            ("press", t("form.btn_edit")),  # 9 fields: a list
             ("press", "Kembali"),
             ("press", t("form.btn_save")),
         ]
@@ -67,10 +66,10 @@ async def test_product_registration_sends_buttons_lists_and_numbered_text_by_cho
             sent = await (user.press(what) if how == "press" else user.say(what))
             shapes.append(_shape(sent))
         assert graph.refused == []  # every body was within the Cloud API's limits
-        assert shapes == EXPECTED
+        assert shapes == EXPECTED, shapes
 
 
-# One entry per step: what the fake received. 1-3 choices: reply buttons; 8 and 10: a list; 11: numbered text.
+# One entry per step: what the fake received. 1-3 choices: reply buttons; 8 and 9: a list; 11: numbered text.
 EXPECTED = [
     [("text", 0), ("button", 1)],  # "what is the product called?" with its cancel shortcut
     [("text", 11)],  # the category question
@@ -80,9 +79,8 @@ EXPECTED = [
     [("button", 3)],
     [("button", 3)],
     [("button", 3)],
-    [("button", 3)],
     [("button", 3)],  # the summary: save / edit / cancel
-    [("list", 10)],  # which field to edit
+    [("list", 9)],  # which field to edit (9: the TKDN % applies only with a certificate)
     [("button", 3)],
     [("text", 0), ("button", 3)],  # saved, and the menu
 ]

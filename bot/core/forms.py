@@ -107,6 +107,10 @@ class Field:
     shows: Callable[[Translator, Any, dict[str, Any]], str] | None = None
     # A locale key that explains the question, for an answer that asks about it ("nib itu apa?").
     explain: str | None = None
+    # The answer may well be a question (a note or a question to the other side): not confirmed as one.
+    free_questions: bool = False
+    # "belum punya" / "gak tau" are answers this field's parser reads (not a skip); `lewati` still skips.
+    reads_none: bool = False
 
     def __post_init__(self) -> None:
         if self.kind == "text" and (self.parse is None) == (self.options is None):
@@ -314,7 +318,8 @@ class Form:
                 return await ctx.start_flow("find", pending["query"])
         if verb == "back" or (verb is None and word in words.BACK):
             return await self._back(ctx, state)
-        if verb == "skip" or (verb is None and (word in words.SKIP or (current.optional and words.is_none(word)))):
+        none_is_skip = current.optional and not current.reads_none and words.is_none(word)
+        if verb == "skip" or (verb is None and (word in words.SKIP or none_is_skip)):
             if not current.optional:
                 return [ctx.say("form.required"), *self._ask(ctx, state, current)]
             values[current.name] = None
@@ -360,7 +365,8 @@ class Form:
         if current.explain and self._is_question(ctx.text):
             return False  # explained (if the parser refuses it) rather than confirmed
         matched = ctx.command_in(ctx.text)
-        return (matched is not None and matched[0] != self.name) or self._is_question(ctx.text)
+        command = matched is not None and matched[0] != self.name
+        return command or (not current.free_questions and self._is_question(ctx.text))
 
     async def _confirm_answer(self, ctx: Context, state: State, current: Field) -> list[Reply]:
         """Asks whether a question-like answer is meant for this field, or is a search."""

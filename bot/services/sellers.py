@@ -34,3 +34,15 @@ async def seller_view(session: AsyncSession, viewer: User, product_ref: str) -> 
     if phone:
         audit.record(session, viewer.id, "contact.view", f"vendor:{vendor.vendor_ref}")
     return SellerView(product=product, vendor=vendor, phone=phone, phone_hidden=bool(vendor.phone) and not allowed)
+
+
+async def seller_products(session: AsyncSession, product_ref: str) -> tuple[Vendor, list[Product]]:
+    """The seller of a visible product and all their visible products, by name."""
+    product = await session.scalar(select(Product).where(Product.product_ref == product_ref)) if product_ref else None
+    vendor = await session.get(Vendor, product.vendor_id) if product is not None else None
+    if product is None or vendor is None or not product.visible:
+        raise NotFound("find.product_gone")
+    rows = await session.scalars(
+        select(Product).where(Product.vendor_id == vendor.id, Product.visible.is_(True)).order_by(Product.name)
+    )
+    return vendor, list(rows)

@@ -38,8 +38,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 from sqlalchemy import Update, bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -358,9 +358,10 @@ class Vocabulary:
         terms = self._sorted_terms()
         edits = max_edits(word)
         if edits:
-            found = process.extract(word, terms, scorer=Levenshtein.distance, score_cutoff=edits, limit=None)
+            found = process.extract(word, terms, scorer=OSA.distance, score_cutoff=edits, limit=None)
             if found:
-                return min(found, key=lambda hit: (hit[1], -self.df[hit[0]], hit[0]))[0]
+                # Fewest edits, then the closest spelling (`bsah` -> basah, not buah), then the most frequent.
+                return min(found, key=lambda hit: (hit[1], -fuzz.ratio(word, hit[0]), -self.df[hit[0]], hit[0]))[0]
         if len(word) >= _PREFIX_MIN_CHARS:
             start = bisect.bisect_left(terms, word)
             completions = [t for t in terms[start : start + _PREFIX_SCAN] if t.startswith(word)]

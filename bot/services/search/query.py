@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -23,15 +25,32 @@ from bot.services.categories import CATEGORY_WORDS
 from bot.services.parsers import UNITS, parse_price
 from bot.services.region import Region
 from bot.services.search.index import Vocabulary, max_edits
-from bot.services.search.text import SynonymGroup, is_dictionary_word, is_stop, load_lexicon, stem, words
+from bot.services.search.text import (
+    DATA_DIR,
+    SynonymGroup,
+    is_dictionary_word,
+    is_stop,
+    load_lexicon,
+    raw_words,
+    stem,
+    words,
+)
 
 MAX_QUERY_CHARS = 1000  # a question longer than this is pasted text; the rest is not read
 MAX_CONCEPTS = 8
 
+_AMOUNT = r"(?:rp\.?\s*)?[0-9][0-9.,]*\s*(?:rb|ribu|rebu|k|jt|juta)?"
 _PRICE_RE = re.compile(
-    r"(?:(?P<weak>sampai|hingga|s/d)|di\s*bawah|kurang\s+dari|tidak\s+lebih\s+dari|maks(?:imal|imum)?\.?"
-    r"|max(?:imal|imum)?\.?|budget(?:nya)?|bujet(?:nya)?|anggaran(?:nya)?|<=?|≤)"
+    r"(?:(?P<weak>sampai|hingga|s/d|up\s+to)|(?P<strict>di\s*bawah|kurang\s+dari|under|below|less\s+than|<(?!=))"
+    r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|>(?!=))|tidak\s+lebih\s+dari|paling\s+mahal"
+    r"|maks(?:imal|imum)?\.?|max(?:imal|imum)?\.?|budget(?:nya)?|bujet(?:nya)?|anggaran(?:nya)?|<=|≤)"
     r"\s*:?\s*(?P<amount>(?P<rp>rp\.?\s*)?[0-9][0-9.,]*\s*(?P<mult>rb|ribu|rebu|k|jt|juta)?)(?![a-z0-9])",
+    re.IGNORECASE,
+)
+_RANGE_RE = re.compile(
+    r"(?:(?P<lead>harga|antara|kisaran|range|between|rp\.?)\s*)?"
+    r"(?P<low>[0-9][0-9.,]*\s*(?:rb|ribu|rebu|k|jt|juta)?)\s*(?:-|–|s/d|sampai|hingga|to|dan|and)\s*"
+    r"(?P<high>(?:rp\.?\s*)?[0-9][0-9.,]*\s*(?P<mult>rb|ribu|rebu|k|jt|juta)?)(?![a-z0-9])",
     re.IGNORECASE,
 )
 _MIN_BARE_PRICE = 100  # "sampai 2 hari" is no price; "di bawah 500" (rupiah) is
@@ -60,6 +79,8 @@ class SearchFilters:
     halal: bool = False
     max_price: int | None = None
     category: str | None = None
+    max_exclusive: bool = False  # "di bawah 20rb", "under 15k": Rp20.000 itself is not under
+    min_price: int | None = None
 
     def any(self) -> bool:
         """True when at least one condition is set."""
@@ -73,6 +94,8 @@ class Concept:
     label: str
     alternatives: tuple[tuple[str, ...], ...]
     word: str | None = None  # the typed word, for single-word concepts that typo correction may replace
+    optional: bool = False  # a generic word ("kantor"): ranks, but is not required next to a specific one
+    need: bool = False  # a need or occasion ("keperluan rapat") standing for the product kinds serving it
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,8 @@ class ParsedQuery:
     concepts: tuple[Concept, ...]
     filters: SearchFilters
     category_from_words: bool = False
+    quantity: int | None = None  # "150 snack box"
+    date: str | None = None  # "tanggal 20", "besok": as written
 
     @property
     def normalized(self) -> str:
@@ -132,6 +157,65 @@ def find_place_spans(ws: list[str], region: Region) -> list[PlaceSpan]:
     return spans
 
 
+# ------------------------------------------------------------------------ the frame around a request
+
+# A request letter: "Selamat siang, saya dari bagian umum ... butuh 150 snack box ... untuk rapat ...".
+_NEED_VERBS = frozenset(
+    {"butuh", "butuhkan", "membutuhkan", "dibutuhkan", "perlu", "memerlukan", "diperlukan", "cari", "mencari",
+     "dicari", "nyari", "carikan", "pesan", "memesan", "dipesan", "order", "beli", "membeli", "pengadaan",
+     "mengadakan", "minta", "need", "needs", "looking", "want", "ingin", "mau", "pengen", "perlukan"}
+)  # fmt: skip
+_INTRO_WORDS = frozenset(
+    {"saya", "kami", "dari", "bagian", "dinas", "badan", "kantor", "selamat", "assalamualaikum", "permisi",
+     "perkenalkan", "nama", "pak", "bu", "bapak", "ibu", "mohon", "izin", "ijin", "halo", "hallo", "yth",
+     "kepada", "hormat", "sekretariat", "kecamatan", "kelurahan", "sekolah", "smp", "sd", "sma", "puskesmas",
+     "i", "we", "am", "from", "hello", "hi", "good"}
+)  # fmt: skip
+_PURPOSE_WORDS = frozenset({"untuk", "utk", "buat", "guna", "pada", "for", "dalam", "acara", "kegiatan"})
+_SENTENCE_RE = re.compile(r"(?<=[.!?\n])\s+")
+_MONTHS = (
+    r"jan(?:uari|uary)?|feb(?:ruari|ruary)?|mar(?:et|ch)?|apr(?:il)?|mei|may|jun(?:i|e)?|jul(?:i|y)?"
+    r"|agu(?:stus)?|agt|aug(?:ust)?|sep(?:t|tember)?|okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|des(?:ember)?|dec(?:ember)?"
+)
+_DATE_RE = re.compile(
+    rf"\b(?:(?:tanggal|tgl\.?)\s*\d{{1,2}}(?:\s*[/-]\s*\d{{1,2}}(?:\s*[/-]\s*\d{{2,4}})?)?(?:\s+(?:{_MONTHS})\b)?(?:\s+\d{{4}})?"
+    rf"|\d{{1,2}}\s+(?:{_MONTHS})\b(?:\s+\d{{4}})?|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
+    r"|besok|lusa|hari\s+ini|minggu\s+depan|pekan\s+depan|bulan\s+depan|tomorrow|next\s+week)\b",
+    re.IGNORECASE,
+)
+
+
+def take_date(text: str) -> tuple[str | None, str]:
+    """A date or day named in the question ("tanggal 20", "12 Juni", "besok") and the text without it."""
+    m = _DATE_RE.search(text)
+    if m is None:
+        return None, text
+    return m.group(0).strip(), text[: m.start()] + " " + text[m.end() :]
+
+
+def strip_frame(text: str) -> str:
+    """The part of a message that names the need: a letter's sentence with the request verb, from that verb on
+    when an introduction comes before it; without a request verb the text is kept whole."""
+    sentences = [s for s in _SENTENCE_RE.split(text) if s.strip()]
+    for sentence in sentences:
+        ws = words(sentence)
+        verb = next((i for i, w in enumerate(ws) if w in _NEED_VERBS), None)
+        if verb is None:
+            continue
+        after = ws[verb + 1 :]
+        if verb > 0 and not set(ws[:verb]) & _INTRO_WORDS and len(ws[:verb]) <= 4:
+            after = ws  # "keripik pisang, butuh 100": the thing comes first
+        kept: list[str] = []
+        for w in after:
+            named = any(not is_stop(k) and not k.isdigit() for k in kept)
+            if w in _PURPOSE_WORDS and named and (len(sentences) > 1 or len(ws) > 8):
+                break  # "... untuk rapat tanggal 20": the occasion, not the thing
+            kept.append(w)
+        if any(not is_stop(k) for k in kept):
+            return " ".join(kept)
+    return text
+
+
 # ------------------------------------------------------------------------------ filters and concepts
 
 
@@ -149,21 +233,47 @@ def _group_concept(group: SynonymGroup, typed_words: list[str], word: str | None
     return Concept(label=" ".join(typed_words), alternatives=alternatives, word=word)
 
 
-def _price_ceiling(text: str) -> tuple[int | None, str]:
-    """A price ceiling ("di bawah 20 ribu", "maks 50rb", "< 100.000") and the text without it."""
+def _amount(text: str) -> int | None:
+    try:
+        return parse_price(text).amount
+    except ValidationError:
+        return None
+
+
+def _price_range(text: str) -> tuple[int | None, int | None, str]:
+    """A price range ("10-20 ribu", "antara 10rb dan 25rb", "Rp10.000 - Rp15.000") and the text without it."""
+    for m in _RANGE_RE.finditer(text):
+        high_text, low_text = m["high"], m["low"]
+        mult = m["mult"]
+        if not (mult or m["lead"] or "rp" in high_text.lower()):
+            continue  # "2-3 hari", "10-20 orang": no money
+        if mult and not re.search(r"[a-z]", low_text, re.IGNORECASE):
+            low_text = low_text + " " + mult
+        low, high = _amount(low_text), _amount(high_text)
+        if low is None or high is None or not 0 < low <= high or high < _MIN_BARE_PRICE:
+            continue
+        return low, high, text[: m.start()] + " " + text[m.end() :]
+    return None, None, text
+
+
+def _price_bounds(text: str) -> tuple[SearchFilters, str]:
+    """Price bounds read from the question (ceiling, strict or not; floor; range) and the text without them."""
+    low, high, text = _price_range(text)
+    if high is not None:
+        return SearchFilters(max_price=high, min_price=low), text
     for m in _PRICE_RE.finditer(text):
         following = text[m.end() :].split(maxsplit=1)
         if following and following[0].lower().strip(".,") in _QUANTITY_UNITS:
             continue  # "maksimal 200 porsi" is a quantity
-        try:
-            amount = parse_price(m["amount"]).amount
-        except ValidationError:
-            continue
+        amount = _amount(m["amount"])
         marked = bool(m["rp"] or m["mult"])
         if not amount or (not marked and amount < (_MIN_WEAK_PRICE if m["weak"] else _MIN_BARE_PRICE)):
             continue
-        return amount, text[: m.start()] + " " + text[m.end() :]
-    return None, text
+        rest = text[: m.start()] + " " + text[m.end() :]
+        if m["floor"]:
+            return SearchFilters(min_price=amount + 1), rest
+        return SearchFilters(max_price=amount, max_exclusive=bool(m["strict"])), rest
+    return SearchFilters(), text
 
 
 def _take_flags(ws: list[str], filters: SearchFilters) -> tuple[list[str], SearchFilters]:
@@ -196,24 +306,109 @@ def _take_category(ws: list[str]) -> tuple[list[str], str | None]:
     return ws, None
 
 
-def _drop_quantities(ws: list[str]) -> list[str]:
+def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
     out: list[str] = []
     after_number = False
+    quantity: int | None = None
     for word in ws:
         if word.isdigit():
             after_number = True
+            if quantity is None and 0 < len(word) <= 6:
+                quantity = int(word)
             continue
         if after_number and word in _QUANTITY_UNITS:
             after_number = False
             continue
+        if out and out[-1] == "per" and word in _QUANTITY_UNITS:  # "25rb per dus"
+            out.pop()
+            continue
         after_number = False
         out.append(word)
-    return out
+    return out, quantity
 
 
 def _drop_places(ws: list[str], spans: list[PlaceSpan]) -> list[str]:
     drop = {i for span in spans for i in range(span.start, span.end)}
     return [w for i, w in enumerate(ws) if i not in drop]
+
+
+# ------------------------------------------------------------------- needs, occasions, generic words
+
+MAX_NEED_WORDS = 5
+
+
+@dataclass(frozen=True)
+class Need:
+    """A need or occasion (`keperluan rapat`) and the product kinds that serve it, as index-token alternatives."""
+
+    label: str
+    kinds: tuple[tuple[str, ...], ...]
+
+
+def _kind_alternatives(kind: str) -> tuple[tuple[str, ...], ...]:
+    concepts = _concepts(words(kind))
+    if len(concepts) == 1:
+        return concepts[0].alternatives
+    return (tuple(tok for c in concepts for tok in c.alternatives[0]),) if concepts else ()
+
+
+@cache
+def load_needs(path: Path = DATA_DIR / "concepts.txt") -> dict[tuple[str, ...], Need]:
+    """`data/concepts.txt`: need phrase | phrase => kind; kind. Read once per process."""
+    needs: dict[tuple[str, ...], Need] = {}
+    with path.open(encoding="utf-8") as fh:
+        lines = [line.split("#", 1)[0].strip() for line in fh]
+    for line in filter(None, lines):
+        left, sep, right = line.partition("=>")
+        phrases = [tuple(words(p)) for p in left.split("|") if words(p)]
+        kinds = tuple(alt for k in right.split(";") if k.strip() for alt in _kind_alternatives(k))
+        if not sep or not phrases or not kinds:
+            raise ValueError(f"concepts.txt: expected 'need | need => kind; kind', got {line!r}")
+        need = Need(label=" ".join(phrases[0]), kinds=tuple(dict.fromkeys(kinds)))
+        for phrase in phrases:
+            if len(phrase) > MAX_NEED_WORDS:
+                raise ValueError(f"concepts.txt: need phrase {' '.join(phrase)!r} has over {MAX_NEED_WORDS} words")
+            needs.setdefault(phrase, need)
+    return needs
+
+
+@cache
+def generic_words(path: Path = DATA_DIR / "generic.txt") -> frozenset[str]:
+    """`data/generic.txt`: words never required next to a more specific one."""
+    with path.open(encoding="utf-8") as fh:
+        return frozenset(w for line in fh for w in raw_words(line.split("#", 1)[0]))
+
+
+def _take_need(ws: list[str]) -> tuple[list[str], Concept | None]:
+    needs = load_needs()
+    for n in range(min(MAX_NEED_WORDS, len(ws)), 0, -1):
+        for i in range(len(ws) - n + 1):
+            need = needs.get(tuple(ws[i : i + n]))
+            if need is not None:
+                concept = Concept(label=" ".join(ws[i : i + n]), alternatives=need.kinds, need=True)
+                return ws[:i] + ws[i + n :], concept
+    return ws, None
+
+
+def _mark_generic(concepts: list[Concept]) -> list[Concept]:
+    generic = generic_words()
+    return [replace(c, optional=True) if c.word in generic else c for c in concepts]
+
+
+_PURPOSE_MARKERS = frozenset({"untuk", "utk", "buat", "for", "dari", "guna", "bagi"})
+
+
+def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
+    """Words after "untuk/buat/dari" once something was named ("kue basah utk arisan", "tas untuk seminar")
+    say what for or from where: they rank, but are not required."""
+    start = next((i for i, w in enumerate(ws) if w in _PURPOSE_MARKERS and i > 0), None)
+    if start is None:
+        return concepts
+    after = set(ws[start + 1 :])
+    before = {w for w in ws[:start] if not is_stop(w)}
+    if not before:
+        return concepts
+    return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
 
 
 def _concepts(ws: list[str]) -> list[Concept]:
@@ -233,27 +428,42 @@ def _concepts(ws: list[str]) -> list[Concept]:
     for concept in concepts:
         if all(c.alternatives != concept.alternatives for c in unique):
             unique.append(concept)
-    return unique[:MAX_CONCEPTS]
+    return unique
 
 
 def parse_query(text: str, region: Region) -> ParsedQuery:
-    """Split a question into filters and concepts, places of `region` (no database, no typo correction)."""
+    """Split a question into filters and concepts, places of `region` (no database, no typo correction).
+
+    In order: price bounds and a date are read from the raw text; a request letter's frame ("Selamat siang,
+    saya dari bagian umum ... butuh") is cut; then places, TKDN / e-Katalog / halal, a need or occasion
+    (`concepts.txt`), a category word and quantities; what is left are the things asked for.
+    """
     raw = unicodedata.normalize("NFKC", text or "")[:MAX_QUERY_CHARS]
-    max_price, raw = _price_ceiling(raw)
-    ws = words(raw)
+    prices, raw = _price_bounds(raw)
+    date, raw = take_date(raw)
+    ws = words(strip_frame(raw))
     spans = find_place_spans(ws, region)
     place = next((s for s in spans if s.kelurahan), spans[0] if spans else None)  # a kelurahan is the finer one
-    filters = SearchFilters(
-        kecamatan=place.kecamatan if place else None,
-        kelurahan=place.kelurahan if place else None,
-        max_price=max_price,
+    filters = replace(
+        prices, kecamatan=place.kecamatan if place else None, kelurahan=place.kelurahan if place else None
     )
     ws = _drop_places(ws, spans)
     ws, filters = _take_flags(ws, filters)
+    ws, quantity = _drop_quantities(ws)
+    ws, need = _take_need(ws)
     ws, category = _take_category(ws)
-    ws = _drop_quantities(ws)
     filters = replace(filters, category=category)
-    return ParsedQuery(concepts=tuple(_concepts(ws)), filters=filters, category_from_words=category is not None)
+    concepts = _mark_purpose(_mark_generic(_concepts(ws)), ws)
+    if need is not None:
+        # A named thing wins over the need around it ("nasi kotak untuk rapat kantor").
+        concepts = [replace(need, optional=any(not c.optional for c in concepts)), *concepts]
+    return ParsedQuery(
+        concepts=tuple(concepts[:MAX_CONCEPTS]),
+        filters=filters,
+        category_from_words=category is not None,
+        quantity=quantity,
+        date=date,
+    )
 
 
 # ----------------------------------------------------------------------------------- typo correction
@@ -274,6 +484,11 @@ def correct_concepts(
         if word is None or any(all(tok in vocab for tok in alt) for alt in concept.alternatives):
             out.append(concept)
             continue
+        formed = next((m for m in word_forms(word) if m in vocab), None)
+        if formed is not None:
+            corrections.append((word, formed))
+            out.append(replace(concept, alternatives=((formed,), *concept.alternatives)))
+            continue
         fixed = vocab.correct(word)
         if fixed is not None and fixed != word:
             corrections.append((word, fixed))
@@ -284,6 +499,31 @@ def correct_concepts(
         else:
             out.append(concept)
     return tuple(out), tuple(corrections)
+
+
+_PREFIXES = (
+    ("peng", ("k", "")), ("peny", ("s",)), ("pem", ("p", "")), ("pen", ("t", "")), ("per", ("",)), ("pe", ("",)),
+    ("meng", ("k", "")), ("meny", ("s",)), ("mem", ("p", "")), ("men", ("t", "")), ("me", ("",)), ("ber", ("",)),
+    ("ke", ("",)), ("di", ("",)),
+)  # fmt: skip
+_SUFFIXES = ("annya", "nya", "an", "kan")
+
+
+def word_forms(word: str) -> list[str]:
+    """Roots an agent or process noun may come from, beyond the stemmer's reach: `pengrajin` -> `rajin`,
+    `penenun` -> `tenun`, `tenunan` -> `tenun`, `pedagang` -> `dagang` (pe-/peN-/-an and kin), in order."""
+    if len(word) < 5 or not word.isalpha():
+        return []
+    stems = [word] + [word[: -len(suf)] for suf in _SUFFIXES if word.endswith(suf) and len(word) - len(suf) >= 3]
+    out: list[str] = []
+    for base in stems:
+        for prefix, restores in _PREFIXES:
+            if base.startswith(prefix) and len(base) - len(prefix) >= 3:
+                out.extend(r + base[len(prefix) :] for r in restores)
+        if base != word:
+            out.append(base)
+    seen = dict.fromkeys(f for f in out if f != word and len(f) >= 3)
+    return list(seen)
 
 
 def is_stopword_typo(word: str) -> bool:

@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from bot.services.search.retrieval import Candidate, ConceptTerms
-from bot.services.search.text import index_terms
+from bot.services.search.text import index_terms, normalize
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,21 @@ def _name_coverage(name: str, concepts: Sequence[ConceptTerms]) -> float:
     return hits / len(concepts)
 
 
+@lru_cache(maxsize=50_000)
+def _business_words(name: str) -> frozenset[str]:
+    return frozenset(normalize(name).split())
+
+
+def _names_business(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """True when the question is this business's name ("toko sinar kantor"): every concept is in the name
+    and every content word of the name is in the question."""
+    if len(concepts) < 2:
+        return False
+    asked = {t for concept in concepts for alt in concept for t in alt}
+    words = _business_words(name)
+    return bool(words) and words <= asked and _name_coverage(name, concepts) == 1.0
+
+
 def rank(candidates: list[Candidate], concepts: Sequence[ConceptTerms] = ()) -> list[SearchHit]:
     """Order candidates and give each a score that decreases along the order (band + priority + relevance).
 
@@ -118,7 +133,9 @@ def rank(candidates: list[Candidate], concepts: Sequence[ConceptTerms] = ()) -> 
     """
     best_engine = max((c.relevance for c in candidates), default=0.0)
     mixed = [
-        0.5 * (c.relevance / best_engine if best_engine > 0 else 1.0) + 0.5 * _name_coverage(c.product_name, concepts)
+        0.5 * (c.relevance / best_engine if best_engine > 0 else 1.0)
+        + 0.5 * _name_coverage(c.product_name, concepts)
+        + (1.0 if _names_business(c.business_name, concepts) else 0.0)  # a business's exact name: its products
         for c in candidates
     ]
     best = max(mixed, default=0.0)

@@ -175,7 +175,10 @@ def _where(stmt: Select[Any], filters: SearchFilters) -> Select[Any]:
     if filters.halal:
         stmt = stmt.where(Vendor.halal.is_(True))
     if filters.max_price is not None:
-        stmt = stmt.where(Product.price <= filters.max_price)
+        below = Product.price < filters.max_price if filters.max_exclusive else Product.price <= filters.max_price
+        stmt = stmt.where(below)
+    if filters.min_price is not None:
+        stmt = stmt.where(Product.price >= filters.min_price)
     if filters.category:
         stmt = stmt.where(Product.category == filters.category)
     return stmt
@@ -329,7 +332,10 @@ async def find(
         if not parsed.filters.any():
             return [], None
         return await browse(session, parsed.filters), Attempt((), parsed.filters)
-    for attempt in attempts(parsed, concepts):
+    required = tuple(c for c in concepts if not c.optional)  # "printer kantor" needs a printer
+    if not required:
+        return [], None  # only generic words ("jual rumah", "kantor"): nothing named, no confident answer
+    for attempt in attempts(parsed, required):
         groups = conjunctions(attempt)
         by_recent = not attempt.relaxed and estimate(groups[0], vocab) > RANKED_MAX
         # bm25 reads every matching document of every term for its statistics, even under LIMIT: a big
@@ -340,3 +346,21 @@ async def find(
         if found:
             return found, attempt
     return [], None
+
+
+RELATED = 3
+
+
+async def find_related(
+    session: AsyncSession, concepts: tuple[Concept, ...], filters: SearchFilters, vocab: Vocabulary | None
+) -> list[Candidate]:
+    """Near misses: products that answer *one* of the question's concepts (any alternative), under the
+    same filters; never a confident answer, only shown as "the closest we have"."""
+    markers = [((token,),) for token in filter_tokens(filters)]
+    groups: list[Conjunction] = [[c.alternatives, *markers] for c in concepts if not c.optional] or [
+        [c.alternatives, *markers] for c in concepts
+    ]
+    if not groups:
+        return []
+    by_recent = sum(estimate(g, vocab) for g in groups) > RANKED_MAX
+    return await fetch_matches(session, groups, filters, limit=CANDIDATES, by_recent=by_recent, scored=not by_recent)

@@ -19,7 +19,7 @@ from bot.services.region import region_of
 from bot.services.search.index import get_vocabulary
 from bot.services.search.query import SearchFilters, correct_concepts, parse_query
 from bot.services.search.ranking import SearchHit, rank
-from bot.services.search.retrieval import find
+from bot.services.search.retrieval import RELATED, find, find_related
 from models import SearchLog
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ class SearchResult:
     `total` counts the confident matches (up to `retrieval.CANDIDATES`); `normalized` is what was searched
     for after stop words, synonyms and typo correction; `corrections` lists (typed, used) word pairs;
     `relaxed` is True when one later word of a long question had to be left out to find anything.
+    `related` holds up to three near misses when nothing was confident (products that answer only part of
+    the question): never results, so the question stays unmet.
     """
 
     results: tuple[SearchHit, ...]
@@ -44,6 +46,7 @@ class SearchResult:
     search_log_id: int | None = None
     corrections: tuple[tuple[str, str], ...] = ()
     relaxed: bool = False
+    related: tuple[SearchHit, ...] = ()
 
 
 def _loggable(query: str) -> str:
@@ -59,6 +62,7 @@ async def search(
     offset: int = 0,
     user_id: int | None = None,
     log: bool = True,
+    related_wanted: bool = True,
 ) -> SearchResult:
     """Find products for a buyer's question and log it (`SearchLog`, unmet when nothing matched).
 
@@ -74,8 +78,12 @@ async def search(
     vocab = await get_vocabulary(session) if parsed.concepts else None
     corrected, corrections = correct_concepts(parsed.concepts, vocab) if vocab else (parsed.concepts, ())
     candidates, attempt = await find(session, parsed, corrected, vocab)
-    hits = rank(candidates, [c.alternatives for c in attempt.concepts] if attempt else ())
+    hits = rank(candidates, [c.alternatives for c in corrected] if attempt and attempt.concepts else ())
     used = attempt.concepts if attempt else corrected
+    related: tuple[SearchHit, ...] = ()
+    if not hits and corrected and related_wanted:
+        near = await find_related(session, corrected, parsed.filters, vocab)
+        related = tuple(rank(near, [c.alternatives for c in corrected])[:RELATED])
     result = SearchResult(
         results=tuple(hits[max(offset, 0) : max(offset, 0) + max(limit, 0)]),
         total=len(hits),
@@ -84,6 +92,7 @@ async def search(
         took_ms=(time.perf_counter() - started) * 1000,
         corrections=corrections,
         relaxed=bool(attempt and attempt.relaxed),
+        related=related,
     )
     if log:
         asked = bool(parsed.concepts) or parsed.filters.any()
