@@ -31,6 +31,10 @@ from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import Translator
 from bot.core.messages import Channel, Inbound, Reply
+from bot.core.wire import Locale, render
+from bot.services import broadcasts
+from bot.services.delivery import DeliveryWorker
+from bot.services.outbox import Envelope
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN, FakeGraphAPI, Sent, sign
 from tests.fakes.graph_api import TOKEN as WA_TOKEN
 from tests.fakes.graph_api import message as wa_message
@@ -357,3 +361,36 @@ class WhatsAppUser:
             raise AssertionError(f"no single option {title!r} in {options}")
         kind = "button_reply" if last.kind == "button" else "list_reply"
         return await self.send(kind, payload=found[0])
+
+
+# ---- the outbox, delivered to console users ---------------------------------------------------------------
+
+
+class Phones:
+    """Stands in for the channels: what each console user received from the outbox (the worker's sender)."""
+
+    def __init__(self) -> None:
+        self.inbox: dict[str, list[Reply]] = {}
+
+    async def __call__(self, envelope: Envelope) -> str:
+        replies, _meta = render(envelope.payload, envelope.language, Locale())
+        self.inbox.setdefault(envelope.external_id, []).extend(replies)
+        return "sent"
+
+    def texts(self, user: str) -> list[str]:
+        """The texts one user received, in order."""
+        return [r.text for r in self.inbox.get(user, [])]
+
+
+async def deliver_outbox(app: App, phones: Phones) -> int:
+    """Run the delivery worker for console identities until nothing is due (closing finished broadcasts, whose
+    summaries then go out too); how many rows it delivered."""
+    worker = DeliveryWorker(app.sessions, {"console": phones})
+    total = 0
+    while claimed := await worker.run_once():
+        total += claimed
+    async with app.sessions() as session, session.begin():
+        await broadcasts.finish(session)
+    while claimed := await worker.run_once():
+        total += claimed
+    return total

@@ -11,42 +11,10 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.core.i18n import Translator
-from bot.core.messages import Reply
-from bot.core.wire import Locale, render
-from bot.services import broadcasts
-from bot.services.delivery import DeliveryWorker
-from bot.services.outbox import Envelope
 from models import AuditLog, Broadcast, Event, OutboxMessage, Rsvp
-from tests.support import Chat, onboard, t
+from tests.support import Chat, Phones, deliver_outbox, onboard, t
 
 NEXT_WEEK = (datetime.now(UTC) + timedelta(days=7)).strftime("%d-%m-%Y") + " 09.00"
-
-
-class Phones:
-    """Stands in for the channels: what each console user received from the outbox."""
-
-    def __init__(self) -> None:
-        self.inbox: dict[str, list[Reply]] = {}
-
-    async def __call__(self, envelope: Envelope) -> str:
-        replies, _meta = render(envelope.payload, envelope.language, Locale())
-        self.inbox.setdefault(envelope.external_id, []).extend(replies)
-        return "sent"
-
-    def texts(self, user: str) -> list[str]:
-        return [r.text for r in self.inbox.get(user, [])]
-
-
-async def deliver(app: App, phones: Phones) -> int:
-    worker = DeliveryWorker(app.sessions, {"console": phones})
-    total = 0
-    while claimed := await worker.run_once():
-        total += claimed
-    async with app.sessions() as session, session.begin():
-        await broadcasts.finish(session)
-    while claimed := await worker.run_once():
-        total += claimed
-    return total
 
 
 async def _count(app: App, model: type, *where: object) -> int:
@@ -131,13 +99,13 @@ async def test_broadcast_preview_counts_then_delivers_once(app: App) -> None:
     await admin.press(t("broadcast.btn_send", n=4))
     assert await _count(app, OutboxMessage, OutboxMessage.kind == "broadcast") == 4
     phones = Phones()
-    assert await deliver(app, phones) == 5  # four announcements and the admin's summary
+    assert await deliver_outbox(app, phones) == 5  # four announcements and the admin's summary
     for user in ("sari", "budi", "opd1"):
         assert phones.texts(user) == ["Besok ada pelatihan TKDN gratis di Aula Dinas, pukul 09.00."]
         assert [c.label for c in phones.inbox[user][0].choices] == [t("broadcast.btn_stop")]
     assert "tono" not in phones.inbox
     assert any(text.startswith("Siaran #1 selesai") for text in phones.texts("admin"))
-    assert await deliver(app, phones) == 0  # nothing is sent twice
+    assert await deliver_outbox(app, phones) == 0  # nothing is sent twice
     await admin.say("laporan siaran")
     assert admin.said("broadcast.report_title") and "terkirim 4" in admin.text
     del opd
@@ -153,7 +121,7 @@ async def test_the_stop_button_under_an_announcement_works(app: App) -> None:
     await admin.press(t("form.btn_save"))
     await admin.press(t("broadcast.btn_send", n=1))
     phones = Phones()
-    await deliver(app, phones)
+    await deliver_outbox(app, phones)
     [announcement] = phones.inbox["sari"]
     await sari.press_payload(announcement.choices[0].action)
     assert sari.said("announce.off")
@@ -186,7 +154,7 @@ async def test_announcing_an_event_carries_rsvp_buttons(app: App) -> None:
     await admin.press(t("form.btn_save"))
     await admin.press(t("broadcast.btn_send", n=2))
     phones = Phones()
-    await deliver(app, phones)
+    await deliver_outbox(app, phones)
     [invitation] = phones.inbox["sari"]
     assert "FGD Temu Bisnis P3DN" in invitation.text
     labels = [c.label for c in invitation.choices]
@@ -219,14 +187,14 @@ async def test_admin_moves_exports_and_cancels(app: App) -> None:
     await admin.press(t("form.btn_save"))
     assert "13.00 WIB" in admin.text
     phones = Phones()
-    await deliver(app, phones)
+    await deliver_outbox(app, phones)
     [moved] = phones.texts("sari")
     assert "13.00 WIB" in moved and "FGD Temu Bisnis P3DN" in moved
     await admin.press(t("event.btn_cancel"))
     assert t("event.btn_cancel_yes") in admin.labels()
     await admin.say("iya")
     assert admin.said("event.cancelled_done", title="FGD Temu Bisnis P3DN")
-    await deliver(app, phones)
+    await deliver_outbox(app, phones)
     told = phones.texts("sari")
     assert len(told) == 2 and "dibatalkan" in told[1]
     assert await _count(app, OutboxMessage, OutboxMessage.kind == "reminder") == 0

@@ -13,36 +13,11 @@ from bot.app import App
 from bot.core.wire import Locale, render
 from bot.errors import NotFound, PermissionDenied, ValidationError
 from bot.services import leads, privacy
-from bot.services.delivery import DeliveryWorker
-from bot.services.outbox import Envelope
 from bot.services.when import parse_local_date
 from models import AuditLog, Identity, Lead, OutboxMessage, Product, User, Vendor
-from tests.support import Chat, add_product, onboard, register_business, t
+from tests.support import Chat, Phones, add_product, deliver_outbox, onboard, register_business, t
 
 TOMORROW = date.today() + timedelta(days=1)
-
-
-class Phones:
-    """What each console user received from the outbox (the delivery worker's collecting sender)."""
-
-    def __init__(self) -> None:
-        self.inbox: dict[str, list] = {}
-
-    async def __call__(self, envelope: Envelope) -> str:
-        replies, _meta = render(envelope.payload, envelope.language, Locale())
-        self.inbox.setdefault(envelope.external_id, []).extend(replies)
-        return "sent"
-
-    def texts(self, user: str) -> list[str]:
-        return [r.text for r in self.inbox.get(user, [])]
-
-
-async def _deliver(app: App, phones: Phones) -> int:
-    worker = DeliveryWorker(app.sessions, {"console": phones})
-    total = 0
-    while claimed := await worker.run_once():
-        total += claimed
-    return total
 
 
 async def _person(session: AsyncSession, name: str, role: str, **kw: object) -> User:
@@ -188,7 +163,7 @@ async def test_a_buyer_sends_interest_and_sees_the_sellers_answer(app: App) -> N
     assert opd.said("leads.sent", product="Keripik Pisang Coklat", id=lead_id)
 
     phones = Phones()
-    assert await _deliver(app, phones) == 1
+    assert await deliver_outbox(app, phones) == 1
     [notice] = phones.inbox["sari"]
     assert "Keripik Pisang Coklat" in notice.text and "200" in notice.text
     await sari.press_payload(notice.choices[2].action)  # Tanya dulu
@@ -198,7 +173,7 @@ async def test_a_buyer_sends_interest_and_sees_the_sellers_answer(app: App) -> N
     assert sari.said("leads.answered_ask", id=lead_id)
     await sari.press_payload(notice.choices[0].action)  # Bisa / Siap
     assert sari.said("leads.answered_yes", id=lead_id)
-    assert await _deliver(app, phones) == 2
+    assert await deliver_outbox(app, phones) == 2
     question, yes = phones.texts("opd1")
     assert "Mau rasa apa saja, Bu?" in question
     assert "0812-3456-7890" in yes  # the seller answered Bisa: the unverified buyer gets the number
