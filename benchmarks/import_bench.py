@@ -41,6 +41,7 @@ from bot.db import create_engine, session_factory
 from bot.migrate import upgrade
 from bot.services.catalog_io import import_catalog
 from bot.services.catalog_rows import PRODUCT_COLUMNS, VENDOR_COLUMNS
+from bot.services.region import bind_region, load_region
 
 
 def _rss_mb() -> float:
@@ -116,7 +117,7 @@ async def _admin(url: str, statement: str) -> None:
 async def _import(url: str, vendors: Path, products: Path, reimport: bool) -> dict[str, object]:
     engine = create_engine(url)
     await upgrade(engine)
-    sessions = session_factory(engine)
+    sessions = bind_region(session_factory(engine), load_region())  # Kota Metro, as at start-up
     before = _rss_mb()
     started, cpu = time.perf_counter(), _cpu_s()
     report = await import_catalog(sessions, vendors, products)
