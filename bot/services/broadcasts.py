@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.errors import NotFound, PermissionDenied, ValidationError
+from bot.services import notify
 from bot.services.outbox import PENDING, notice
 from models import Broadcast, Identity, OutboxMessage, Product, Rsvp, User, Vendor, utcnow
 
@@ -230,17 +231,9 @@ async def finish(session: AsyncSession) -> list[int]:
 
 async def _tell_author(session: AsyncSession, broadcast: Broadcast) -> None:
     author = await session.get(User, broadcast.author_user_id)
-    identity = await session.scalar(
-        select(Identity.id)
-        .where(Identity.user_id == broadcast.author_user_id)
-        .order_by(Identity.last_seen_at.desc(), Identity.id.desc())
-        .limit(1)
-    )
-    if author is None or identity is None:
+    if author is None or not author.is_admin:
         return
-    summary = await report(session, author, broadcast.id) if author.is_admin else None
-    if summary is None:
-        return
+    summary = await report(session, author, broadcast.id)
     params = {
         "id": summary.id,
         "total": summary.total,
@@ -251,9 +244,7 @@ async def _tell_author(session: AsyncSession, broadcast: Broadcast) -> None:
         "opted_out": summary.opted_out,
         "minutes": round((summary.seconds or 0) / 60, 1),
     }
-    session.add(
-        OutboxMessage(identity_id=identity, kind="notice", payload=notice(key="broadcast.finished", params=params))
-    )
+    await notify.tell(session, author.id, "broadcast.finished", params)
 
 
 async def set_announcements(session: AsyncSession, user: User, on: bool) -> bool:

@@ -27,8 +27,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import broadcasts
-from bot.services.outbox import BLOCKED, FAILED, PENDING, REPLY, RETRY, SENT, Envelope
-from models import Identity, OutboxMessage, User, utcnow
+from bot.services.outbox import BLOCKED, FAILED, PENDING, REPLY, RETRY, SENT, Envelope, envelopes
+from models import Identity, OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -103,20 +103,7 @@ async def claim(
         return []
     await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_at=now))
     rows = await session.execute(
-        select(
-            OutboxMessage.id,
-            Identity.channel,
-            Identity.external_id,
-            OutboxMessage.payload,
-            OutboxMessage.attempts,
-            User.language,
-            OutboxMessage.kind,
-            Identity.reachable,
-        )
-        .join(Identity, Identity.id == OutboxMessage.identity_id)
-        .join(User, User.id == Identity.user_id)
-        .where(OutboxMessage.id.in_(ids))
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        envelopes(Identity.reachable).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.due_at, OutboxMessage.id)
     )
     return [(Envelope(*row[:-1]), bool(row[-1])) for row in rows]
 

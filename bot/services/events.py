@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.errors import NotFound, PermissionDenied, ValidationError
+from bot.services import notify
 from bot.services.outbox import PENDING, notice
 from models import Event, Identity, OutboxMessage, Rsvp, User, Vendor, utcnow
 
@@ -187,23 +187,8 @@ def _reminder_payload(event: Event, which: str) -> str:
     )
 
 
-async def _latest_identities(session: AsyncSession, user_ids: list[int]) -> dict[int, int]:
-    other = aliased(Identity)
-    latest = (
-        select(other.id)
-        .where(other.user_id == Identity.user_id)
-        .order_by(other.last_seen_at.desc(), other.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = await session.execute(
-        select(Identity.user_id, Identity.id).where(Identity.user_id.in_(user_ids), Identity.id == latest)
-    )
-    return {int(user_id): int(identity_id) for user_id, identity_id in rows}
-
-
 async def _queue_reminders(session: AsyncSession, event: Event, user_ids: list[int], zone: str, now: datetime) -> None:
-    identities = await _latest_identities(session, user_ids)
+    identities = await notify.latest_identities(session, user_ids)
     stamp = event.starts_at.strftime("%Y%m%d%H%M")
     for which, due in reminder_times(event.starts_at, zone).items():
         if due <= now:
@@ -245,7 +230,7 @@ async def _answered(session: AsyncSession, event_id: int) -> list[int]:
 
 
 async def _tell(session: AsyncSession, event: Event, user_ids: list[int], payload: str, now: datetime) -> None:
-    for identity_id in (await _latest_identities(session, user_ids)).values():
+    for identity_id in (await notify.latest_identities(session, user_ids)).values():
         session.add(
             OutboxMessage(identity_id=identity_id, event_id=event.id, kind=EVENT_NOTICE, payload=payload, due_at=now)
         )

@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.errors import NotFound, PermissionDenied, ValidationError
 from bot.services import audit, formatting
 from bot.services.accounts import can_see_vendor_phones
-from bot.services.outbox import PENDING, notice
-from models import Identity, Lead, OutboxMessage, Product, User, Vendor, utcnow
+from bot.services.notify import queue as tell
+from bot.services.outbox import notice
+from models import Lead, Product, User, Vendor, utcnow
 
 NEW, ANSWERED, DONE, DECLINED, EXPIRED = "new", "answered", "done", "declined", "expired"
 STATUSES = (NEW, ANSWERED, DONE, DECLINED, EXPIRED)
@@ -54,49 +54,6 @@ def _buyer_may_see_phone(lead: Lead, vendor: Vendor, buyer: User | None) -> bool
     if buyer is None:
         return False
     return vendor.phone_visibility == "all" or can_see_vendor_phones(buyer)
-
-
-async def latest_identities(session: AsyncSession, user_ids: list[int]) -> dict[int, int]:
-    """Each user's most recently seen identity (where a notice reaches them)."""
-    other = aliased(Identity)
-    latest = (
-        select(other.id)
-        .where(other.user_id == Identity.user_id)
-        .order_by(other.last_seen_at.desc(), other.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = await session.execute(
-        select(Identity.user_id, Identity.id).where(Identity.user_id.in_(user_ids), Identity.id == latest)
-    )
-    return {int(user_id): int(identity_id) for user_id, identity_id in rows}
-
-
-async def tell(
-    session: AsyncSession, user_id: int | None, payload: str, *, dedupe_key: str | None = None, kind: str = NOTICE
-) -> bool:
-    """Queue a notice for a user's latest channel; False if they have none (or it was queued already)."""
-    if user_id is None:
-        return False
-    identity_id = (await latest_identities(session, [user_id])).get(user_id)
-    if identity_id is None:
-        return False
-    if dedupe_key is not None:
-        exists = await session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
-        if exists is not None:
-            return False
-    session.add(
-        OutboxMessage(
-            identity_id=identity_id,
-            kind=kind,
-            payload=payload,
-            status=PENDING,
-            due_at=utcnow(),
-            dedupe_key=dedupe_key,
-        )
-    )
-    await session.flush()
-    return True
 
 
 def _check_note(note: str | None) -> str | None:
@@ -154,7 +111,7 @@ async def create(
             ("leads.btn_ask", f"{PREFIX}:ans:{lead.id}:{ASK}"),
         ],
     )
-    await tell(session, vendor.user_id, payload)
+    await tell(session, vendor.user_id, payload, kind=NOTICE)
     return lead
 
 
@@ -194,7 +151,7 @@ async def answer(
         params["phone"] = formatting.format_phone_local(phone) if phone else "-"
     if reply == ASK:
         params["message"] = lead.answer_note or "-"
-    await tell(session, lead.buyer_user_id, notice(key=f"leads.notice_answer_{reply}", params=params))
+    await tell(session, lead.buyer_user_id, notice(key=f"leads.notice_answer_{reply}", params=params), kind=NOTICE)
     await session.flush()
     return lead
 

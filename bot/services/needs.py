@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import NotFound, PermissionDenied, ValidationError
 from bot.services import audit
 from bot.services.categories import CATEGORY_WORDS
-from bot.services.leads import tell
+from bot.services.notify import queue as tell
 from bot.services.outbox import notice
 from bot.services.search import text as search_text
 from models import Need, NeedRequest, Product, SearchLog, User, Vendor, utcnow

@@ -12,8 +12,9 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Identity, OutboxMessage, User, utcnow
@@ -37,6 +38,24 @@ class Envelope:
     attempts: int = 0
     language: str | None = None
     kind: str = REPLY
+
+
+def envelopes(*extra: Any) -> Select[Any]:
+    """Outbox rows as `Envelope` fields (plus `extra` columns), joined to their recipient and language."""
+    return (
+        select(
+            OutboxMessage.id,
+            Identity.channel,
+            Identity.external_id,
+            OutboxMessage.payload,
+            OutboxMessage.attempts,
+            User.language,
+            OutboxMessage.kind,
+            *extra,
+        )
+        .join(Identity, Identity.id == OutboxMessage.identity_id)
+        .join(User, User.id == Identity.user_id)
+    )
 
 
 def notice(
@@ -91,20 +110,7 @@ async def undelivered(
     session: AsyncSession, *, kind: str = REPLY, created_before: datetime | None = None, limit: int = 10_000
 ) -> list[Envelope]:
     """Pending rows of a kind, oldest first, with their recipient's channel address (after a restart)."""
-    query = (
-        select(
-            OutboxMessage.id,
-            Identity.channel,
-            Identity.external_id,
-            OutboxMessage.payload,
-            OutboxMessage.attempts,
-            User.language,
-            OutboxMessage.kind,
-        )
-        .join(Identity, Identity.id == OutboxMessage.identity_id)
-        .join(User, User.id == Identity.user_id)
-        .where(OutboxMessage.kind == kind, OutboxMessage.status == PENDING)
-    )
+    query = envelopes().where(OutboxMessage.kind == kind, OutboxMessage.status == PENDING)
     if created_before is not None:
         query = query.where(OutboxMessage.created_at < created_before)
     rows = await session.execute(query.order_by(OutboxMessage.id).limit(limit))
@@ -126,17 +132,7 @@ async def take_due(
     now = now or utcnow()
     rows = list(
         await session.execute(
-            select(
-                OutboxMessage.id,
-                Identity.channel,
-                Identity.external_id,
-                OutboxMessage.payload,
-                OutboxMessage.attempts,
-                User.language,
-                OutboxMessage.kind,
-            )
-            .join(Identity, Identity.id == OutboxMessage.identity_id)
-            .join(User, User.id == Identity.user_id)
+            envelopes()
             .where(
                 Identity.channel == channel,
                 Identity.external_id == external_id,
