@@ -39,6 +39,8 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
+from bot.channels import fitting
+from bot.channels.fitting import utf16_len
 from bot.core.actions import MAX_BYTES
 from bot.core.messages import Choice, Reply
 
@@ -48,7 +50,6 @@ PHOTO_PREFIX = "telegram:"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 LABEL_LIMIT = 64
-ELLIPSIS = "…"
 PARSE_MODE = "HTML"
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
@@ -79,60 +80,14 @@ def to_html(text: str) -> str:
     return _BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
 
 
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split plain text into parts of at most `limit`, preferring line breaks; never returns an empty list."""
-    if utf16_len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if utf16_len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        while utf16_len(line) > limit:
-            cut = _word_cut(line, limit)
-            parts.append(line[:cut].rstrip())
-            line = line[cut:].lstrip(" ")
-        current = line
-    if current or not parts:
-        parts.append(current)
-    return [p for p in parts if p.strip()] or [text[: _cut(text, limit)]]
-
-
-def _cut(text: str, limit: int) -> int:
-    """The longest prefix (in characters) whose UTF-16 length is within `limit`."""
-    size = 0
-    for index, char in enumerate(text):
-        size += 2 if ord(char) > 0xFFFF else 1
-        if size > limit:
-            return max(index, 1)
-    return len(text)
-
-
-def _word_cut(text: str, limit: int) -> int:
-    """Where to cut `text` so the first piece fits `limit`: after the last space in the second half, else hard."""
-    hard = _cut(text, limit)
-    if hard < len(text) and text[hard].isspace():
-        return hard
-    space = text.rfind(" ", 0, hard)
-    return space + 1 if space >= hard // 2 else hard
+    """Plain text in parts of at most `limit` UTF-16 units, preferring line breaks; never an empty list."""
+    return fitting.split_text(text, limit, utf16_len)
 
 
 def fit_label(label: str, limit: int = LABEL_LIMIT) -> str:
     """A button label within `limit` UTF-16 units: one line, cut on a word boundary with "…" when too long."""
-    text = " ".join(label.split())
-    if utf16_len(text) <= limit:
-        return text
-    head = text[: _word_cut(text, limit - utf16_len(ELLIPSIS))]
-    return (head.rstrip(" ,;:.-–—/(") or head) + ELLIPSIS
+    return fitting.fit(label, limit, utf16_len)
 
 
 def typed_labels(choices: Iterable[Choice]) -> dict[str, str]:

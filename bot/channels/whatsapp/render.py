@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.channels import fitting
 from bot.channels.whatsapp.inbound import PHOTO_PREFIX
 from bot.core.i18n import Translator
 from bot.core.messages import Choice, Reply
@@ -37,43 +38,16 @@ ROW_TITLE = 24
 ROW_DESCRIPTION = 72
 LIST_BUTTON = 20
 ID_LIMIT = 200
-ELLIPSIS = "…"
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Plain text in parts of at most `limit` characters, on line breaks, then spaces; never empty."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        while len(line) > limit:
-            space = line.rfind(" ", 0, limit + 1)
-            cut = space if space >= limit // 2 else limit
-            parts.append(line[:cut].rstrip())
-            line = line[cut:].lstrip(" ")
-        current = line
-    if current:
-        parts.append(current)
-    return [p for p in parts if p.strip()] or [text[:limit]]
+    return fitting.split_text(text, limit)
 
 
 def fit(label: str, limit: int) -> str:
     """One line of at most `limit` characters, cut on a word boundary with "…" when too long."""
-    text = " ".join(label.split())
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    if space >= limit // 2:
-        head = head[:space]
-    return head.rstrip(" ,;:.-–—/(") + ELLIPSIS
+    return fitting.fit(label, limit)
 
 
 def _text(body: str) -> Body:
