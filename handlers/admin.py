@@ -14,8 +14,9 @@ from bot.core.context import Context
 from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow
-from bot.services import conversations, formatting, opd, words
+from bot.services import conversations, formatting, opd
 from bot.services.conversations import State
+from handlers.common import read_reason
 from models import User
 
 NAME = "admin"
@@ -109,19 +110,15 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
 
 async def resume(ctx: Context, state: State) -> list[Reply] | None:
     """The typed reason for a rejection or a revocation; `batal` drops it."""
-    if ctx.inbound.action is not None:
-        await conversations.clear(ctx.session, ctx.user.id)
-        return None
-    if ctx.text.casefold() in words.CANCEL or not ctx.text:
-        await conversations.clear(ctx.session, ctx.user.id)
-        return [ctx.say("verify.reason_cancelled")]
+    reason = await read_reason(ctx)
+    if not isinstance(reason, str):
+        return reason
     target_id = state.data.get("user")
     target_id = target_id if isinstance(target_id, int) else None
-    await conversations.clear(ctx.session, ctx.user.id)
     if state.data.get("verb") == "rv":
-        user = await opd.revoke(ctx.session, ctx.user, target_id, ctx.text)
+        user = await opd.revoke(ctx.session, ctx.user, target_id, reason)
         return [ctx.say("verify.revoked", name=user.full_name or user.display_name or "")]
-    user = await opd.reject(ctx.session, ctx.user, target_id, ctx.text)
+    user = await opd.reject(ctx.session, ctx.user, target_id, reason)
     return [ctx.say("verify.rejected", name=user.full_name or user.display_name or ""), *await queue(ctx)]
 
 

@@ -12,9 +12,10 @@ from bot.core.context import Context
 from bot.core.menus import MenuEntry
 from bot.core.messages import Choice, Reply
 from bot.core.registry import Flow
-from bot.services import claims, conversations, words
+from bot.services import claims, conversations
 from bot.services.claims import Claim
 from bot.services.conversations import State
+from handlers.common import read_reason
 from models import Vendor
 
 NAME = "claims"
@@ -105,18 +106,12 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
 
 async def resume(ctx: Context, state: State) -> list[Reply] | None:
     """The typed reason for rejecting a claim; `batal` drops it."""
-    if ctx.inbound.action is not None:
-        await conversations.clear(ctx.session, ctx.user.id)
-        return None
-    if ctx.text.casefold() in words.CANCEL or not ctx.text:
-        await conversations.clear(ctx.session, ctx.user.id)
-        return [ctx.say("verify.reason_cancelled")]
+    reason = await read_reason(ctx)
+    if not isinstance(reason, str):
+        return reason
     vendor_id = state.data.get("vendor")
     vendor_id = vendor_id if isinstance(vendor_id, int) else None
-    await conversations.clear(ctx.session, ctx.user.id)
-    await claims.check(
-        ctx.session, ctx.user, vendor_id, str(state.data.get("token", "")), approve=False, reason=ctx.text
-    )
+    await claims.check(ctx.session, ctx.user, vendor_id, str(state.data.get("token", "")), approve=False, reason=reason)
     return [ctx.say("claims.rejected"), *await show_vendor(ctx, vendor_id)]
 
 

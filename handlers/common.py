@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.context import Context
 from bot.core.i18n import Translator
+from bot.core.messages import Reply
+from bot.services import conversations, words
 from bot.services.formatting import format_percent, format_phone_local, format_rupiah
 from bot.services.parsers import Price
 
@@ -39,3 +42,16 @@ def price_per_unit(t: Translator, amount: Any, negotiable: bool, unit: str | Non
 def joined(t: Translator, parts: Any) -> str:
     """Items in a line ("Jl. Merdeka 1, Metro Pusat"), with the catalog's separator; empty parts dropped."""
     return t("common.list_separator").join(str(p) for p in parts if p)
+
+
+async def read_reason(ctx: Context) -> str | list[Reply] | None:
+    """The typed reason an admin was asked for (a rejection, a revocation), ending that question.
+
+    The reason itself; or the replies when the admin cancelled (`batal`, nothing typed); or None for a
+    button press, which the dispatcher then routes as if no question were open."""
+    await conversations.clear(ctx.session, ctx.user.id)
+    if ctx.inbound.action is not None:
+        return None
+    if ctx.text.casefold() in words.CANCEL or not ctx.text:
+        return [ctx.say("verify.reason_cancelled")]
+    return ctx.text

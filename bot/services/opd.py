@@ -171,13 +171,7 @@ async def reject(session: AsyncSession, actor: User, user_id: int | None, reason
     target = await _target(session, user_id)
     if not in_queue(target):
         raise ValidationError("verify.not_pending")
-    target.opd_status = REJECTED
-    target.opd_verified = False
-    target.opd_reason = parse_reason(reason)
-    target.opd_checked_at = utcnow()
-    audit.record(session, actor.id, "opd.reject", f"user:{target.id}")
-    await notify.tell(session, target.id, "verify.notice_rejected", {"reason": target.opd_reason})
-    return target
+    return await _close(session, actor, target, REJECTED, reason)
 
 
 async def revoke(session: AsyncSession, actor: User, user_id: int | None, reason: str) -> User:
@@ -186,10 +180,19 @@ async def revoke(session: AsyncSession, actor: User, user_id: int | None, reason
     target = await _target(session, user_id)
     if not target.opd_verified:
         raise ValidationError("verify.not_approved")
-    target.opd_status = REVOKED
+    return await _close(session, actor, target, REVOKED, reason)
+
+
+async def _close(session: AsyncSession, actor: User, target: User, status: str, reason: str) -> User:
+    """Reject or revoke: no OPD access, the reason kept, audited, and the person told why."""
+    action, notice_key = {
+        REJECTED: ("opd.reject", "verify.notice_rejected"),
+        REVOKED: ("opd.revoke", "verify.notice_revoked"),
+    }[status]
+    target.opd_status = status
     target.opd_verified = False
     target.opd_reason = parse_reason(reason)
     target.opd_checked_at = utcnow()
-    audit.record(session, actor.id, "opd.revoke", f"user:{target.id}")
-    await notify.tell(session, target.id, "verify.notice_revoked", {"reason": target.opd_reason})
+    audit.record(session, actor.id, action, f"user:{target.id}")
+    await notify.tell(session, target.id, notice_key, {"reason": target.opd_reason})
     return target
