@@ -149,7 +149,9 @@ def _not_found(ctx: Context, query: str, result: SearchResult) -> list[Reply]:
 
 
 async def run_search(ctx: Context, query: str) -> list[Reply]:
-    """Searches and shows the first page, or says nothing was found."""
+    """Searches and shows the first page, or says nothing was found (or, for no product word, not understood)."""
+    if not search_service.asks_for_something(ctx.session, query):
+        return await friendly_fallback(ctx)  # "Maaf, saya belum paham. Mau cari produk? ..." and the menu
     result = await search_service.search(ctx.session, query, limit=PAGE_SIZE, user_id=ctx.user.id)
     if not result.results:
         return _not_found(ctx, query, result)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.app import App
 from bot.services import parsers
+from models import SearchLog
 from tests.support import PROFILE_ANSWERS, add_product, onboard, register_business, t
 
 
@@ -58,3 +61,19 @@ async def test_permission_refusal_names_whom_to_contact(app: App) -> None:
     chat = await onboard(app.dispatcher, "budi", t("start.role_buyer"))
     await chat.press_payload("admin:ok:1")  # an admin's button, forged by a resident
     assert chat.said("error.not_allowed")
+
+
+async def test_not_understood_says_what_to_do_next(app: App) -> None:
+    chat = await onboard(app.dispatcher, "warga", t("start.role_buyer"))
+    for typed in ("yang itu", "mau tanya dong", "ada yang jual?", "cari yang itu"):  # no product, place or price
+        await chat.say(typed)
+        assert chat.said("fallback.unknown") and chat.said("menu.title_short")
+        assert not chat.said("find.none", query=typed.removeprefix("cari ").strip(" ?"))
+        assert t("find.btn_record_need") not in chat.labels()  # nothing to record as a need
+    await chat.say("iya")  # a bare yes is not a search either
+    assert chat.said("intent.bare_yes") and not chat.said("find.none", query="iya")
+    await chat.say("sepatu kulit")  # a real product nobody sells yet: "no seller", and the need can be recorded
+    assert chat.said("find.none", query="sepatu kulit") and not chat.said("fallback.unknown")
+    assert t("find.btn_record_need") in chat.labels()
+    async with app.sessions() as session:  # only the real question was logged as a search
+        assert (await session.scalars(select(SearchLog.query))).all() == ["sepatu kulit"]

@@ -4,10 +4,10 @@ Modules, in the order a question travels: `text` (the one normalisation of Indon
 lists in `data/`), `query` (filters and concepts read from a question, typo correction), `index` (what the
 index holds, keeping it current, its vocabulary), `retrieval` (safe full-text queries on SQLite FTS5 or
 PostgreSQL, strict then relaxed), `ranking` (relevance, then P3DN priority), `service` (`search`,
-`record_need`).
+`record_need`, `asks_for_something`).
 
-Public API: `search`, `record_need`, the result types, and the index maintenance functions that every
-catalog write calls (`reindex_product`, `reindex_products`, `reindex_vendor`, `rebuild_index`,
+Public API: `search`, `record_need`, `asks_for_something`, the result types, and the index maintenance
+functions that every catalog write calls (`reindex_product`, `reindex_products`, `reindex_vendor`, `rebuild_index`,
 `purge_deleted_text`).
 """
 
@@ -23,7 +23,7 @@ from bot.services.search.index import (
 )
 from bot.services.search.query import SearchFilters, parse_query
 from bot.services.search.ranking import Badges, SearchHit
-from bot.services.search.service import SearchResult, record_need, search
+from bot.services.search.service import SearchResult, asks_for_something, record_need, search
 from bot.services.search.text import normalize
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "SearchFilters",
     "SearchHit",
     "SearchResult",
+    "asks_for_something",
     "invalidate_vocabulary",
     "normalize",
     "parse_query",

@@ -54,6 +54,16 @@ def _loggable(query: str) -> str:
     return query[:_LOGGED_QUERY_CHARS].encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
+def asks_for_something(session: AsyncSession, query: str) -> bool:
+    """Whether a message names anything to search for: a product word or a filter (place, TKDN, price).
+
+    "halo kak mau tanya", "yang itu" or a stray "5" do not; the chat says it did not understand instead of
+    "no seller for *yang itu*", and nothing is logged as a search.
+    """
+    parsed = parse_query(query, region_of(session))
+    return bool(parsed.concepts) or parsed.filters.any()
+
+
 async def search(
     session: AsyncSession,
     query: str,
