@@ -698,7 +698,7 @@ def test_indonesian_messages_give_an_example_or_the_choices() -> None:
     for key, text in _catalog("id").items():
         if key != "parse.yes_no.invalid":
             assert "contoh" in text.lower(), key
-    assert "ya atau tidak" in _catalog("id")["parse.yes_no.invalid"]
+    assert "*ya* atau *tidak*" in _catalog("id")["parse.yes_no.invalid"]
 
 
 @pytest.mark.parametrize(

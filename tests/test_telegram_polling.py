@@ -109,7 +109,7 @@ async def test_vendor_registers_business_and_product_with_photo(app: App, tg: Fa
         for answer in PROFILE_ANSWERS[3:]:
             await user.send(answer)
         await user.tap("Semua yang mencari")
-        assert "• Nomor WA/HP: 0812-3456-7890" in tg.texts_to(USER)[-1]
+        assert t("form.summary_line", label=t("vendor.label_phone"), value="0812-3456-7890") in tg.texts_to(USER)[-1]
         texts = await user.tap("Simpan")
         assert any("sudah terdaftar" in t for t in texts)
 
