@@ -84,6 +84,10 @@ def test_database_url_and_dry_run(cli: CliRunner, tmp_path: Path, data_dir: Path
     done = cli.invoke(app, args)
     assert done.exit_code == 0 and "Perubahan:" in done.output and "v.csv baris 2 (V003), address" in done.output
     assert "0 diubah, 1 tetap" in cli.invoke(app, args).output
+    found = cli.invoke(app, ["search", "lemper", "--json", "--database-url", url])  # the same database
+    assert found.exit_code == 0 and json.loads(found.output.splitlines()[-1])["results"], found.output
+    exported = cli.invoke(app, ["export", "--database-url", url, "--output", str(tmp_path / "own")])
+    assert exported.exit_code == 0 and (tmp_path / "own" / "vendors.csv").exists(), exported.output
     assert not (tmp_path / "banggabeli.db").exists()  # DATABASE_URL's default was never used
 
 

@@ -77,3 +77,11 @@ def test_log_lines_stay_out_of_the_transcript(tmp_path: Path, monkeypatch: pytes
     result = run_chat(["halo", "1"], tmp_path, "--user", "budi")
     assert result.returncode == 0, result.stderr
     assert not any(level in result.stdout for level in (" DEBUG ", " INFO ", " WARNING ", " ERROR "))
+
+
+def test_chat_takes_database_url(tmp_path: Path) -> None:
+    own = tmp_path / "own.db"
+    result = run_chat(["halo", "keluar"], tmp_path, "--user", "budi", "--database-url", f"sqlite+aiosqlite:///{own}")
+    assert result.returncode == 0, result.stderr
+    assert t("start.greeting") in result.stdout
+    assert own.exists() and not (tmp_path / "chat.db").exists()  # DATABASE_URL was not used
