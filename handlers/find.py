@@ -102,10 +102,9 @@ def _results_reply(ctx: Context, query: str, result: SearchResult, offset: int, 
     first, last = offset + 1, offset + len(result.results)
     shown = query.strip(" ?!.")[:60]
     lines = [t.plural("find.title", "find.title_plural", result.total, query=shown, first=first, last=last)]
-    if result.corrections:
-        fixed = joined(t, (used for _typed, used in result.corrections if used))
-        if fixed:
-            lines.append(t("find.corrected", words=fixed))
+    if any(used for _typed, used in result.corrections):
+        # The whole phrase searched ("Maksud Bapak/Ibu *keripik pisang*?"), not only the corrected word.
+        lines.append(t("find.corrected", words=result.normalized))
     # Cards are numbered 1-5 on every page, like their buttons, so a typed number means the same thing.
     lines += _grouped_cards(ctx, result.results)
     log_id = result.search_log_id or 0

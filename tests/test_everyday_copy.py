@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.services import parsers
-from models import SearchLog
+from models import SearchLog, Vendor
 from tests.support import PROFILE_ANSWERS, add_product, onboard, register_business, t
 
 
@@ -37,10 +37,28 @@ async def test_product_deletion_asks_in_one_short_question(app: App) -> None:
 
 async def test_data_deletion_asks_in_one_short_question(app: App) -> None:
     chat = await onboard(app.dispatcher, "sari")
+    await register_business(chat)
     await chat.say("hapus data saya")
     assert chat.said("data.confirm_delete")
+    assert len(chat.last) == 1 and chat.labels() == [t("data.btn_delete_yes"), t("data.btn_delete_no")]
     await chat.say("tidak")
-    assert not chat.said("data.confirm_delete")
+    assert not chat.said("data.confirm_delete") and not chat.said("data.deleted")
+    async with app.sessions() as session:
+        assert await session.scalar(select(Vendor.business_name)) == PROFILE_ANSWERS[0]  # nothing deleted
+    await chat.say("hapus data saya")
+    await chat.say("ya")
+    assert chat.said("data.deleted")
+
+
+async def test_spelling_correction_says_what_it_searched(app: App) -> None:
+    seller = await onboard(app.dispatcher, "sari")
+    await register_business(seller)
+    await add_product(seller, "Keripik Pisang Original", "15rb")
+    buyer = await onboard(app.dispatcher, "warga", t("start.role_buyer"))
+    await buyer.say("kripik pisng")
+    assert buyer.said("find.corrected", words="keripik pisang")  # the phrase searched, not only "pisang"
+    assert "Keripik Pisang Original" in buyer.text
+    assert "Saya baca sebagai" not in buyer.text
 
 
 async def test_hidden_phone_says_what_to_do_now(app: App) -> None:
@@ -54,13 +72,17 @@ async def test_hidden_phone_says_what_to_do_now(app: App) -> None:
     buyer = await onboard(app.dispatcher, "warga", t("start.role_buyer"))
     await buyer.say("cari keripik pisang")
     await buyer.press("1.")
-    assert buyer.said("find.seller_phone_hidden")
+    assert buyer.said("find.seller_phone_hidden") and PROFILE_ANSWERS[2] not in buyer.text
+    assert t("leads.btn_interest") in buyer.labels()  # what the text offers now: send interest
+    await buyer.press(t("leads.btn_interest"))
+    assert buyer.said("leads.intro")
 
 
 async def test_permission_refusal_names_whom_to_contact(app: App) -> None:
     chat = await onboard(app.dispatcher, "budi", t("start.role_buyer"))
     await chat.press_payload("admin:ok:1")  # an admin's button, forged by a resident
     assert chat.said("error.not_allowed")
+    assert "Diskoperin" in chat.text  # whom to contact, as docs/glossary.md names the office
 
 
 async def test_not_understood_says_what_to_do_next(app: App) -> None:

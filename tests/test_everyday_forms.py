@@ -37,6 +37,13 @@ async def test_everyday_none_answers_skip_optional_fields(app: App) -> None:
     assert chat.said("vendor.ask_pirt_number")
     await chat.say("gak tau")  # P-IRT number
     assert chat.said("vendor.ask_description")
+    await chat.say(PROFILE_ANSWERS[-1])
+    await chat.press(t("vendor.visibility_all"))
+    await chat.press(t("form.btn_save"))
+    async with app.sessions() as session:
+        vendor = await session.scalar(select(Vendor))
+        assert vendor is not None
+        assert (vendor.nib, vendor.ekatalog, vendor.halal_number, vendor.pirt_number) == (None, False, None, None)
 
 
 async def test_nib_question_is_explained(app: App) -> None:

@@ -61,7 +61,8 @@ async def test_consent_text_fits_the_role(app: App) -> None:
         seen[role] = chat.text
     assert t("start.consent_notice") in seen["vendor"]
     assert t("start.consent_notice_opd") in seen["opd"] and t("start.consent_notice") not in seen["opd"]
-    assert t("start.consent_notice_buyer") in seen["buyer"]
+    assert t("start.consent_notice_buyer") in seen["buyer"] and t("start.consent_notice") not in seen["buyer"]
+    assert t("start.consent_notice_opd") not in seen["buyer"] + seen["vendor"]
 
 
 async def test_onboarded_user_help_still_works(app: App) -> None:

@@ -1,4 +1,9 @@
-"""Every locale key used in the code exists, translated, in both catalogs, with matching placeholders."""
+"""Every locale key used in the code exists, translated, in both catalogs, with matching placeholders.
+
+The copy rules of docs/glossary.md that a machine can check are checked here too: bold markup that the
+renderers turn into bold (no stray `*`), the words the glossary says to avoid, and no Indonesian commands in
+English copy (or English ones in Indonesian copy).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from bot.channels.telegram.render import to_html
 from bot.core.i18n import LOCALES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,10 +113,97 @@ def test_catalogs_have_the_same_keys_and_placeholders() -> None:
         texts_en = other if isinstance(other, tuple) else (other,)
         assert all(texts_id) and all(texts_en), f"{key} is untranslated"
         expected = set().union(*(_fields(t) for t in texts_en))
-        for variant in texts_id:
-            assert _fields(variant) <= expected | {"n"}, f"{key}: placeholders differ"
+        assert set().union(*(_fields(t) for t in texts_id)) == expected, f"{key}: placeholders differ"
 
 
 def test_key_scanner_sees_the_code() -> None:
     keys = used_keys()
     assert "start.greeting" in keys and "form.btn_save" in keys and "menu.help" in keys
+
+
+def _texts(locale: str) -> list[tuple[str, str]]:
+    """(key, text) for every msgstr variant, placeholders replaced by a plain word."""
+    out = []
+    for key, value in catalog(locale).items():
+        for text in value if isinstance(value, tuple) else (value,):
+            out.append((key, re.sub(r"\{[^{}]*\}", "Keripik", text)))
+    return out
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_bold_markup_is_balanced(locale: str) -> None:
+    """`*bold*` opens and closes on one line, so Telegram shows bold (and WhatsApp too), never a stray star."""
+    stray = [key for key, text in _texts(locale) if "*" in to_html(text)]
+    assert not stray, f"unbalanced *bold* in {locale}: {stray}"
+
+
+# The "avoid" column of docs/glossary.md, as patterns (case-insensitive unless they start with a capital),
+# and the keys where a word is right after all (an event's name, a file's name).
+AVOID = {
+    "id": {
+        r"\bvendor": "penjual / usaha",
+        r"\bpedagang\b": "penjual",
+        r"\btoko\b": "usaha",
+        r"\bbisnis\b": "usaha",
+        r"\bperusahaan\b": "usaha",
+        r"\bbarang\b": "produk",
+        r"\bitem\b": "produk",
+        r"\bpengunjung\b": "warga",
+        r"\b(formulir|form|pengisian)\b": "isian",
+        r"\b(skip|kosongkan)\b": "lewati",
+        r"\bcancel\b": "batal",
+        r"\bmundur\b": "kembali",
+        r"\b(beranda|home)\b": "menu",
+        r"nomor (telepon|telpon|kontak)|\btelp\b": "nomor HP/WA",
+        r"\bPIRT\b|izin P-IRT": "P-IRT / nomor P-IRT",
+        r"e-catalog|katalog LKPP": "e-Katalog",
+        r"\bUTC\b": "WIB",
+        r"\b(lead|prospek)\b": "minat / permintaan",
+        r"\b(consent|izin data)\b": "persetujuan data",
+        r"\bpengelola\b|admin Dinas|Dinas\b(?!\s+[A-Z])": "Diskoperin",
+        r"nomor izin": "NIB / nomor usaha",
+        r"\btautan\b": "link",
+        r"\bAnda\b": "Bapak/Ibu",
+    },
+    "en": {
+        r"\bvendors?\b": "seller / business",
+        r"Dinas\b(?!\s+[A-Z])": "Diskoperin",
+        r"\bUTC\b": "WIB",
+        r"\bcatalog\b|e-catalog": "catalogue / e-Katalog",
+        r"\b(lead|leads)\b": "interest / request",
+    },
+}
+AVOID_EXCEPT = {
+    ("id", r"\bbisnis\b"): {"event_new.ask_title"},  # "FGD Temu Bisnis P3DN" is an event's name
+    ("id", r"\bUTC\b"): {"common.datetime"},  # unused: times go through format.datetime in the region's zone
+    ("en", r"\bUTC\b"): {"common.datetime"},
+    ("en", r"\bvendors?\b"): {"import.vendor.unknown", "import.report.vendors"},  # the vendors.csv file's rows
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_one_word_per_thing(locale: str) -> None:
+    """The words docs/glossary.md says to avoid do not appear (its one word per concept is used instead)."""
+    found = []
+    for pattern, instead in AVOID[locale].items():
+        flags = 0 if pattern[0].isupper() or "Dinas" in pattern else re.IGNORECASE
+        allowed = AVOID_EXCEPT.get((locale, pattern), set())
+        found += [
+            f"{key}: {re.search(pattern, text, flags).group(0)!r} -> {instead}"  # type: ignore[union-attr]
+            for key, text in _texts(locale)
+            if key not in allowed and re.search(pattern, text, flags)
+        ]
+    assert not found, "\n".join(found)
+
+
+# Commands as the copy tells people to type them: `*daftar usaha*` in Indonesian, `*register business*` in English.
+_ID_COMMANDS = "daftar|daftar usaha|tambah produk|produk saya|data saya|hapus data|hapus data saya|lewati|batal|kembali"
+_EN_COMMANDS = "register business|add product|my products|my data|delete my data|skip|cancel|back|help|role|language"
+COMMANDS_ID = rf"\*({_ID_COMMANDS}|bantuan|peran|bahasa|cari|ya|tidak)\*"
+COMMANDS_EN = rf"\*({_EN_COMMANDS}|search|yes|no)\*"
+
+
+def test_commands_are_in_the_catalogs_language() -> None:
+    mixed = [f"en {key}" for key, text in _texts("en") if re.search(COMMANDS_ID, text)]
+    mixed += [f"id {key}" for key, text in _texts("id") if re.search(COMMANDS_EN, text)]
+    assert not mixed, mixed
