@@ -123,7 +123,7 @@ async def test_top_level_commands_mid_form_offer_to_leave(app: App) -> None:
     await chat.say("tambah produk")
     await chat.say("Keripik Pisang")
     assert chat.said("product.ask_category")
-    for command in ("produk saya", "data saya"):
+    for command in ("produk saya", "data saya", "hapus data saya", "acara", "permintaan saya", "daftar usaha"):
         await chat.say(command)
         assert chat.said("form.leave_hint") and chat.said("product.ask_category")
         assert not chat.said("product.category_invalid")
