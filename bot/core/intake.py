@@ -3,7 +3,9 @@
 1. `accept`: a channel hands over an update; it is stored in the inbox (bot/services/inbox.py) and only
    then may the channel acknowledge it to the platform (webhook 200, polling offset). A duplicate is dropped.
 2. A worker per chat handles that chat's stored updates one after the other, in arrival order, through
-   `Dispatcher.handle_stored`: effects, "handled" mark and the replies' outbox row commit together.
+   `Dispatcher.handle_stored`: effects, "handled" mark and the replies' outbox row commit together. Across
+   processes the order holds too: each handling takes the chat's oldest waiting update under a chat lock
+   (bot/services/inbox.py `claim_next`), so an update another process stored earlier goes first.
 3. After commit the replies go out through the channel's `Outlet`, and the outbox row records the outcome.
 4. `resume` (at start-up) sends reply rows a crash left unsent and queues the updates still pending.
 5. `drain` (at shutdown) stops accepting and waits, for a bounded time, for the queued work to finish;
@@ -166,9 +168,13 @@ class Intake:
         if isinstance(item, _Resend):
             await self._deliver(channel, chat_id, item.outbox_id, item.replies, item.meta)
             return
-        handled = await self.dispatcher.handle_stored(item.inbox_id, item.inbound, item.meta)
-        if handled.replies:
-            await self._deliver(channel, chat_id, handled.outbox_id, handled.replies, item.meta)
+        while True:
+            # Usually this update; first any earlier one of the chat that another process stored (its order).
+            handled = await self.dispatcher.handle_stored(item.inbox_id, item.inbound, item.meta)
+            if handled.replies:
+                await self._deliver(channel, chat_id, handled.outbox_id, handled.replies, handled.meta)
+            if handled.inbox_id is None or handled.inbox_id >= item.inbox_id:
+                return
 
     async def _deliver(
         self, channel: str, chat_id: str, outbox_id: int | None, replies: Sequence[Reply], meta: Meta
