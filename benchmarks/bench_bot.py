@@ -52,7 +52,7 @@ class Counters:
                 out.write(json.dumps(line) + "\n")
         profile_path = os.environ.get("BENCH_PROFILE")
         if profile_path and self.snapshots == 1:
-            self.profile = cProfile.Profile()
+            self.profile = cProfile.Profile(time.process_time)  # CPU time: other processes do not count
             self.profile.enable()
         elif profile_path and self.profile is not None:
             self.profile.disable()
