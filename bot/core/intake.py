@@ -34,6 +34,9 @@ from bot.services import inbox, outbox
 
 logger = logging.getLogger(__name__)
 
+# How long a send's outcome may wait to be written with others (a crash then may send those replies twice).
+OUTCOME_DELAY = 0.05
+
 
 class Outlet(Protocol):
     """A channel's way out: render and send replies to one address; says how it went (an outbox status)."""
@@ -204,6 +207,7 @@ class Intake:
         """Write the outcomes of the sends that finished, in one transaction, until none is left."""
         try:
             while self._outcomes:
+                await asyncio.sleep(OUTCOME_DELAY)  # let the outcomes of the sends finishing now join this batch
                 batch: list[tuple[int, str]] = []
                 try:
                     async with self.sessions() as session, session.begin():
