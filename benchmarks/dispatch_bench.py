@@ -1,7 +1,8 @@
 """How many messages per second the core handles on one SQLite file, and how long a user waits.
 
 Simulates N console users talking at once (onboarding, menu, help, a product form), all through the real
-dispatcher, forms and database. Prints throughput and p50/p95/max latency per message.
+dispatcher, forms and database. Prints throughput, p50/p95/max latency, and CPU ms and SQL statements
+per message (a SQLAlchemy event listener counts them).
 
     .venv/bin/python benchmarks/dispatch_bench.py [--users 50] [--database-url URL]
 """
@@ -14,6 +15,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from sqlalchemy import event
 
 from bot.app import build_app
 from bot.config import Settings
@@ -58,16 +61,26 @@ async def main(users: int, url: str | None) -> None:
         settings = Settings(env_file=None)
         settings.database.url = url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         app = await build_app(settings)
+        statements = 0
+
+        def count(*_args: object) -> None:
+            nonlocal statements
+            statements += 1
+
+        event.listen(app.engine.sync_engine, "before_cursor_execute", count)
         latencies: list[float] = []
+        cpu = time.process_time()
         started = time.perf_counter()
         await asyncio.gather(*(user_session(app, f"user{i}", latencies) for i in range(users)))
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         await app.close()
     ordered = sorted(latencies)
     p95 = ordered[int(len(ordered) * 0.95) - 1]
     print(f"database: {settings.database.url.split('///')[0]}  users: {users}  messages: {len(latencies)}")
     print(f"throughput: {len(latencies) / elapsed:.0f} messages/s over {elapsed:.2f} s")
     print(f"latency ms: p50 {statistics.median(ordered):.1f}  p95 {p95:.1f}  max {ordered[-1]:.1f}")
+    print(f"per message: CPU ms {cpu * 1000 / len(latencies):.2f}  SQL statements {statements / len(latencies):.1f}")
 
 
 if __name__ == "__main__":

@@ -20,13 +20,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
+import json
 import logging
+import os
+import signal
+import socket
 import statistics
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,14 +40,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from aiohttp import ClientSession, TCPConnector  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from bot.app import App, build_app  # noqa: E402
 from bot.channels.runner import ChannelServer  # noqa: E402
+from bot.channels.telegram import WEBHOOK_PATH  # noqa: E402
 from bot.channels.telegram.guards import FloodGuard  # noqa: E402
 from bot.channels.telegram.sender import SendLimits  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.db import is_sqlite  # noqa: E402
 from models import Product  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
@@ -110,6 +121,46 @@ class ObservedFake(FakeTelegramAPI):
     def __init__(self) -> None:
         super().__init__()
         self.chats: dict[int, ChatLog] = defaultdict(ChatLog)
+        self._targets: list[str] = []
+        self._secret = ""
+        self._turn = itertools.count()
+        self._client: ClientSession | None = None
+        self._pushes: set[asyncio.Task[None]] = set()
+        self.push_failures: list[str] = []
+
+    def push_to(self, targets: list[str], secret: str) -> None:
+        """Deliver updates by webhook from now on, round-robin over `targets`, as a load balancer would."""
+        self._targets = targets
+        self._secret = secret
+        self._client = ClientSession(connector=TCPConnector(limit=200))
+
+    async def close_pushes(self) -> None:
+        if self._pushes:
+            await asyncio.gather(*self._pushes, return_exceptions=True)
+        if self._client is not None:
+            await self._client.close()
+
+    def queue_raw(self, update: Mapping[str, Any], *, queue: bool = True) -> int:
+        if not self._targets or not queue:
+            return super().queue_raw(update, queue=queue)
+        update_id = super().queue_raw(update, queue=False)
+        target = self._targets[next(self._turn) % len(self._targets)]
+        task = asyncio.create_task(self._push(target, self.update(update_id)))
+        self._pushes.add(task)
+        task.add_done_callback(self._pushes.discard)
+        return update_id
+
+    async def _push(self, url: str, body: dict[str, Any]) -> None:
+        """POST one update; like Telegram, try again while the bot answers anything but 200."""
+        assert self._client is not None
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self._secret}
+        for _attempt in range(5):
+            async with self._client.post(url, json=body, headers=headers) as response:
+                await response.read()
+                if response.status == 200:
+                    return
+            await asyncio.sleep(0.5)
+        self.push_failures.append(f"update {body['update_id']}: webhook refused it 5 times")
 
     def _record(self, method: str, params: dict[str, Any], error: dict[str, Any] | None) -> None:
         super()._record(method, params, error)
@@ -182,46 +233,244 @@ async def user_session(tg: ObservedFake, user: int, script: list[Step], stats: S
             return
 
 
-async def run(users: int, url: str | None, paced: bool, mix: list[str]) -> None:
-    logging.basicConfig(level=logging.WARNING)
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(env_file=None)
-        settings.database.url = url or f"sqlite+aiosqlite:///{Path(tmp) / 'telegram-bench.db'}"
-        app = await build_app(settings)
+async def _users(tg: ObservedFake, users: int, mix: list[str], stats: Stats) -> float:
+    """Every user through their script at once; the seconds it took."""
+    started = time.perf_counter()
+    await asyncio.gather(*(user_session(tg, 10_000 + n, SCRIPTS[mix[n % len(mix)]], stats) for n in range(users)))
+    return time.perf_counter() - started
+
+
+async def run_in_process(args: argparse.Namespace, url: str, stats: Stats) -> Result:
+    """The old way: the bot, the fake Bot API and the users share one process (and one core)."""
+    settings = _settings(url)
+    app = await build_app(settings, migrate=False)
+    try:
+        async with ObservedFake() as tg:
+            settings.telegram.bot_token = SecretStr("42:TEST")
+            settings.telegram.api_server = tg.base_url
+            settings.web.port = 0
+            limits = SendLimits() if args.paced else SendLimits.unpaced()
+            async with ChannelServer(app, limits=limits, polling_timeout=5) as server:
+                assert server.telegram is not None
+                server.telegram.flood = FloodGuard(burst=10_000)  # scripted users type faster than people
+                counter = StatementCounter(app.engine)
+                cpu = time.process_time()
+                elapsed = await _users(tg, args.users, args.mix, stats)
+                cpu = time.process_time() - cpu
+                return Result(elapsed, cpu, counter.statements, list(tg.failures), 0.0)
+    finally:
+        await app.close()
+
+
+async def run_processes(args: argparse.Namespace, url: str, stats: Stats, tmp: Path) -> Result:
+    """The bot in its own process(es), as `banggabeli run` runs it; the fake Bot API and users in this one."""
+    webhook = args.transport == "webhook"
+    secret = "bench-secret"
+    stats_file = tmp / "bot-stats.jsonl"
+    async with ObservedFake() as tg:
+        ports = [_free_port() for _ in range(args.processes)]
+        bots = [
+            await _spawn(tmp, _bot_env(args, url, tg.base_url, port, webhook, secret, stats_file, index))
+            for index, port in enumerate(ports)
+        ]
         try:
-            await _load_catalog(app)
-            async with ObservedFake() as tg:
-                settings.telegram.bot_token = SecretStr("42:TEST")
-                settings.telegram.api_server = tg.base_url
-                settings.web.port = 0
-                limits = SendLimits() if paced else SendLimits.unpaced()
-                async with ChannelServer(app, limits=limits, polling_timeout=5) as server:
-                    assert server.telegram is not None
-                    server.telegram.flood = FloodGuard(burst=10_000)  # scripted users type faster than people
-                    stats = Stats()
-                    names = mix
-                    started = time.perf_counter()
-                    await asyncio.gather(
-                        *(user_session(tg, 10_000 + n, SCRIPTS[names[n % len(names)]], stats) for n in range(users))
-                    )
-                    elapsed = time.perf_counter() - started
-                    problems = list(tg.failures)
-            async with app.sessions() as session:
-                products = await session.scalar(select(func.count()).select_from(Product))
+            await _until_ready(tg, bots, args.processes, webhook)
+            if webhook:
+                tg.push_to([f"http://127.0.0.1:{port}{WEBHOOK_PATH}" for port in ports], secret)
+            before = await _snapshot(bots, stats_file)
+            load_cpu = time.process_time()
+            elapsed = await _users(tg, args.users, args.mix, stats)
+            load_cpu = time.process_time() - load_cpu
+            after = await _snapshot(bots, stats_file)
+            await tg.close_pushes()
+            return Result(
+                elapsed,
+                sum(after[pid]["cpu"] - before[pid]["cpu"] for pid in after),
+                sum(after[pid]["statements"] - before[pid]["statements"] for pid in after),
+                list(tg.failures) + tg.push_failures,
+                load_cpu,
+            )
         finally:
-            await app.close()
-    ordered = sorted(stats.latencies)
+            for bot in bots:
+                if bot.returncode is None:
+                    bot.send_signal(signal.SIGTERM)
+            for bot in bots:
+                try:
+                    await asyncio.wait_for(bot.wait(), 30)
+                except TimeoutError:
+                    bot.kill()
+
+
+@dataclass
+class Result:
+    elapsed: float
+    cpu: float  # seconds of CPU of the bot process(es) over the timed window
+    statements: int
+    problems: list[Any]
+    load_cpu: float  # seconds of CPU of the load generator and fake Bot API (separate processes only)
+
+
+class StatementCounter:
+    """SQL statements sent by an engine (a SQLAlchemy event listener)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.statements = 0
+        event.listen(engine.sync_engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args: Any) -> None:
+        self.statements += 1
+
+
+def _settings(url: str) -> Settings:
+    settings = Settings(env_file=None)
+    settings.database.url = url
+    return settings
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _bot_env(
+    args: argparse.Namespace,
+    url: str,
+    api: str,
+    port: int,
+    webhook: bool,
+    secret: str,
+    stats_file: Path,
+    index: int,
+) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "WHATSAPP_"))}
+    env.update(
+        DATABASE_URL=url,
+        TELEGRAM_BOT_TOKEN="42:TEST",
+        TELEGRAM_API_SERVER=api,
+        TELEGRAM_FLOOD_BURST="10000",  # scripted users type faster than people
+        HOST="127.0.0.1",
+        PORT=str(port),
+        LOG_LEVEL="WARNING",
+        BENCH_STATS=str(stats_file),
+    )
+    if not args.paced:
+        env.update(TELEGRAM_RATE_OVERALL="0", TELEGRAM_RATE_PER_CHAT="0")
+    if webhook:
+        env.update(WEBHOOK_BASE_URL="https://bench.invalid", WEBHOOK_SECRET=secret)
+    else:
+        env.pop("WEBHOOK_BASE_URL", None)
+    if args.profile:
+        env["BENCH_PROFILE"] = f"{args.profile}.{index}" if args.processes > 1 else args.profile
+    return env
+
+
+async def _spawn(tmp: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    # The working directory is the temporary one, so no .env of the checkout leaks into the bot.
+    script = str(ROOT / "benchmarks" / "bench_bot.py")
+    return await asyncio.create_subprocess_exec(sys.executable, script, cwd=tmp, env=env)
+
+
+async def _until_ready(tg: ObservedFake, bots: list[asyncio.subprocess.Process], count: int, webhook: bool) -> None:
+    """Until every bot process has set its webhook (or started polling) and its command menus."""
+    async with asyncio.timeout(120):
+        while len(tg.calls_of("setMyCommands")) < 2 * count or (webhook and len(tg.calls_of("setWebhook")) < count):
+            if any(bot.returncode is not None for bot in bots):
+                raise SystemExit("a bot process stopped during its start")
+            await asyncio.sleep(0.1)
+        if not webhook:
+            await tg.wait_for_parked_poll(60)
+
+
+async def _snapshot(bots: list[asyncio.subprocess.Process], stats_file: Path) -> dict[int, dict[str, float]]:
+    """Ask every bot process for its counters (SIGUSR1); the latest line of each, by pid."""
+    lines = _lines(stats_file)
+    for bot in bots:
+        bot.send_signal(signal.SIGUSR1)
+    async with asyncio.timeout(30):
+        while True:
+            new = _lines(stats_file)[len(lines) :]
+            if len(new) >= len(bots):
+                return {row["pid"]: row for row in map(json.loads, new)}
+            await asyncio.sleep(0.05)
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+async def _database(url: str | None, tmp: Path) -> AsyncIterator[str]:
+    """A fresh database: a SQLite file in `tmp`, or a new PostgreSQL database next to the one named."""
+    if url is None or is_sqlite(url):
+        yield url or f"sqlite+aiosqlite:///{tmp / 'telegram-bench.db'}"
+        return
+    import asyncpg
+
+    server = make_url(url)
+    name = f"telegram_bench_{os.getpid()}"
+    admin = {"host": server.host, "port": server.port or 5432, "user": server.username, "password": server.password}
+    conn = await asyncpg.connect(**admin, database=server.database)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        conn = await asyncpg.connect(**admin, database=server.database)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+async def run(args: argparse.Namespace) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    stats = Stats()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        async with contextlib.asynccontextmanager(_database)(args.database_url, tmp) as url:
+            app = await build_app(_settings(url))
+            try:
+                await _load_catalog(app)
+            finally:
+                await app.close()
+            if args.in_process:
+                result = await run_in_process(args, url, stats)
+            else:
+                result = await run_processes(args, url, stats, tmp)
+            app = await build_app(_settings(url), migrate=False)
+            try:
+                async with app.sessions() as session:
+                    products = await session.scalar(select(func.count()).select_from(Product))
+            finally:
+                await app.close()
+    _report(args, url, stats, result, products or 0)
+
+
+def _report(args: argparse.Namespace, url: str, stats: Stats, result: Result, products: int) -> None:
+    ordered = sorted(stats.latencies) or [0.0]
     p95 = ordered[max(int(len(ordered) * 0.95) - 1, 0)]
-    print(f"database: {settings.database.url.split('///')[0]}  users: {users}  pacing: {'on' if paced else 'off'}")
-    print(f"mix: {', '.join(names)} (users split evenly)  updates: {stats.updates}  products in catalog: {products}")
-    print(f"throughput: {stats.updates / elapsed:.0f} updates handled/s over {elapsed:.2f} s")
+    where = (
+        "one process with the users (--in-process)"
+        if args.in_process
+        else (f"{args.processes} bot process(es), {args.transport}; users and fake Bot API in another process")
+    )
+    updates = max(stats.updates, 1)
+    print(f"database: {url.split('://')[0]}  users: {args.users}  pacing: {'on' if args.paced else 'off'}")
+    print(f"bot: {where}")
+    print(f"mix: {', '.join(args.mix)} (users split evenly)  updates: {stats.updates}  products in catalog: {products}")
+    print(f"throughput: {stats.updates / result.elapsed:.0f} updates handled/s over {result.elapsed:.2f} s")
     print(
         f"message -> reply ms: p50 {statistics.median(ordered):.1f}  p95 {p95:.1f}  max {ordered[-1]:.1f}"
-        f"  (n={len(ordered)})"
+        f"  (n={len(stats.latencies)})"
     )
-    if stats.failures or problems:
-        print(f"PROBLEMS: {len(stats.failures)} stuck users, {len(problems)} failed API calls")
-        for line in stats.failures[:10]:
+    load = "" if args.in_process else f"  (load generator + fake Bot API: {result.load_cpu * 1000 / updates:.2f})"
+    statements = result.statements / updates
+    print(f"per update: bot CPU ms {result.cpu * 1000 / updates:.2f}{load}  SQL statements {statements:.1f}")
+    if stats.failures or result.problems:
+        print(f"PROBLEMS: {len(stats.failures)} stuck users, {len(result.problems)} failed API calls")
+        for line in [*stats.failures[:10], *map(str, result.problems[:5])]:
             print("  ", line)
         raise SystemExit(1)
 
@@ -240,8 +489,17 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--paced", action="store_true", help="apply Telegram's sending limits")
     parser.add_argument("--mix", default=",".join(SCRIPTS), help=f"comma-separated scripts out of {list(SCRIPTS)}")
+    parser.add_argument("--processes", type=int, default=1, help="bot processes (more than one needs a webhook)")
+    parser.add_argument("--transport", choices=["polling", "webhook"], default=None, help="default: polling for one")
+    parser.add_argument("--in-process", action="store_true", help="run the bot inside this process (the old way)")
+    parser.add_argument("--profile", default=None, help="cProfile the bot process over the timed window to PATH")
     args = parser.parse_args()
-    chosen = [name.strip() for name in args.mix.split(",") if name.strip()]
-    if not chosen or any(name not in SCRIPTS for name in chosen):
+    args.mix = [name.strip() for name in args.mix.split(",") if name.strip()]
+    if not args.mix or any(name not in SCRIPTS for name in args.mix):
         parser.error(f"--mix takes names out of {list(SCRIPTS)}")
-    asyncio.run(run(args.users, args.database_url, args.paced, chosen))
+    args.transport = args.transport or ("polling" if args.processes == 1 else "webhook")
+    if args.processes > 1 and args.transport == "polling":
+        parser.error("several processes share one bot through a webhook (Telegram allows one long poll)")
+    if args.in_process and (args.processes != 1 or args.transport != "polling" or args.profile):
+        parser.error("--in-process runs one polling bot inside this process")
+    asyncio.run(run(args))

@@ -63,6 +63,9 @@ class TelegramSettings(BaseSettings):
     bot_username: str = Field(default="", alias="TELEGRAM_BOT_USERNAME")
     rate_overall: float = Field(default=28.0, alias="TELEGRAM_RATE_OVERALL")
     rate_per_chat: float = Field(default=1.0, alias="TELEGRAM_RATE_PER_CHAT")
+    # Per-user flood control of incoming messages: a burst, then a steady rate (load tests raise the burst).
+    flood_burst: int = Field(default=20, alias="TELEGRAM_FLOOD_BURST")
+    flood_per_second: float = Field(default=1.0, alias="TELEGRAM_FLOOD_PER_SECOND")
 
 
 class WhatsAppSettings(BaseSettings):

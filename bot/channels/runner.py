@@ -28,7 +28,15 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.app import App, build_app
-from bot.channels.telegram import WEBHOOK_PATH, Polling, SendLimits, TelegramChannel, Webhook, create_bot
+from bot.channels.telegram import (
+    WEBHOOK_PATH,
+    FloodGuard,
+    Polling,
+    SendLimits,
+    TelegramChannel,
+    Webhook,
+    create_bot,
+)
 from bot.channels.whatsapp import GraphLimits, WhatsAppChannel
 from bot.channels.whatsapp import Webhook as WhatsAppWebhook
 from bot.config import Settings
@@ -89,6 +97,7 @@ class ChannelServer:
                 create_bot(telegram),
                 intake=self.app.intake,
                 limits=self.limits or SendLimits.from_settings(telegram),
+                flood=FloodGuard(telegram.flood_burst, telegram.flood_per_second),
                 default_language=self.settings.bot.default_language,
             )
             if self.settings.web.webhook_base_url:

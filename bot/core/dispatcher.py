@@ -27,7 +27,7 @@ from bot.core.context import Context, Routes
 from bot.core.i18n import Translator
 from bot.core.messages import Inbound, Reply
 from bot.core.registry import Registry
-from bot.core.wire import Meta, dump_replies
+from bot.core.wire import Meta, dump_replies, load_inbound
 from bot.errors import PermissionDenied, UserFacingError
 from bot.services import accounts, audit, conversations, inbox, outbox
 
@@ -36,10 +36,16 @@ logger = logging.getLogger(__name__)
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Handled:
-    """The answer to a stored update: its replies and, when they were recorded, their outbox row."""
+    """The answer to a stored update: its replies and, when they were recorded, their outbox row.
+
+    `inbox_id` is the stored update that was handled (None: none was waiting) and `meta` what its channel
+    stored with it for the answer.
+    """
 
     replies: list[Reply]
     outbox_id: int | None = None
+    inbox_id: int | None = None
+    meta: Meta = dataclasses.field(default_factory=dict)
 
 
 _LABEL_JUNK = re.compile(r"[\W_]+", re.UNICODE)
@@ -79,11 +85,13 @@ class Dispatcher:
         return (await self._handle(inbound)).replies
 
     async def handle_stored(self, inbox_id: int, inbound: Inbound, meta: Meta | None = None) -> Handled:
-        """Handle an update from the inbox (bot/services/inbox.py).
+        """Handle the oldest waiting update of this update's chat from the inbox (bot/services/inbox.py).
 
-        Its effects, the inbox row turning "handled" and the outbox row holding the replies commit in one
-        transaction; the caller sends the replies after that and marks the outbox row. An update another
-        worker already handled gives no replies.
+        That is this one, unless another process stored an earlier update of the same chat that is still
+        waiting: then that one goes first (`Handled.inbox_id` says which was handled; the caller calls again
+        until its own is done). Its effects, the inbox row turning "handled" and the outbox row holding the
+        replies commit in one transaction; the caller sends the replies after that and marks the outbox row.
+        When nothing waits (another process handled it), there are no replies and `inbox_id` is None.
         """
         return await self._handle(inbound, inbox_id=inbox_id, meta=meta or {})
 
@@ -101,8 +109,11 @@ class Dispatcher:
                 except Exception:
                     # No external id: on WhatsApp it is the phone number (personal data stays out of logs).
                     logger.exception("handler failed for update %s on %s", inbound.update_id, inbound.channel.value)
-                await self._remember_failed_update(inbound, inbox_id)
-                return Handled([self._internal_error(inbound)])
+                failed = await self._remember_failed_update(inbound, inbox_id)
+                if failed is not None:
+                    inbound, meta = load_inbound(failed.payload) if failed.id != inbox_id else (inbound, meta)
+                    return Handled([self._internal_error(inbound)], inbox_id=failed.id, meta=meta or {})
+                return Handled([self._internal_error(inbound)], inbox_id=inbox_id, meta=meta or {})
 
     def _internal_error(self, inbound: Inbound) -> Reply:
         return Reply(Translator(inbound.language_hint or self.settings.bot.default_language)("error.internal"))
@@ -111,9 +122,13 @@ class Dispatcher:
         async with self.sessions() as session, session.begin():
             channel = inbound.channel.value
             if inbox_id is not None:
-                if not await inbox.complete(session, inbox_id):
+                claimed = await inbox.claim_next(session, channel, inbound.external_id)
+                if claimed is None:
                     logger.info("stored update %s was handled already", inbox_id)
                     return Handled([])
+                if claimed.id != inbox_id:  # an earlier update of this chat, stored by another process
+                    inbound, meta = load_inbound(claimed.payload)
+                inbox_id = claimed.id
             elif inbound.update_id and not await accounts.first_delivery(session, channel, inbound.update_id):
                 logger.info("skipping duplicate update %s on %s", inbound.update_id, channel)
                 return Handled([])
@@ -137,8 +152,9 @@ class Dispatcher:
                 user.last_choices = memo
             replies = [dataclasses.replace(r, locale=ctx.t.locale) for r in replies]
             if inbox_id is None or not replies:
-                return Handled(replies)
-            return Handled(replies, await outbox.enqueue_reply(session, identity.id, dump_replies(replies, meta)))
+                return Handled(replies, inbox_id=inbox_id, meta=meta or {})
+            outbox_id = await outbox.enqueue_reply(session, identity.id, dump_replies(replies, meta))
+            return Handled(replies, outbox_id, inbox_id, meta or {})
 
     async def _route_safely(self, ctx: Context) -> list[Reply]:
         try:
@@ -243,18 +259,22 @@ class Dispatcher:
         async with self.sessions() as session:
             return await accounts.was_processed(session, inbound.channel.value, inbound.update_id)
 
-    async def _remember_failed_update(self, inbound: Inbound, inbox_id: int | None) -> None:
-        """A failed update is not tried again: a replay would fail the same way and apologise twice."""
+    async def _remember_failed_update(self, inbound: Inbound, inbox_id: int | None) -> inbox.StoredUpdate | None:
+        """A failed update is not tried again: a replay would fail the same way and apologise twice.
+
+        A stored one is the chat's oldest waiting update again (its transaction rolled back): it is claimed
+        and returned.
+        """
         if inbox_id is None and not inbound.update_id:
-            return
+            return None
         try:
             async with self.sessions() as session, session.begin():
                 if inbox_id is not None:
-                    await inbox.complete(session, inbox_id)
-                else:
-                    await accounts.first_delivery(session, inbound.channel.value, inbound.update_id or "")
+                    return await inbox.claim_next(session, inbound.channel.value, inbound.external_id)
+                await accounts.first_delivery(session, inbound.channel.value, inbound.update_id or "")
         except Exception:
             logger.exception("could not record failed update %s", inbound.update_id)
+        return None
 
     async def mark_unreachable(self, channel: str, external_id: str) -> None:
         """A channel reports the user blocked the bot: stop sending there."""

@@ -3,8 +3,12 @@
 1. `accept`: a channel hands over an update; it is stored in the inbox (bot/services/inbox.py) and only
    then may the channel acknowledge it to the platform (webhook 200, polling offset). A duplicate is dropped.
 2. A worker per chat handles that chat's stored updates one after the other, in arrival order, through
-   `Dispatcher.handle_stored`: effects, "handled" mark and the replies' outbox row commit together.
-3. After commit the replies go out through the channel's `Outlet`, and the outbox row records the outcome.
+   `Dispatcher.handle_stored`: effects, "handled" mark and the replies' outbox row commit together. Across
+   processes the order holds too: each handling takes the chat's oldest waiting update under a chat lock
+   (bot/services/inbox.py `claim_next`), so an update another process stored earlier goes first.
+3. After commit the replies go out through the channel's `Outlet`, and the outbox row records the outcome:
+   outcomes are written in batches (one transaction for all the sends that finished meanwhile), so a crash
+   may send a reply twice whose mark was still waiting, never lose one.
 4. `resume` (at start-up) sends reply rows a crash left unsent and queues the updates still pending.
 5. `drain` (at shutdown) stops accepting and waits, for a bounded time, for the queued work to finish;
    whatever is left stays in the database for the next start.
@@ -29,6 +33,9 @@ from bot.core.wire import Meta, dump_inbound, load_inbound, load_replies
 from bot.services import inbox, outbox
 
 logger = logging.getLogger(__name__)
+
+# How long a send's outcome may wait to be written with others (a crash then may send those replies twice).
+OUTCOME_DELAY = 0.05
 
 
 class Outlet(Protocol):
@@ -69,6 +76,8 @@ class Intake:
         self._chats: dict[tuple[str, str], _Chat] = {}
         self._accepting = True
         self.duplicates = 0
+        self._outcomes: list[tuple[int, str]] = []
+        self._marking: asyncio.Task[None] | None = None
 
     def attach(self, channel: str, outlet: Outlet) -> None:
         """Register the channel that sends replies for `channel` addresses."""
@@ -76,8 +85,8 @@ class Intake:
 
     @property
     def idle(self) -> bool:
-        """True when no chat has work queued or in progress."""
-        return not self._chats
+        """True when no chat has work queued or in progress and every send's outcome is recorded."""
+        return not self._chats and self._marking is None
 
     async def accept(self, inbound: Inbound, meta: Meta | None = None) -> bool:
         """Store an update; True when it is new and will be handled. Acknowledge the platform only after this.
@@ -125,14 +134,21 @@ class Intake:
             if pending:
                 await asyncio.gather(*pending, return_exceptions=True)
                 logger.warning("stopped with %s chats unfinished; their updates wait in the inbox", len(pending))
+            await self._marks_written()
             return len(pending)
+        await self._marks_written()
         return 0
 
     async def wait_idle(self) -> None:
         """Wait until every queued update is handled and answered (tests, benchmarks)."""
-        while self._chats:
+        while self._chats or self._marking is not None:
             tasks = [chat.task for chat in self._chats.values() if chat.task is not None]
             await asyncio.gather(*tasks, return_exceptions=True)
+            await self._marks_written()
+
+    async def _marks_written(self) -> None:
+        if self._marking is not None:
+            await asyncio.gather(self._marking, return_exceptions=True)
 
     # ---- per chat -----------------------------------------------------------------------------------------
 
@@ -166,9 +182,13 @@ class Intake:
         if isinstance(item, _Resend):
             await self._deliver(channel, chat_id, item.outbox_id, item.replies, item.meta)
             return
-        handled = await self.dispatcher.handle_stored(item.inbox_id, item.inbound, item.meta)
-        if handled.replies:
-            await self._deliver(channel, chat_id, handled.outbox_id, handled.replies, item.meta)
+        while True:
+            # Usually this update; first any earlier one of the chat that another process stored (its order).
+            handled = await self.dispatcher.handle_stored(item.inbox_id, item.inbound, item.meta)
+            if handled.replies:
+                await self._deliver(channel, chat_id, handled.outbox_id, handled.replies, handled.meta)
+            if handled.inbox_id is None or handled.inbox_id >= item.inbox_id:
+                return
 
     async def _deliver(
         self, channel: str, chat_id: str, outbox_id: int | None, replies: Sequence[Reply], meta: Meta
@@ -179,5 +199,25 @@ class Intake:
             return
         status = await outlet.deliver(chat_id, replies, meta)
         if outbox_id is not None:
-            async with self.sessions() as session, session.begin():
-                await outbox.mark(session, outbox_id, status)
+            self._outcomes.append((outbox_id, status))
+            if self._marking is None:
+                self._marking = asyncio.create_task(self._mark_outcomes(), name="intake-outcomes")
+
+    async def _mark_outcomes(self) -> None:
+        """Write the outcomes of the sends that finished, in one transaction, until none is left."""
+        try:
+            while self._outcomes:
+                await asyncio.sleep(OUTCOME_DELAY)  # let the outcomes of the sends finishing now join this batch
+                batch: list[tuple[int, str]] = []
+                try:
+                    async with self.sessions() as session, session.begin():
+                        await session.connection()  # waiting for it (SQLite has one) lets outcomes gather
+                        batch, self._outcomes = self._outcomes, []
+                        await outbox.mark_many(session, batch)
+                except Exception:
+                    # Those rows stay pending: the delivery worker sends them again after its grace period.
+                    if not batch:
+                        batch, self._outcomes = self._outcomes, []
+                    logger.exception("could not record the outcome of %s sends", len(batch))
+        finally:
+            self._marking = None

@@ -59,8 +59,14 @@ async def resolve(
     ON CONFLICT DO NOTHING, and the loser takes the winner's identity (and drops the user it had begun).
     `phone` is stored only when it is a valid number, normalised to E.164.
     """
-    identity = await _find_identity(session, channel, external_id)
-    if identity is None:
+    found = (  # identity and user in one query: the first statement of every update
+        await session.execute(
+            select(Identity, User)
+            .join(User, User.id == Identity.user_id)
+            .where(Identity.channel == channel, Identity.external_id == external_id)
+        )
+    ).first()
+    if found is None:
         user = User(display_name=(display_name or "")[:200] or None, language=None)
         session.add(user)
         await session.flush()
@@ -80,7 +86,7 @@ async def resolve(
         else:
             identity = await session.get_one(Identity, new_id)
     else:
-        user = await session.get_one(User, identity.user_id)
+        identity, user = found
         now = utcnow()
         if now - identity.last_seen_at > LAST_SEEN_RESOLUTION or not identity.reachable:
             identity.last_seen_at = now  # not on every message: one write less per update

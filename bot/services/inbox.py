@@ -2,8 +2,13 @@
 
 `accept` is one `INSERT … ON CONFLICT DO NOTHING RETURNING id`: a webhook retried or a poll replayed is
 stored once (the same statement de-duplicates across processes). Each stored update is handled exactly once:
-`complete` flips it from pending to handled inside the transaction that applies its effects, so a crash
+`claim_next` flips it from pending to handled inside the transaction that applies its effects, so a crash
 before commit leaves it pending for the next start, and a second worker that races for it finds it done.
+
+Updates of one chat are handled in the order they were stored, even when several processes stored them
+(webhook calls spread over processes): `claim_next` first takes the chat's lock for the transaction (an
+advisory lock on PostgreSQL; on SQLite BEGIN IMMEDIATE already holds the only write lock), then takes the
+oldest pending update of that chat, whichever process stored it.
 """
 
 from __future__ import annotations
@@ -51,14 +56,26 @@ async def accept(session: AsyncSession, channel: str, update_key: str, chat: str
     return await session.scalar(statement)
 
 
-async def complete(session: AsyncSession, update_id: int) -> bool:
-    """Mark a stored update handled; False when it already was (another worker, a replay)."""
-    result = await session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.id == update_id, InboxUpdate.status == PENDING)
-        .values(status=HANDLED, handled_at=utcnow())
+async def claim_next(session: AsyncSession, channel: str, chat: str) -> StoredUpdate | None:
+    """Lock the chat for this transaction and mark its oldest pending update handled; None when none waits."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"inbox:{channel}:{chat}", 0))))
+    oldest = (
+        select(InboxUpdate.id)
+        .where(InboxUpdate.status == PENDING, InboxUpdate.channel == channel, InboxUpdate.chat == chat[:128])
+        .order_by(InboxUpdate.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    row = (
+        await session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.id == oldest, InboxUpdate.status == PENDING)
+            .values(status=HANDLED, handled_at=utcnow())
+            .returning(InboxUpdate.id, InboxUpdate.payload)
+        )
+    ).first()
+    return None if row is None else StoredUpdate(row.id, channel, chat, row.payload)
 
 
 async def pending(session: AsyncSession, channel: str | None = None, limit: int = 10_000) -> list[StoredUpdate]:

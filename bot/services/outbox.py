@@ -2,8 +2,9 @@
 
 A reply batch (the answer to one update) is one row of kind `reply`; it is sent right after commit by the
 process that handled the update, and, should that process die first, by the next start (`undelivered`).
-A row is marked `sent` after the platform took it, so a crash leaves at most the rows in flight to be sent
-twice, never one lost. `blocked` rows are for recipients who blocked the bot; `failed` ones ran out of tries.
+A row is marked `sent` after the platform took it (replies in small batches, `mark_many`), so a crash leaves
+at most the rows in flight or waiting for their mark to be sent twice, never one lost. `blocked` rows are for
+recipients who blocked the bot; `failed` ones ran out of tries.
 """
 
 from __future__ import annotations
@@ -104,6 +105,19 @@ async def mark(session: AsyncSession, row_id: int, status: str, error: str | Non
     if error is not None:
         values["last_error"] = error[:2000]
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+async def mark_many(session: AsyncSession, outcomes: Sequence[tuple[int, str]]) -> None:
+    """Record the outcomes of many sends at once: (row id, status) pairs; one statement per status."""
+    by_status: dict[str, list[int]] = {}
+    for row_id, status in outcomes:
+        by_status.setdefault(PENDING if status == RETRY else status, []).append(row_id)
+    now = utcnow()
+    for status, ids in by_status.items():
+        values: dict[str, object] = {"status": status, "attempts": OutboxMessage.attempts + 1, "claimed_at": None}
+        if status == SENT:
+            values["sent_at"] = now
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values))
 
 
 async def undelivered(
