@@ -19,8 +19,10 @@ before its commit; none of these functions commits. `purge_deleted_text` follows
 *Region.* Place markers and the vendor's kelurahan come from the region the session carries
 (`bot.services.region.region_of`), the one `REGION_FILE` names.
 
-*Vocabulary.* Index terms with document frequencies, for typo correction: read from the index itself
-(FTS5 `fts5vocab` on SQLite, `ts_stat` on PostgreSQL) and cached per database and region in this process.
+*Vocabulary.* Index terms with document frequencies, for typo correction: kept by the database itself,
+whoever writes the products (SQLite: `products_fts_vocab`, fts5vocab over the FTS5 index its triggers keep;
+PostgreSQL: the `search_vocabulary` table its triggers keep, migration 0009, instead of `ts_stat`, which
+reads every tsvector: 0.7 s at 100,000 products), and cached per database and region in this process.
 Writes through this module add their terms at once; a full re-read happens after `invalidate_vocabulary`
 (bulk import, rebuild, deletion) or when the copy is older than `TTL_SECONDS`, which bounds how long
 another process's deletions stay visible here. A stale entry costs nothing but a correction towards a word that no
@@ -281,6 +283,9 @@ async def rebuild_index(session: AsyncSession) -> int:
     if session.get_bind().dialect.name == "sqlite":
         await session.execute(text("INSERT INTO products_fts(products_fts) VALUES ('rebuild')"))
         await session.execute(text("INSERT INTO products_fts(products_fts) VALUES ('optimize')"))
+    else:
+        for statement in _PG_VOCAB_RESYNC:
+            await session.execute(text(statement))
     invalidate_vocabulary(session)
     logger.info("search index rebuilt: %s of the product texts changed", changed)
     return changed
@@ -293,9 +298,9 @@ async def purge_deleted_text(session: AsyncSession) -> None:
     `secure-delete`) only records a deletion as a tombstone next to the old entry, so the deleted words stay
     in the `products_fts_data` segments until a merge; `optimize` merges every segment into one, which drops
     the deleted entries and their tombstones (costs one pass over the index: ~0.4 s at 100,000 products).
-    PostgreSQL: the tsvector is a column of the deleted row, which no query sees any more (`ts_stat` included);
-    (auto)vacuum reclaims the dead row version. Both: this process's cached vocabulary, which typo correction
-    reads, forgets the deleted terms.
+    PostgreSQL: the tsvector is a column of the deleted row, which no query sees any more, and the triggers of
+    `search_vocabulary` deleted each term no other product has; (auto)vacuum reclaims the dead row versions.
+    Both: this process's cached vocabulary, which typo correction reads, forgets the deleted terms.
     """
     await session.flush()
     if session.get_bind().dialect.name == "sqlite":
@@ -310,7 +315,12 @@ _PREFIX_MIN_CHARS = 4
 _PREFIX_SCAN = 200
 
 _SQLITE_VOCAB = "SELECT term, doc FROM products_fts_vocab"
-_PG_VOCAB = "SELECT word, ndoc FROM ts_stat('SELECT search_tsv FROM products')"
+_PG_VOCAB = "SELECT term, ndoc FROM search_vocabulary"
+# Recount from the tsvectors (what the triggers of migration 0009 keep up to date statement by statement).
+_PG_VOCAB_RESYNC = (
+    "DELETE FROM search_vocabulary",
+    "INSERT INTO search_vocabulary (term, ndoc) SELECT word, ndoc FROM ts_stat('SELECT search_tsv FROM products')",
+)
 
 
 def max_edits(word: str) -> int:
