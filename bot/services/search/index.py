@@ -257,6 +257,7 @@ async def rebuild_index(session: AsyncSession) -> int:
     Returns the number of products whose text changed. Use after bulk inserts, a change of the word lists,
     or a migration that dropped the FTS5 triggers.
     """
+    await defer_vocabulary(session)
     vendors = {v.id: v for v in (await session.execute(select(*_VENDOR_COLUMNS))).all()}
     region = region_of(session)
     vendor_texts = {vid: vendor_search_text(v, region) for vid, v in vendors.items()}
@@ -283,10 +284,7 @@ async def rebuild_index(session: AsyncSession) -> int:
     if session.get_bind().dialect.name == "sqlite":
         await session.execute(text("INSERT INTO products_fts(products_fts) VALUES ('rebuild')"))
         await session.execute(text("INSERT INTO products_fts(products_fts) VALUES ('optimize')"))
-    else:
-        for statement in _PG_VOCAB_RESYNC:
-            await session.execute(text(statement))
-    invalidate_vocabulary(session)
+    await resync_vocabulary(session)
     logger.info("search index rebuilt: %s of the product texts changed", changed)
     return changed
 
@@ -316,11 +314,31 @@ _PREFIX_SCAN = 200
 
 _SQLITE_VOCAB = "SELECT term, doc FROM products_fts_vocab"
 _PG_VOCAB = "SELECT term, ndoc FROM search_vocabulary"
-# Recount from the tsvectors (what the triggers of migration 0009 keep up to date statement by statement).
+_PG_DEFER = "SELECT set_config('banggabeli.vocabulary', :value, true)"  # SET LOCAL: ends with the transaction
+# Recount from the tsvectors. The lock makes other writers' triggers wait for this transaction's commit (readers
+# never wait), so the recount sees every committed write and none lands between its two statements.
 _PG_VOCAB_RESYNC = (
+    "LOCK TABLE search_vocabulary IN SHARE ROW EXCLUSIVE MODE",
     "DELETE FROM search_vocabulary",
     "INSERT INTO search_vocabulary (term, ndoc) SELECT word, ndoc FROM ts_stat('SELECT search_tsv FROM products')",
 )
+
+
+async def defer_vocabulary(session: AsyncSession) -> None:
+    """For a bulk writer: this transaction's product writes leave PostgreSQL's `search_vocabulary` alone
+    until `resync_vocabulary`, which the writer must call before it commits (SQLite: nothing to do)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(_PG_DEFER), {"value": "deferred"})
+
+
+async def resync_vocabulary(session: AsyncSession) -> None:
+    """Recount PostgreSQL's `search_vocabulary` from the index (after `defer_vocabulary`; ~1 s at 100,000
+    products) and end the deferral; forget this process's cached copy. SQLite: only the latter."""
+    if session.get_bind().dialect.name == "postgresql":
+        for statement in _PG_VOCAB_RESYNC:
+            await session.execute(text(statement))
+        await session.execute(text(_PG_DEFER), {"value": ""})
+    invalidate_vocabulary(session)
 
 
 def max_edits(word: str) -> int:

@@ -10,6 +10,11 @@ order, so two writers lock the rows they share in the same order; a term whose c
 (the words of a deleted business leave the table at once). Like 0002's objects the table is hand-made,
 outside the models (`models/migrations/filters.py`).
 
+Bulk writers (the CSV import, `rebuild_index`) set `banggabeli.vocabulary = 'deferred'` for their
+transaction and recount the table from the tsvectors before they commit: a trigger per row of a
+100,000-row executemany would update the same hot terms (`metro`, ...) once per row in one transaction,
+each update a new row version the next one walks past (quadratic; 10,000 rows took minutes).
+
 SQLite has the same thing already: `products_fts_vocab` (fts5vocab over the FTS5 index, which 0002's
 triggers keep), so nothing changes there.
 
@@ -36,7 +41,9 @@ _FUNCTION = """CREATE FUNCTION search_vocabulary_follow() RETURNS trigger LANGUA
         counts integer[];
         gone text[];
     BEGIN
-        IF TG_OP = 'TRUNCATE' THEN
+        IF current_setting('banggabeli.vocabulary', true) = 'deferred' THEN
+            RETURN NULL;  -- a bulk writer recounts the whole table before it commits
+        ELSIF TG_OP = 'TRUNCATE' THEN
             DELETE FROM search_vocabulary;
             RETURN NULL;
         ELSIF TG_OP = 'INSERT' THEN
