@@ -3,12 +3,12 @@
 PostgreSQL: a table `search_vocabulary(term, ndoc)`: every lexeme of `products.search_tsv` and in how many
 products it occurs, as `ts_stat('SELECT search_tsv FROM products')` would say, but read in milliseconds
 instead of a pass over every tsvector (~0.7 s at 100,000 products). Statement-level triggers on
-`products` keep it (after INSERT, UPDATE, DELETE and TRUNCATE, whoever writes: the bot's forms, the CSV import, a
-cascade from a deleted vendor, a rolled-back savepoint undoes it too). Each statement adds up its rows'
-lexemes first (the transition tables), then writes the net change per term in one upsert, terms in sorted
-order, so two writers lock the rows they share in the same order; a term whose count drops to 0 is deleted
-(the words of a deleted business leave the table at once). Like 0002's objects the table is hand-made,
-outside the models (`models/migrations/filters.py`).
+`products` keep it (after INSERT, UPDATE, DELETE and TRUNCATE, whoever writes: the bot's forms, a cascade
+from a deleted vendor; a rolled-back savepoint undoes it too). Each statement adds up its rows' lexemes first
+(the transition tables), then writes the net change per term in one upsert, terms in sorted order, so two
+one-statement writers lock the rows they share in the same order (a vendor's product edit is one); a term
+whose count drops to 0 is deleted (the words of a deleted business leave the table at once). Like 0002's
+objects the table is hand-made, outside the models (`models/migrations/filters.py`).
 
 Bulk writers (the CSV import, `rebuild_index`) set `banggabeli.vocabulary = 'deferred'` for their
 transaction and recount the table from the tsvectors before they commit: a trigger per row of a
