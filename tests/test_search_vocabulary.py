@@ -2,9 +2,9 @@
 the database and always equals what the products' index texts hold, whoever writes them: the vendor's chat
 (add, edit, delete a product, change the business), a deletion of a user's data, a CSV import, a rebuild.
 
-SQLite keeps it in `products_fts_vocab` (fts5vocab over the FTS5 index), PostgreSQL in `search_vocabulary`
-(migration 0009, statement triggers on `products`). The truth each step is compared with is counted here
-from `products.search_text`.
+SQLite keeps it in `products_fts_vocab` (fts5vocab over the FTS5 index), PostgreSQL in a table kept by
+statement triggers on `products`; both read as `search_vocabulary` (migration 0009). The truth each step is
+compared with is counted here from `products.search_text`.
 """
 
 from __future__ import annotations
@@ -38,12 +38,9 @@ BUSINESS = {
 
 
 async def stored(session: AsyncSession) -> dict[str, int]:
-    """The vocabulary as the database keeps it."""
-    if session.get_bind().dialect.name == "sqlite":
-        sql = "SELECT term, doc FROM products_fts_vocab"
-    else:
-        sql = "SELECT term, ndoc FROM search_vocabulary"
-    return {str(term): int(n) for term, n in await session.execute(text(sql)) if n}
+    """The vocabulary as the database keeps it (both answer the same query, see migration 0009)."""
+    rows = await session.execute(text("SELECT term, ndoc FROM search_vocabulary"))
+    return {str(term): int(n) for term, n in rows if n}
 
 
 async def truth(session: AsyncSession) -> dict[str, int]:

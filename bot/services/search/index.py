@@ -20,9 +20,10 @@ before its commit; none of these functions commits. `purge_deleted_text` follows
 (`bot.services.region.region_of`), the one `REGION_FILE` names.
 
 *Vocabulary.* Index terms with document frequencies, for typo correction: kept by the database itself,
-whoever writes the products (SQLite: `products_fts_vocab`, fts5vocab over the FTS5 index its triggers keep;
-PostgreSQL: the `search_vocabulary` table its triggers keep, migration 0009, instead of `ts_stat`, which
-reads every tsvector: 0.7 s at 100,000 products), and cached per database and region in this process.
+whoever writes the products, and read as `search_vocabulary` (migration 0009; SQLite: a view over
+`products_fts_vocab`, fts5vocab over the FTS5 index its triggers keep; PostgreSQL: a table its triggers keep,
+instead of `ts_stat`, which reads every tsvector: 0.7 s at 100,000 products), and cached per database and
+region in this process.
 Writes through this module add their terms at once; a full re-read happens after `invalidate_vocabulary`
 (bulk import, rebuild, deletion) or when the copy is older than `TTL_SECONDS`, which bounds how long
 another process's deletions stay visible here. A stale entry costs nothing but a correction towards a word that no
@@ -312,8 +313,8 @@ TTL_SECONDS = 600.0
 _PREFIX_MIN_CHARS = 4
 _PREFIX_SCAN = 200
 
-_SQLITE_VOCAB = "SELECT term, doc FROM products_fts_vocab"
-_PG_VOCAB = "SELECT term, ndoc FROM search_vocabulary"
+# SQLite: a view over `products_fts_vocab`; PostgreSQL: a table (migration 0009 for both).
+_VOCAB = "SELECT term, ndoc FROM search_vocabulary"
 _PG_DEFER = "SELECT set_config('banggabeli.vocabulary', :value, true)"  # SET LOCAL: ends with the transaction
 # Recount from the tsvectors. The lock makes other writers' triggers wait for this transaction's commit (readers
 # never wait), so the recount sees every committed write and none lands between its two statements.
@@ -407,10 +408,8 @@ def _key(session: AsyncSession) -> str:
 
 
 async def _load(session: AsyncSession) -> Vocabulary:
-    dialect = session.get_bind().dialect.name
-    sql = _SQLITE_VOCAB if dialect == "sqlite" else _PG_VOCAB
     started = time.perf_counter()
-    rows = (await session.execute(text(sql))).all()
+    rows = (await session.execute(text(_VOCAB))).all()
     vocab = Vocabulary(df={str(term): int(n) for term, n in rows}, markers=marker_tokens(region_of(session)))
     logger.info("search vocabulary loaded: %s terms in %.1f ms", len(vocab.df), (time.perf_counter() - started) * 1000)
     return vocab
