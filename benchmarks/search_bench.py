@@ -1,20 +1,27 @@
 """Search benchmark: build catalogs of several sizes through the real code path and time the questions.
 
     .venv/bin/python benchmarks/search_bench.py [--sizes 1000,10000,100000] [--queries 300]
-        [--pg postgresql+asyncpg://postgres@127.0.0.1:5432/test]
+        [--pg postgresql+asyncpg://postgres@127.0.0.1:5432/test] [--profile DIR] [--tracemalloc]
 
-Each (backend, size) runs in its own process so peak memory (ru_maxrss) is per run. A run migrates a
-fresh database (a temp SQLite file; on PostgreSQL a database it creates and drops), bulk-inserts vendors
-and products with empty `search_text`, calls `rebuild_index` (the index build), then times `search()`
-(log=False) for every question after a short warm-up. "first_ms" is the first question, which loads the
-vocabulary.
+Each (backend, size) migrates a fresh database (a temp SQLite file; on PostgreSQL a database it creates and
+drops) and runs two processes on it, so each one's peak memory (ru_maxrss) is its own:
+- *build*: bulk-inserts vendors and products with empty `search_text`, then `rebuild_index` (the index
+  build); "build MB" is its peak.
+- *serve*: what the bot does with a question: `warm_up` as at start-up ("warm ms": word lists, stemmer,
+  vocabulary), then `search()` (log=False); "first ms" is the first question after that, "refresh ms" one
+  after dropping the cached vocabulary (what its re-read every 10 minutes costs), then the rest are timed
+  after a short warm-up; "serve MB" is this process's peak (the bot's search side at that size).
+`--profile DIR` writes a cProfile of the timed questions (serve) to DIR/<backend>-<size>.prof and prints its
+top entries; `--tracemalloc` prints the serve process's largest allocations after the questions.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
+import pstats
 import resource
 import shutil
 import statistics
@@ -22,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import uuid
 from pathlib import Path
 
@@ -35,7 +43,7 @@ from benchmarks.bench_catalog import make_catalog, make_queries
 from bot.db import create_engine, session_factory
 from bot.migrate import upgrade
 from bot.services.region import bind_region, load_region
-from bot.services.search import rebuild_index, search
+from bot.services.search import invalidate_vocabulary, rebuild_index, search, warm_up
 from models import Product, Vendor
 
 _WARMUP = 20
@@ -69,33 +77,47 @@ async def _build(url: str, size: int) -> dict[str, float]:
         await rebuild_index(session)
         await session.commit()
         if engine.dialect.name == "postgresql":
-            await session.execute(text("ANALYZE products"))
+            await session.execute(text("ANALYZE"))  # autovacuum would, later: vendors too, or joins guess wrong
             await session.commit()
     indexed = time.perf_counter()
     await engine.dispose()
     return {"insert_s": inserted - started, "index_s": indexed - inserted}
 
 
-async def _query(url: str, queries: list[str]) -> dict[str, float]:
+async def _query(url: str, queries: list[str], profile: str | None) -> dict[str, float]:
     engine = create_engine(url)
     sessions = bind_region(session_factory(engine), load_region())
     timings: list[float] = []
     hits = 0
     async with sessions() as session:
+        warm_ms = await warm_up(session)
         first = time.perf_counter()
         await search(session, queries[0], log=False)
         first_ms = (time.perf_counter() - first) * 1000
         for q in queries[:_WARMUP]:
             await search(session, q, log=False)
+        invalidate_vocabulary()  # what the re-read every TTL_SECONDS costs the question that meets it
+        refresh = time.perf_counter()
+        await search(session, queries[1], log=False)
+        refresh_ms = (time.perf_counter() - refresh) * 1000
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
         for q in queries:
             started = time.perf_counter()
             result = await search(session, q, log=False)
             timings.append((time.perf_counter() - started) * 1000)
             hits += bool(result.results)
+        if profiler and profile:
+            profiler.disable()
+            profiler.dump_stats(profile)
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(15)
     await engine.dispose()
     timings.sort()
     return {
+        "warm_ms": warm_ms,
         "first_ms": first_ms,
+        "refresh_ms": refresh_ms,
         "median_ms": statistics.median(timings),
         "p95_ms": timings[int(len(timings) * 0.95) - 1],
         "max_ms": timings[-1],
@@ -103,26 +125,56 @@ async def _query(url: str, queries: list[str]) -> dict[str, float]:
     }
 
 
-async def run_one(backend: str, size: int, n_queries: int, pg: str | None) -> dict[str, object]:
-    """One measurement in this process: build, query, report."""
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _phase(args: argparse.Namespace) -> dict[str, object]:
+    """One phase in this process (`--phase build|serve URL SIZE`), with its peak memory."""
+    kind, url, size = args.phase[0], args.phase[1], int(args.phase[2])
+    if kind == "build":
+        return {**asyncio.run(_build(url, size)), "build_mb": _peak_mb()}
+    if args.tracemalloc:
+        tracemalloc.start()
+    profile = str(Path(args.profile) / f"{make_url(url).get_backend_name()}-{size}.prof") if args.profile else None
+    result = {**asyncio.run(_query(url, make_queries(args.queries), profile)), "serve_mb": _peak_mb()}
+    if args.tracemalloc:
+        print("tracemalloc, largest allocations (serve):", file=sys.stderr)
+        for stat in tracemalloc.take_snapshot().statistics("filename")[:12]:
+            print(f"  {stat}", file=sys.stderr)
+    return result
+
+
+def _run_phase(args: argparse.Namespace, kind: str, url: str, size: int) -> dict[str, object]:
+    cmd = [sys.executable, __file__, "--phase", kind, url, str(size), "--queries", str(args.queries)]
+    cmd += ["--profile", args.profile] if args.profile else []
+    cmd += ["--tracemalloc"] if args.tracemalloc else []
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+async def _create(backend: str, pg: str | None) -> tuple[str, str]:
     if backend == "sqlite":
         folder = tempfile.mkdtemp(prefix="bb_bench_")
-        url = f"sqlite+aiosqlite:///{folder}/bench.db"
-    else:
-        assert pg is not None
-        name = f"bb_bench_{uuid.uuid4().hex[:10]}"
-        await _admin(pg, f'CREATE DATABASE "{name}"')
-        url = make_url(pg).set(database=name).render_as_string(hide_password=False)
+        return f"sqlite+aiosqlite:///{folder}/bench.db", folder
+    assert pg is not None
+    name = f"bb_bench_{uuid.uuid4().hex[:10]}"
+    await _admin(pg, f'CREATE DATABASE "{name}"')
+    return make_url(pg).set(database=name).render_as_string(hide_password=False), name
+
+
+def run_one(args: argparse.Namespace, backend: str, size: int) -> dict[str, object]:
+    """One measurement: a fresh database, the build process, the serve process."""
+    url, place = asyncio.run(_create(backend, args.pg))
     try:
-        build = await _build(url, size)
-        timings = await _query(url, make_queries(n_queries))
+        build = _run_phase(args, "build", url, size)
+        serve = _run_phase(args, "serve", url, size)
     finally:
         if backend == "postgresql":
-            await _admin(pg or "", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            asyncio.run(_admin(args.pg or "", f'DROP DATABASE IF EXISTS "{place}" WITH (FORCE)'))
         else:
-            shutil.rmtree(folder, ignore_errors=True)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"backend": backend, "size": size, **build, **timings, "peak_rss_mb": peak_mb}
+            shutil.rmtree(place, ignore_errors=True)
+    return {"backend": backend, "size": size, **build, **serve}
 
 
 def _pg_reachable(url: str) -> bool:
@@ -139,25 +191,24 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--pg", help="PostgreSQL URL (postgresql+asyncpg://...) to also benchmark PostgreSQL")
-    parser.add_argument("--one", nargs=2, metavar=("BACKEND", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--profile", metavar="DIR", help="cProfile the timed questions into DIR")
+    parser.add_argument("--tracemalloc", action="store_true", help="print the serve process's top allocations")
+    parser.add_argument("--phase", nargs=3, metavar=("KIND", "URL", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        result = asyncio.run(run_one(args.one[0], int(args.one[1]), args.queries, args.pg))
-        print(json.dumps(result))
+    if args.phase:
+        print(json.dumps(_phase(args)))
         return
     backends = ["sqlite"] + (["postgresql"] if args.pg and _pg_reachable(args.pg) else [])
-    header = f"{'backend':<11}{'size':>8}{'insert s':>10}{'index s':>9}{'first ms':>10}{'median ms':>11}"
-    print(header + f"{'p95 ms':>8}{'max ms':>8}{'answered':>10}{'peak MB':>9}")
+    header = f"{'backend':<11}{'size':>8}{'insert s':>10}{'index s':>9}{'build MB':>10}{'warm ms':>9}{'first ms':>10}"
+    header += f"{'refresh ms':>12}"
+    print(header + f"{'median ms':>11}{'p95 ms':>8}{'max ms':>8}{'answered':>10}{'serve MB':>10}")
     for backend in backends:
         for size in (int(s) for s in args.sizes.split(",")):
-            cmd = [sys.executable, __file__, "--one", backend, str(size), "--queries", str(args.queries)]
-            cmd += ["--pg", args.pg] if args.pg else []
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-            r = json.loads(out.stdout.strip().splitlines()[-1])
+            r = run_one(args, backend, size)
             print(
-                f"{r['backend']:<11}{r['size']:>8}{r['insert_s']:>10.2f}{r['index_s']:>9.2f}{r['first_ms']:>10.1f}"
-                f"{r['median_ms']:>11.2f}{r['p95_ms']:>8.2f}{r['max_ms']:>8.1f}{r['answered']:>10.0%}"
-                f"{r['peak_rss_mb']:>9.0f}",
+                f"{r['backend']:<11}{r['size']:>8}{r['insert_s']:>10.2f}{r['index_s']:>9.2f}{r['build_mb']:>10.0f}"
+                f"{r['warm_ms']:>9.0f}{r['first_ms']:>10.1f}{r['refresh_ms']:>12.1f}{r['median_ms']:>11.2f}{r['p95_ms']:>8.2f}"
+                f"{r['max_ms']:>8.1f}{r['answered']:>10.0%}{r['serve_mb']:>10.0f}",
                 flush=True,
             )
 

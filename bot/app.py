@@ -13,7 +13,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.intake import Intake
 from bot.db import create_engine, session_factory
 from bot.migrate import upgrade
-from bot.services import accounts, conversations, inbox
+from bot.services import accounts, conversations, inbox, search
 from bot.services.region import Region, bind_region, load_region
 from handlers import build_registry
 
@@ -54,6 +54,8 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
         logger.info("purged %s stale conversations and %s old update ids", stale, old)
     if granted or revoked:
         logger.info("ADMIN_IDS: admin rights granted to %s and revoked from %s users", granted, revoked)
+    async with sessions() as session:  # the first buyer's question should not wait for the word lists
+        logger.info("search ready in %.0f ms", await search.warm_up(session))
     dispatcher = Dispatcher(sessions, settings, build_registry())
     intake = Intake(sessions, dispatcher)
     return App(settings=settings, region=region, engine=engine, sessions=sessions, dispatcher=dispatcher, intake=intake)

@@ -3,7 +3,8 @@
 After "hapus data saya" the words of the business (owner, street, kelurahan, business name, description,
 product names) must be gone from every table, from the raw full-text index (SQLite: the FTS5 shadow
 tables `products_fts_data` / `products_fts_idx` and `fts5vocab`; PostgreSQL: `ts_stat` over the live
-tsvectors) and from this process's cached search vocabulary, which typo correction would otherwise offer.
+tsvectors and the `search_vocabulary` table) and from this process's cached search vocabulary, which typo
+correction would otherwise offer.
 On SQLite they must not even stay in the file's free pages (`PRAGMA secure_delete`).
 
 FTS5 stores a term prefix-compressed against the term before it on the same page, so the raw segments
@@ -62,8 +63,10 @@ async def _raw_index_text(session: AsyncSession) -> str:
         ):
             parts += decoded(list((await session.execute(text(sql))).scalars()))
         return " ".join(parts)
-    stat = "SELECT word FROM ts_stat('SELECT search_tsv FROM products')"
-    return " ".join(decoded(list((await session.execute(text(stat))).scalars())))
+    parts = []
+    for sql in ("SELECT word FROM ts_stat('SELECT search_tsv FROM products')", "SELECT term FROM search_vocabulary"):
+        parts += decoded(list((await session.execute(text(sql))).scalars()))
+    return " ".join(parts)
 
 
 async def _every_text_column(session: AsyncSession) -> str:

@@ -27,12 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -160,6 +158,8 @@ def _cell_text(value: object) -> str:
 def _xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[str]]]:
     # openpyxl raises many kinds of errors on a damaged workbook (zip, XML, KeyError, ValueError...):
     # every one of them means "this workbook cannot be read", said once, without a traceback.
+    from openpyxl import load_workbook  # loaded on first use (see XlsxWriter)
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:
@@ -218,6 +218,9 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Cell]]
 
 
 def _xlsx_cell(ws: WriteOnlyWorksheet, value: Cell) -> object:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, Decimal):
         return float(value)
     if not isinstance(value, str):
@@ -228,9 +231,15 @@ def _xlsx_cell(ws: WriteOnlyWorksheet, value: Cell) -> object:
 
 
 class XlsxWriter:
-    """A workbook written sheet by sheet, rows streamed (`Workbook(write_only=True)`)."""
+    """A workbook written sheet by sheet, rows streamed (`Workbook(write_only=True)`).
+
+    openpyxl (and numpy and Pillow, which it imports when they are installed: ~25 MB) is imported on first
+    use, not when the bot starts: exports and XLSX imports are rare.
+    """
 
     def __init__(self) -> None:
+        from openpyxl import Workbook
+
         self._workbook = Workbook(write_only=True)
         self._sheet: WriteOnlyWorksheet | None = None
 

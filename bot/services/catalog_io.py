@@ -44,7 +44,7 @@ from bot.services.catalog_rows import (
 )
 from bot.services.region import Region, region_of
 from bot.services.search import invalidate_vocabulary, product_search_text
-from bot.services.search.index import vendor_search_text
+from bot.services.search.index import defer_vocabulary, resync_vocabulary, vendor_search_text
 from models import Product, Vendor
 from models.base import utcnow
 
@@ -349,6 +349,7 @@ async def import_catalog(
     async with session_factory() as session:
         region = region or region_of(session)
         writer = _Writer(session, report, region)
+        await defer_vocabulary(session)  # recounted once at the end: row by row is quadratic on PostgreSQL
         check = RowValidator("vendors", vendors.name, vendors.columns, issues, region=region)
         file_refs: set[str] = set()
         unread: set[str] = set()
@@ -370,6 +371,7 @@ async def import_catalog(
                 await claims.import_checks(session, vendor)
             logger.info("claims checked by the admin's file: %d vendors", len(refs))
         await writer.reindex_changed_vendors()
+        await resync_vocabulary(session)
         await session.commit()
         invalidate_vocabulary(session)
     logger.info(

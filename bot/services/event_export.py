@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from io import BytesIO
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-
 from bot.services.events import Guest
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 
 def guests_xlsx(
     guests: Sequence[Guest], headers: Sequence[str], answers: dict[str, str], title: str, zone: str
 ) -> bytes:
     """One sheet: a header row (translated by the caller), then one row per guest; times in `zone`."""
+    from openpyxl import Workbook  # loaded on first use (see table_export)
+
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31] or "RSVP"

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
-from openpyxl import Workbook
-
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -32,6 +30,9 @@ def _safe(value: object) -> object:
 
 def tables_xlsx(tables: Sequence[Table]) -> bytes:
     """A workbook with one sheet per table, in order."""
+    # openpyxl (and numpy and Pillow, which it imports when installed: ~25 MB) loads on first use, not at start-up.
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()

@@ -23,7 +23,7 @@ from bot.services.search.index import (
 )
 from bot.services.search.query import SearchFilters, parse_query
 from bot.services.search.ranking import Badges, SearchHit
-from bot.services.search.service import SearchResult, asks_for_something, record_need, search
+from bot.services.search.service import SearchResult, asks_for_something, record_need, search, warm_up
 from bot.services.search.text import normalize
 
 __all__ = [
@@ -44,4 +44,5 @@ __all__ = [
     "reindex_vendor",
     "search",
     "vendor_search_text",
+    "warm_up",
 ]
