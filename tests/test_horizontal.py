@@ -15,7 +15,7 @@ from bot.core.messages import Channel
 from bot.services import outbox
 from models import InboxUpdate
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.support import PROFILE_ANSWERS, USER, Chat, make_settings, running
+from tests.support import PROFILE_ANSWERS, USER, Chat, make_settings, running, t
 
 SECRET = "two-processes"
 
@@ -72,18 +72,19 @@ async def test_one_chat_spread_over_two_processes_is_handled_once_and_in_order(
         await other.close()
 
     summary = tg.texts_to(USER)[-1]
-    for line in (
-        "• Nama usaha: Keripik Pisang Bu Sari",
-        "• Nama pemilik: Sari Wulandari",
-        "• Nomor WA/HP: 0812-3456-7890",
-        "• Kecamatan: Metro Utara",
-        "• Alamat: Jl. Ahmad Yani No. 12, Purwosari",
-        "• NIB: -",
-        "• Tayang di e-Katalog: Ya",
-        "• Sertifikat TKDN: Tidak",
-        "• Nomor P-IRT: 1234567890123-45",
-        "• Keterangan: Keripik pisang renyah khas Metro sejak 2015.",
+    for field, value in (
+        ("business_name", "Keripik Pisang Bu Sari"),
+        ("owner_name", "Sari Wulandari"),
+        ("phone", "0812-3456-7890"),
+        ("kecamatan", "Metro Utara"),
+        ("address", "Jl. Ahmad Yani No. 12, Purwosari"),
+        ("nib", "-"),
+        ("ekatalog", "Ya"),
+        ("tkdn_certified", "Tidak"),
+        ("pirt_number", "1234567890123-45"),
+        ("description", "Keripik pisang renyah khas Metro sejak 2015."),
     ):
+        line = f"• {t(f'vendor.label_{field}')}: {value}"
         assert line in summary, summary  # every answer landed in its own field: handled in the order given
     async with app.sessions() as session:
         handled = await session.scalar(

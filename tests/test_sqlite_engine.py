@@ -1,5 +1,5 @@
-"""SQLite runs in the event loop's thread (bot/db.py): a write that waits for another process's lock waits
-asynchronously, so the rest of the bot keeps running, and goes through once the lock is free."""
+"""SQLite calls run in aiosqlite's thread (bot/db.py): a write that waits for another process's lock waits
+there, so the event loop and the rest of the bot keep running, and it goes through once the lock is free."""
 
 from __future__ import annotations
 
