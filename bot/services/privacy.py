@@ -56,6 +56,7 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
     await session.execute(delete(Conversation).where(Conversation.user_id == user.id))
     await session.execute(update(SearchLog).where(SearchLog.user_id == user.id).values(user_id=None))
     user.phone = None
+    await session.execute(update(Identity).where(Identity.user_id == user.id).values(verified_phone=None))
     user.display_name = None
     user.consent_version = None
     user.consented_at = None
