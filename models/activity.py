@@ -154,6 +154,9 @@ class OutboxMessage(Base):
     # `template` is the approved template it went as (outside WhatsApp's 24-hour window), else None.
     platform_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
     template: Mapped[str | None] = mapped_column(String(64))
+    # Receipts (outbox_parts): delivered / read once every message the row went out as was delivered / read.
+    delivered_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

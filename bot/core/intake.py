@@ -177,6 +177,8 @@ class Intake:
         if outlet is None:
             logger.error("no outlet for channel %s; %s replies stay in the outbox", channel, len(replies))
             return
+        if outbox_id is not None:  # the channel may note what the row became (e.g. WhatsApp's message ids)
+            meta = {**meta, "outbox_id": outbox_id}
         status = await outlet.deliver(chat_id, replies, meta)
         if outbox_id is not None:
             async with self.sessions() as session, session.begin():

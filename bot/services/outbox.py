@@ -103,7 +103,10 @@ async def mark(session: AsyncSession, row_id: int, status: str, error: str | Non
         values["sent_at"] = now
     if error is not None:
         values["last_error"] = error[:2000]
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+    # Only a row still pending: a platform's "failed" receipt may have settled it while it was being sent.
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING).values(**values)
+    )
 
 
 async def undelivered(

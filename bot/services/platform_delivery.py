@@ -5,14 +5,15 @@ For WhatsApp (and any channel with delivery receipts or a messaging window):
 * `recipient`: the address to send to (the phone number when known, for `to`), when the person last wrote
   (the 24-hour customer-service window is counted from `identities.last_seen_at`) and whether an earlier try
   of this row was refused for being outside the window.
-* `record_sent`: the platform's message id (and the template used, if any) on the outbox row, so that
-  `apply_status` can find the row when the platform reports it delivered, read or failed.
+* `record_sent`: the platform's ids of every message a row went out as (and the template used, if any), so
+  that `apply_status` finds the row whichever of them the platform reports delivered, read or failed.
 * `template_recipients`: how many different people got a template (a business-initiated conversation) in
   the last 24 hours, and whether one person is among them: the messaging tier caps that number.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.outbox import FAILED, PENDING
-from models import Identity, OutboxMessage, User, utcnow
+from models import Identity, OutboxMessage, OutboxPart, User, utcnow
 
 NEEDS_TEMPLATE = "needs_template"
 WINDOW = timedelta(hours=24)
@@ -63,32 +64,72 @@ async def recipient(session: AsyncSession, outbox_id: int | None, channel: str, 
     return Recipient(row[0], row[1], refused)
 
 
-async def record_sent(session: AsyncSession, outbox_id: int, platform_message_id: str, template: str | None) -> None:
-    """Remember the platform's id for the message a row became (and the template it went as)."""
+async def record_sent(
+    session: AsyncSession, outbox_id: int, platform_message_ids: Sequence[str], template: str | None
+) -> None:
+    """Remember every platform id of the messages a row became (and the template it went as), so each of
+    their receipts finds the row; the first id also stays on the row itself."""
+    ids = [i[:128] for i in platform_message_ids if i]
+    if not ids:
+        return
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id)
-        .values(platform_message_id=platform_message_id[:128], template=template, sent_at=utcnow())
+        .values(platform_message_id=ids[0], template=template, sent_at=utcnow())
     )
+    known = set(
+        await session.scalars(select(OutboxPart.platform_message_id).where(OutboxPart.platform_message_id.in_(ids)))
+    )
+    session.add_all(
+        OutboxPart(outbox_id=outbox_id, platform_message_id=i, status="sent") for i in ids if i not in known
+    )
+    await session.flush()
+
+
+def _rank(status: str) -> int:
+    return RECEIPTS.index(status) if status in RECEIPTS else -1
 
 
 async def apply_status(
     session: AsyncSession, platform_message_id: str, status: str, error_code: str | None = None
 ) -> int | None:
-    """A delivery receipt: `failed` marks the row failed (131047: back to pending, to go as a template);
-    sent/delivered/read change nothing (the row is sent already). The row id, or None when no row knows it."""
-    row = await session.scalar(
-        select(OutboxMessage).where(OutboxMessage.platform_message_id == platform_message_id).limit(1)
-    )
+    """A delivery receipt for one message of a row (a row may have gone out as several: a long text split,
+    a photo and its text). The row id, or None when no row knows the message.
+
+    * `failed` on any part fails the row, with the code and which part (131047 on free text: back to pending,
+      to go as a template, or be marked needs_template);
+    * `delivered` / `read`: the part moves forward (a late "sent" never undoes a "read"); the row is delivered
+      (`delivered_at`) once every part is delivered or read, and read (`read_at`) once every part is read.
+    """
+    part = await session.scalar(select(OutboxPart).where(OutboxPart.platform_message_id == platform_message_id))
+    if part is not None:
+        row = await session.get(OutboxMessage, part.outbox_id)
+    else:  # sent before parts were recorded
+        row = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.platform_message_id == platform_message_id).limit(1)
+        )
     if row is None:
         return None
     if status == "failed":
+        if part is not None:
+            part.status, part.error_code = "failed", (error_code or "unknown")[:32]
         if error_code == OUTSIDE_WINDOW_ERROR and row.template is None:
             # Sent as free text but the window had closed: try again as a template (or mark needs_template).
             row.status, row.due_at, row.claimed_at = PENDING, utcnow(), None
         else:
             row.status, row.claimed_at = FAILED, None
         row.last_error = f"{error_code or 'unknown'}: failed receipt"
+        return row.id
+    if part is None or _rank(status) <= _rank(part.status) or part.status == "failed":
+        return row.id
+    part.status = status
+    await session.flush()
+    parts = list(await session.scalars(select(OutboxPart.status).where(OutboxPart.outbox_id == row.id)))
+    now = utcnow()
+    if row.delivered_at is None and all(_rank(p) >= _rank("delivered") for p in parts):
+        row.delivered_at = now
+    if row.read_at is None and all(p == "read" for p in parts):
+        row.read_at = now
     return row.id
 
 

@@ -11,7 +11,9 @@
   (WHATSAPP_DAILY_RECIPIENTS unique people): a new person beyond the cap waits (`deferred`), and is counted.
 * Meta's codes -> outbox: 131026 undeliverable -> failed; 131047 -> template or needs_template;
   131056 (too many to one person) and 130429 (throughput, after pauses) -> retry later; network/5xx -> retry.
-* Each sent row keeps the `wamid` of its first message, so a `failed` receipt marks that row.
+* A row may go out as several messages (a long text split, a photo then its text, buttons after a long
+  text): every `wamid` is recorded (outbox_parts), so a receipt for any of them reaches the row: `failed` on
+  any part fails it; it counts as delivered / read once all its parts are.
 """
 
 from __future__ import annotations
@@ -132,24 +134,27 @@ class WhatsAppChannel:
     # ---- replies (the intake's outlet) ---------------------------------------------------------------------
 
     async def deliver(self, external_id: str, replies: Sequence[Reply], meta: Meta) -> str:
-        """Send the replies to one update in order; an outbox status."""
+        """Send the replies to one update in order; an outbox status. Every message's wamid is recorded on
+        the reply row (`meta["outbox_id"]`), so receipts for any of them reach it."""
         to = address(meta.get("wa_id"), external_id)
+        wamids: list[str] = []
         try:
-            await self._send_all(to, replies)
+            await self._send_all(to, replies, wamids)
         except GraphUnavailable as err:
             logger.warning("could not reach the Graph API for a reply: %s", err)
             return outbox.RETRY
         except GraphError as err:
             return self._status_of(err)
+        finally:
+            if meta.get("outbox_id") is not None:
+                await self._remember(int(meta["outbox_id"]), wamids, None)
         return outbox.SENT
 
-    async def _send_all(self, to: dict[str, str], replies: Sequence[Reply]) -> str | None:
-        first: str | None = None
+    async def _send_all(self, to: dict[str, str], replies: Sequence[Reply], wamids: list[str]) -> None:
+        """Send every message the replies render to, collecting their wamids as they are accepted."""
         for reply in replies:
             for body in render_reply(reply, self.locale.default_language):
-                wamid = await self.sender.send(to, body)
-                first = first or wamid
-        return first
+                wamids.append(await self.sender.send(to, body))
 
     def _status_of(self, err: GraphError) -> str:
         self._count(f"error_{err.code}")
@@ -172,16 +177,19 @@ class WhatsAppChannel:
             person = await platform_delivery.recipient(session, envelope.id, CHANNEL, envelope.external_id)
         to = address(person.phone, envelope.external_id)
         if person.in_window():
+            wamids: list[str] = []
             try:
-                wamid = await self._send_all(to, replies)
+                await self._send_all(to, replies, wamids)
             except GraphUnavailable as err:
                 logger.warning("could not reach the Graph API for row %s: %s", envelope.id, err)
+                await self._remember(envelope.id, wamids, None)
                 return outbox.RETRY
             except GraphError as err:
+                await self._remember(envelope.id, wamids, None)
                 if err.code != OUTSIDE_WINDOW:
                     return self._status_of(err)
             else:
-                await self._remember(envelope.id, wamid, None)
+                await self._remember(envelope.id, wamids, None)
                 return outbox.SENT
         return await self._send_template(envelope, to, replies)
 
@@ -213,14 +221,14 @@ class WhatsAppChannel:
             except GraphError as err:
                 return outbox.FAILED if err.code == OUTSIDE_WINDOW else self._status_of(err)
             self._count("template")
-            await self._remember(envelope.id, wamid, template.name)
+            await self._remember(envelope.id, [wamid], template.name)
         return outbox.SENT
 
-    async def _remember(self, row_id: int, wamid: str | None, template: str | None) -> None:
-        if not wamid:
+    async def _remember(self, row_id: int, wamids: Sequence[str], template: str | None) -> None:
+        if not any(wamids):
             return
         async with self.sessions() as session, session.begin():
-            await platform_delivery.record_sent(session, row_id, wamid, template)
+            await platform_delivery.record_sent(session, row_id, wamids, template)
 
     # ---- receipts ------------------------------------------------------------------------------------------
 

@@ -50,6 +50,9 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_identity_links_first_identity_id"), "identity_links", ["first_identity_id"])
     op.create_index(op.f("ix_identity_links_second_identity_id"), "identity_links", ["second_identity_id"])
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("read_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "outbox_parts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -84,6 +87,9 @@ def downgrade() -> None:
     op.drop_table("media")
     op.drop_index(op.f("ix_outbox_parts_outbox_id"), table_name="outbox_parts")
     op.drop_table("outbox_parts")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("read_at")
+        batch_op.drop_column("delivered_at")
     op.drop_index(op.f("ix_identity_links_second_identity_id"), table_name="identity_links")
     op.drop_index(op.f("ix_identity_links_first_identity_id"), table_name="identity_links")
     op.drop_table("identity_links")
