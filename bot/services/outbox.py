@@ -25,6 +25,8 @@ BLOCKED = "blocked"
 FAILED = "failed"
 RETRY = "retry"  # an outcome, not a status: the row goes back to pending
 REPLY = "reply"
+# `last_error` of a pending row held back by a platform's daily cap of recipients (WhatsApp's messaging tier).
+WAITING_FOR_CAP = "daily_cap"
 
 
 @dataclass(frozen=True, slots=True)

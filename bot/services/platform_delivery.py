@@ -7,8 +7,9 @@ For WhatsApp (and any channel with delivery receipts or a messaging window):
   of this row was refused for being outside the window.
 * `record_sent`: the platform's ids of every message a row went out as (and the template used, if any), so
   that `apply_status` finds the row whichever of them the platform reports delivered, read or failed.
-* `template_recipients`: how many different people got a template (a business-initiated conversation) in
-  the last 24 hours, and whether one person is among them: the messaging tier caps that number.
+* `template_recipients` / `reserve_template`: how many different people got a template (a message outside
+  the 24-hour window) in the last 24 hours, counted from the database and reserved before sending, under
+  a lock every worker process shares: the messaging tier caps that number across all of them.
 """
 
 from __future__ import annotations
@@ -16,16 +17,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.outbox import FAILED, PENDING
+from bot.services.outbox import FAILED, PENDING, SENT
 from models import Identity, OutboxMessage, OutboxPart, User, utcnow
 
 NEEDS_TEMPLATE = "needs_template"
 WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW_ERROR = "131047"
+CAP_LOCK_KEY = 7_310_412  # the PostgreSQL advisory lock that serialises counting against the daily cap
 
 # Receipt statuses in the order they happen; a late "sent" never undoes a "read".
 RECEIPTS = ("sent", "delivered", "read")
@@ -133,18 +136,28 @@ async def apply_status(
     return row.id
 
 
+def _counted_recipients(channel: str, since: datetime) -> Any:
+    """Identities that got (or are being sent) a template since `since`: what the messaging tier counts.
+    A template being sent is reserved (template and sent_at set, still pending); a failed one does not count."""
+    return (
+        select(OutboxMessage.identity_id)
+        .join(Identity, Identity.id == OutboxMessage.identity_id)
+        .where(
+            Identity.channel == channel,
+            OutboxMessage.template.is_not(None),
+            OutboxMessage.sent_at >= since,
+            OutboxMessage.status.in_((SENT, PENDING)),
+        )
+        .distinct()
+        .subquery()
+    )
+
+
 async def template_recipients(
     session: AsyncSession, channel: str, identity_external_id: str, now: datetime | None = None
 ) -> tuple[int, bool]:
     """(How many people got a template in the last 24 h on `channel`, whether this recipient is one of them)."""
-    since = (now or utcnow()) - WINDOW
-    counted = (
-        select(OutboxMessage.identity_id)
-        .join(Identity, Identity.id == OutboxMessage.identity_id)
-        .where(Identity.channel == channel, OutboxMessage.template.is_not(None), OutboxMessage.sent_at >= since)
-        .distinct()
-        .subquery()
-    )
+    counted = _counted_recipients(channel, (now or utcnow()) - WINDOW)
     total = int(await session.scalar(select(func.count()).select_from(counted)) or 0)
     mine = await session.scalar(
         select(Identity.id)
@@ -153,3 +166,36 @@ async def template_recipients(
         .limit(1)
     )
     return total, mine is not None
+
+
+async def reserve_template(
+    session: AsyncSession, channel: str, outbox_id: int, external_id: str, template: str, cap: int
+) -> bool:
+    """Count a template to this row's recipient against the daily cap of unique recipients, before it is sent;
+    False when the cap is reached and the recipient is new today (the row waits).
+
+    Every process asks the database, one at a time: on PostgreSQL under a transaction-level advisory lock,
+    on SQLite under the write lock its BEGIN IMMEDIATE takes. So two workers together never pass the cap.
+    The reservation (`template`, `sent_at` on the still pending row) counts at once; `release_template` takes
+    it back when the send did not happen; a crash in between leaves it counted (on the safe side).
+    """
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(CAP_LOCK_KEY)))
+    total, counted = await template_recipients(session, channel, external_id)
+    if not counted and total >= cap:
+        return False
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == PENDING)
+        .values(template=template[:64], sent_at=utcnow())
+    )
+    return True
+
+
+async def release_template(session: AsyncSession, outbox_id: int) -> None:
+    """The reserved template was not sent (a retry later): it no longer counts against the cap."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == PENDING)
+        .values(template=None, sent_at=None)
+    )

@@ -7,8 +7,10 @@
   131047) only as the approved template configured for their kind (WHATSAPP_TEMPLATE_EVENT / _NOTICE /
   _LEAD, "name:language"), whose one body parameter is the message's text on one line. Never free text.
   Without a template the row is marked `needs_template` (counted in the broadcast report).
-* Templates start business-initiated conversations, which the messaging tier caps per 24 h
-  (WHATSAPP_DAILY_RECIPIENTS unique people): a new person beyond the cap waits (`deferred`), and is counted.
+* Templates go outside the window, which the messaging tier caps per 24 h (WHATSAPP_DAILY_RECIPIENTS unique
+  people). The count comes from the database and each template is reserved there before it is sent, under a
+  lock all worker processes share (platform_delivery.reserve_template), so together they respect the cap; a
+  new person beyond it waits (`deferred`: still queued, shown in the broadcast report) and is counted.
 * Meta's codes -> outbox: 131026 undeliverable -> failed; 131047 -> template or needs_template;
   131056 (too many to one person) and 130429 (throughput, after pauses) -> retry later; network/5xx -> retry.
 * A row may go out as several messages (a long text split, a photo then its text, buttons after a long
@@ -18,7 +20,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Sequence
@@ -116,9 +117,6 @@ class WhatsAppChannel:
             "lead": Template.parse(settings.template_lead),
         }
         self.counts: dict[str, int] = {}
-        # Check the cap, send, record: one template at a time in this process, so concurrent rows cannot all
-        # pass the check before the first is counted (across processes the cap is approximate at its edge).
-        self._template_turn = asyncio.Lock()
 
     def _count(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
@@ -201,28 +199,32 @@ class WhatsAppChannel:
                 "row %s is outside the 24-hour window and no template is set for %s", envelope.id, envelope.kind
             )
             return NEEDS_TEMPLATE
-        async with self._template_turn:
-            async with self.sessions() as session:
-                total, counted = await platform_delivery.template_recipients(session, CHANNEL, envelope.external_id)
-            if not counted and total >= self.settings.daily_recipients:
-                self._count(DEFERRED)
-                logger.warning(
-                    "whatsapp daily cap of %s new recipients reached; row %s waits",
-                    self.settings.daily_recipients,
-                    envelope.id,
-                )
-                return DEFERRED
-            text = "\n".join(r.text for r in replies if r.text.strip())
-            try:
-                wamid = await self.sender.send(to, template.body(text))
-            except GraphUnavailable as err:
-                logger.warning("could not reach the Graph API for row %s: %s", envelope.id, err)
-                return outbox.RETRY
-            except GraphError as err:
-                return outbox.FAILED if err.code == OUTSIDE_WINDOW else self._status_of(err)
+        async with self.sessions() as session, session.begin():
+            reserved = await platform_delivery.reserve_template(
+                session, CHANNEL, envelope.id, envelope.external_id, template.name, self.settings.daily_recipients
+            )
+        if not reserved:
+            self._count(DEFERRED)
+            logger.warning(
+                "whatsapp daily cap of %s recipients reached; row %s waits", self.settings.daily_recipients, envelope.id
+            )
+            return DEFERRED
+        text = "\n".join(r.text for r in replies if r.text.strip())
+        try:
+            wamid = await self.sender.send(to, template.body(text))
+        except GraphUnavailable as err:
+            logger.warning("could not reach the Graph API for row %s: %s", envelope.id, err)
+            status = outbox.RETRY
+        except GraphError as err:
+            status = outbox.FAILED if err.code == OUTSIDE_WINDOW else self._status_of(err)
+        else:
             self._count("template")
             await self._remember(envelope.id, [wamid], template.name)
-        return outbox.SENT
+            return outbox.SENT
+        if status == outbox.RETRY:  # not sent: the reservation no longer counts against the cap
+            async with self.sessions() as session, session.begin():
+                await platform_delivery.release_template(session, envelope.id)
+        return status
 
     async def _remember(self, row_id: int, wamids: Sequence[str], template: str | None) -> None:
         if not any(wamids):
