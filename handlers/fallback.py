@@ -10,7 +10,9 @@ from handlers.menu import menu_reply
 async def fallback(ctx: Context) -> list[Reply]:
     """Explains that the bot did not understand, and offers the menu."""
     inbound = ctx.inbound
-    if inbound.has_unsupported_media:
+    if inbound.media_error:
+        key = inbound.media_error
+    elif inbound.has_unsupported_media:
         key = "fallback.media"
     elif inbound.photo_ref:
         key = "fallback.photo"

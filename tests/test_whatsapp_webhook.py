@@ -94,6 +94,7 @@ async def _onboard(user: WhatsAppUser) -> None:
 
 
 async def test_buttons_lists_images_locations_contacts_and_unsupported_kinds(app: App, graph: FakeGraphAPI) -> None:
+    graph.add_media("1234567890123456", b"\xff\xd8\xff\xe0 a jpeg \xff\xd9")  # the image fixture's media id
     async with running_whatsapp(app, graph) as server:
         user = WhatsAppUser(server, graph)
         await _onboard(user)  # button replies all the way

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -37,6 +37,9 @@ class Outlet(Protocol):
     async def deliver(self, external_id: str, replies: Sequence[Reply], meta: Meta) -> str:
         """Send the replies in order; `outbox.SENT`, `outbox.BLOCKED` or `outbox.FAILED`."""
         ...
+
+
+Prepare = Callable[[Inbound], Awaitable[Inbound]]
 
 
 @dataclass(slots=True)
@@ -66,13 +69,17 @@ class Intake:
         self.sessions = sessions
         self.dispatcher = dispatcher
         self._outlets: dict[str, Outlet] = {}
+        self._prepare: dict[str, Prepare] = {}
         self._chats: dict[tuple[str, str], _Chat] = {}
         self._accepting = True
         self.duplicates = 0
 
-    def attach(self, channel: str, outlet: Outlet) -> None:
-        """Register the channel that sends replies for `channel` addresses."""
+    def attach(self, channel: str, outlet: Outlet, prepare: Prepare | None = None) -> None:
+        """Register the channel that sends replies for `channel` addresses, and what it does to a stored
+        update before it is handled (e.g. WhatsApp fetches a picture, which its webhook must not wait for)."""
         self._outlets[channel] = outlet
+        if prepare is not None:
+            self._prepare[channel] = prepare
 
     @property
     def idle(self) -> bool:
@@ -166,7 +173,10 @@ class Intake:
         if isinstance(item, _Resend):
             await self._deliver(channel, chat_id, item.outbox_id, item.replies, item.meta)
             return
-        handled = await self.dispatcher.handle_stored(item.inbox_id, item.inbound, item.meta)
+        inbound = item.inbound
+        if (prepare := self._prepare.get(channel)) is not None:
+            inbound = await prepare(inbound)
+        handled = await self.dispatcher.handle_stored(item.inbox_id, inbound, item.meta)
         if handled.replies:
             await self._deliver(channel, chat_id, handled.outbox_id, handled.replies, item.meta)
 

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.whatsapp.inbound import Receipt
+from bot.channels.whatsapp.media import GraphMedia, Pictures
 from bot.channels.whatsapp.render import render_reply
 from bot.channels.whatsapp.sender import (
     OUTSIDE_WINDOW,
@@ -40,11 +42,12 @@ from bot.channels.whatsapp.sender import (
     GraphUnavailable,
 )
 from bot.config import WhatsAppSettings
-from bot.core.messages import Channel, Reply
+from bot.core.messages import Channel, Inbound, Reply
 from bot.core.wire import Locale, Meta, render
 from bot.services import outbox, platform_delivery
 from bot.services.delivery import DEFERRED
 from bot.services.events import EVENT_NOTICE, REMINDER
+from bot.services.media import media_id
 from bot.services.outbox import Envelope
 from bot.services.platform_delivery import NEEDS_TEMPLATE
 
@@ -111,6 +114,12 @@ class WhatsAppChannel:
             settings.token.get_secret_value(),
             limits or GraphLimits(per_second=settings.rate or None),
         )
+        self.pictures = Pictures(
+            sessions,
+            GraphMedia(
+                settings.api_base, settings.api_version, settings.phone_number_id, settings.token.get_secret_value()
+            ),
+        )
         self.templates = {
             "event": Template.parse(settings.template_event),
             "notice": Template.parse(settings.template_notice),
@@ -151,6 +160,8 @@ class WhatsAppChannel:
     async def _send_all(self, to: dict[str, str], replies: Sequence[Reply], wamids: list[str]) -> None:
         """Send every message the replies render to, collecting their wamids as they are accepted."""
         for reply in replies:
+            if media_id(reply.photo_ref) is not None:  # a kept picture: upload (once), then show
+                reply = dataclasses.replace(reply, photo_ref=await self.pictures.uploaded(reply.photo_ref))
             for body in render_reply(reply, self.locale.default_language):
                 wamids.append(await self.sender.send(to, body))
 
@@ -232,6 +243,12 @@ class WhatsAppChannel:
         async with self.sessions() as session, session.begin():
             await platform_delivery.record_sent(session, row_id, wamids, template)
 
+    # ---- pictures -----------------------------------------------------------------------------------------
+
+    async def prepare(self, inbound: Inbound) -> Inbound:
+        """Before a stored update is handled: fetch and keep the picture it carries (media.Pictures)."""
+        return await self.pictures.prepare(inbound)
+
     # ---- receipts ------------------------------------------------------------------------------------------
 
     async def apply_receipts(self, receipts: Sequence[Receipt]) -> int:
@@ -248,5 +265,6 @@ class WhatsAppChannel:
         return found
 
     async def close(self) -> None:
-        """Close the Graph API session."""
+        """Close the Graph API sessions."""
         await self.sender.close()
+        await self.pictures.graph.close()
