@@ -132,3 +132,15 @@ async def test_a_payload_without_wa_id_is_keyed_on_the_user_id_and_answered_by_r
         assert identity is not None and identity.external_id == "ID.9876543210987654"
         person = await session.get_one(User, identity.user_id)
         assert person.phone is None and person.display_name == "Budi"
+
+
+async def test_a_signed_delivery_bigger_than_one_network_chunk_is_read_whole(
+    app: App, graph: FakeGraphAPI, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with running_whatsapp(app, graph) as server:
+        user = WhatsAppUser(server, graph)
+        document = message("text", text="halo")
+        document["entry"][0]["changes"][0]["value"]["padding"] = "x" * 300_000  # within the 1 MB limit
+        assert await user.post(document) == 200
+        await user.settle()
+    assert await _inbox_count(sessions) == 1
