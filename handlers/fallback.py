@@ -17,9 +17,15 @@ async def fallback(ctx: Context) -> list[Reply]:
     elif inbound.photo_ref:
         key = "fallback.photo"
     elif inbound.contact_phone:
-        key = "fallback.contact"
+        key = "fallback.own_contact" if _own_number(inbound.contact_phone, inbound.phone) else "fallback.contact"
     elif not ctx.text:
         key = "fallback.empty"
     else:
         key = "fallback.unknown"
     return [ctx.say(key), menu_reply(ctx, "menu.title_short")]
+
+
+def _own_number(shared: str, vouched: str | None) -> bool:
+    """True when the shared contact is the number the platform vouches for (kept for joining accounts)."""
+    digits = "".join(c for c in shared if c.isdigit())
+    return bool(vouched) and digits == "".join(c for c in vouched or "" if c.isdigit())

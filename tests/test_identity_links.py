@@ -17,7 +17,7 @@ from bot.channels.runner import ChannelServer
 from bot.channels.telegram import FloodGuard, SendLimits
 from bot.channels.whatsapp import GraphLimits
 from bot.core.messages import Channel
-from models import AuditLog, Identity, IdentityLink, Product, User, Vendor
+from models import AuditLog, Identity, IdentityLink, Product, SearchLog, User, Vendor
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN, FakeGraphAPI
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.support import USER, Chat, WhatsAppUser, add_product, phone, register_business, t
@@ -217,6 +217,7 @@ async def test_gabungkan_akun_shows_the_open_question_again(
     await tele.say("gabungkan akun")
     assert tele.said("link.none")
     wa = await _core(app, "ID.3", Channel.WHATSAPP, phone="+6282222222222")
+    await wa.say("keripik pisang")  # a search: its log names this WhatsApp user
     await wa.say("gabungkan akun")  # the question again, with its buttons
     assert wa.said("link.ask", phone="0822-2222-2222", this="WhatsApp", other="Telegram")
     await wa.press(t("link.btn_yes"))
@@ -225,4 +226,7 @@ async def test_gabungkan_akun_shows_the_open_question_again(
     await tele.press(t("link.btn_yes"))
     assert tele.said("link.merged_here", other="WhatsApp")
     async with sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(User)) == 1
+        [user] = list(await session.scalars(select(User)))
+        searched = set(await session.scalars(select(SearchLog.user_id)))
+        audited = set(await session.scalars(select(AuditLog.actor_user_id)))
+    assert searched == {user.id} and audited <= {user.id, None}  # moved, not lost

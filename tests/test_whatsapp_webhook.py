@@ -103,7 +103,13 @@ async def test_buttons_lists_images_locations_contacts_and_unsupported_kinds(app
         assert sticker[0].text == t("fallback.media")  # "please type", in the user's language
         image = await user.send("image")
         assert image[0].text == t("fallback.photo")
-        contact = await user.send("contacts")
+        contact = await user.send("contacts")  # the card of the sender's own number
+        assert contact[0].text == t("fallback.own_contact")
+        card = message("contacts")
+        card["entry"][0]["changes"][0]["value"]["messages"][0]["contacts"][0]["phones"] = [
+            {"phone": "+62 857-1111-2222"}
+        ]
+        contact = await user._after(card)  # someone else's card
         assert contact[0].text == t("fallback.contact")
 
         await user.say("daftar usaha")
