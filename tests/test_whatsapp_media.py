@@ -13,7 +13,7 @@ from bot.app import App
 from models import Media, Product
 from tests.fakes.graph_api import FakeGraphAPI, Sent
 from tests.fakes.graph_api import message as wa_message
-from tests.support import PROFILE_ANSWERS, WhatsAppUser, running_whatsapp, t
+from tests.support import WhatsAppUser, running_whatsapp, t, whatsapp_vendor
 
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 64 + b"\xff\xd9"
 
@@ -26,15 +26,7 @@ async def _picture(user: WhatsAppUser, media_id: str, caption: str = "") -> list
 
 
 async def _vendor_at_the_photo_step(user: WhatsAppUser) -> None:
-    await user.say("halo")
-    await user.press("Bahasa Indonesia")
-    await user.press("Pelaku usaha")
-    await user.press(t("start.btn_agree"))
-    await user.say("daftar usaha")
-    for answer in PROFILE_ANSWERS:
-        await user.say(answer)
-    await user.press(t("vendor.visibility_all"))
-    await user.press(t("form.btn_save"))
+    await whatsapp_vendor(user)
     for answer in ("tambah produk", "Keripik Pisang Cokelat", "1", "lewati", "Rp15.000"):
         await user.say(answer)
     await user.press("bungkus")

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App, build_app
 from bot.services.region import DEFAULT_REGION_PATH
-from tests.fakes.graph_api import FakeGraphAPI, Sent
-from tests.support import PROFILE_ANSWERS, WhatsAppUser, make_settings, running_whatsapp, t
+from tests.fakes.graph_api import FakeGraphAPI
+from tests.support import PROFILE_ANSWERS, WhatsAppUser, make_settings, message_shapes, running_whatsapp, t
 
 
 @pytest.fixture
@@ -30,26 +30,18 @@ async def ten_kecamatan(engine: AsyncEngine, database_url: str, tmp_path: Path) 
     await application.close()
 
 
-def _shape(sent: list[Sent]) -> list[tuple[str, int]]:
-    """(kind, number of options) per message; numbered text counts its "n. " lines."""
-    return [
-        (s.kind, len(s.options()) or sum(1 for line in s.text.split("\n") if line.split(". ")[0].isdigit()))
-        for s in sent
-    ]
-
-
 async def test_a_registration_with_2_3_4_and_12_choices(ten_kecamatan: App, graph: FakeGraphAPI) -> None:
     async with running_whatsapp(ten_kecamatan, graph) as server:
         user = WhatsAppUser(server, graph)
-        shapes = [_shape(await user.say("halo"))]
-        shapes.append(_shape(await user.press("Bahasa Indonesia")))
-        shapes.append(_shape(await user.press("Pelaku usaha")))
+        shapes = [message_shapes(await user.say("halo"))]
+        shapes.append(message_shapes(await user.press("Bahasa Indonesia")))
+        shapes.append(message_shapes(await user.press("Pelaku usaha")))
         await user.press(t("start.btn_agree"))
         await user.say("daftar usaha")
         for answer in PROFILE_ANSWERS:
-            shapes.append(_shape(await user.say(answer)))
-        shapes.append(_shape(await user.press(t("vendor.visibility_all"))))
-        shapes.append(_shape(await user.press(t("form.btn_edit"))))
+            shapes.append(message_shapes(await user.say(answer)))
+        shapes.append(message_shapes(await user.press(t("vendor.visibility_all"))))
+        shapes.append(message_shapes(await user.press(t("form.btn_edit"))))
     assert graph.refused == []  # every body within the Cloud API's limits
     assert shapes == EXPECTED, shapes
 

@@ -20,30 +20,8 @@ from bot.services import accounts, broadcasts
 from bot.services.delivery import DeliveryWorker, WorkerSettings
 from bot.services.outbox import Envelope
 from models import Identity, OutboxMessage, User, utcnow
-from tests.fakes.graph_api import PHONE_NUMBER_ID, TOKEN, FakeGraphAPI, Sent, receipt
-from tests.support import PROFILE_ANSWERS, Chat, WhatsAppUser, running_whatsapp, t
-
-
-def _shape(sent: list[Sent]) -> list[tuple[str, int]]:
-    """(kind, number of options) per message; numbered text counts its "n. " lines."""
-    shapes = []
-    for s in sent:
-        options = len(s.options()) or sum(1 for line in s.text.split("\n") if line.split(". ")[0].isdigit())
-        shapes.append((s.kind, options))
-    return shapes
-
-
-async def _onboarded_vendor(user: WhatsAppUser) -> None:
-    await user.say("halo")
-    await user.press("Bahasa Indonesia")
-    await user.press("Pelaku usaha")
-    await user.press(t("start.btn_agree"))
-    await user.say("daftar usaha")
-    for answer in PROFILE_ANSWERS:
-        await user.say(answer)
-    await user.press(t("vendor.visibility_all"))
-    saved = await user.press(t("form.btn_save"))
-    assert any(t("vendor.saved", name=PROFILE_ANSWERS[0]) in s.text for s in saved)
+from tests.fakes.graph_api import PHONE_NUMBER_ID, TOKEN, FakeGraphAPI, receipt
+from tests.support import Chat, WhatsAppUser, message_shapes, running_whatsapp, t, whatsapp_vendor
 
 
 async def test_product_registration_sends_buttons_lists_and_numbered_text_by_choice_count(
@@ -51,7 +29,7 @@ async def test_product_registration_sends_buttons_lists_and_numbered_text_by_cho
 ) -> None:
     async with running_whatsapp(app, graph) as server:
         user = WhatsAppUser(server, graph)
-        await _onboarded_vendor(user)
+        await whatsapp_vendor(user)
         steps = [
             ("say", "tambah produk"),
             ("say", "Keripik Pisang Cokelat Lumer"),  # 11 categories: numbered text
@@ -69,7 +47,7 @@ async def test_product_registration_sends_buttons_lists_and_numbered_text_by_cho
         shapes = []
         for how, what in steps:
             sent = await (user.press(what) if how == "press" else user.say(what))
-            shapes.append(_shape(sent))
+            shapes.append(message_shapes(sent))
         assert graph.refused == []  # every body was within the Cloud API's limits
         assert shapes == EXPECTED, shapes
 

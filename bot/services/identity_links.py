@@ -64,7 +64,8 @@ def choices(link_id: int) -> list[tuple[str, str]]:
     return [("link.btn_yes", f"{PREFIX}:yes:{link_id}"), ("link.btn_no", f"{PREFIX}:no:{link_id}")]
 
 
-def _ask_params(link: IdentityLink, mine: Identity, other: Identity) -> dict[str, object]:
+def ask_params(link: IdentityLink, mine: Identity, other: Identity) -> dict[str, object]:
+    """The parameters of the `link.ask` text for one side."""
     return {"phone": format_phone_local(link.phone), "this": _name(mine.channel), "other": _name(other.channel)}
 
 
@@ -130,7 +131,7 @@ async def offer(session: AsyncSession, identity: Identity) -> list[IdentityLink]
         session.add(link)
         await session.flush()
         for mine, theirs in ((identity, other), (other, identity)):
-            _tell(session, mine.id, "link.ask", _ask_params(link, mine, theirs), choices(link.id))
+            _tell(session, mine.id, "link.ask", ask_params(link, mine, theirs), choices(link.id))
         audit.record(session, identity.user_id, "account.link_offer", f"link:{link.id}")
         made.append(link)
     return made
@@ -153,11 +154,6 @@ async def pending_for(session: AsyncSession, identity: Identity) -> list[tuple[I
         if other is not None:
             found.append((link, other))
     return found
-
-
-def ask_params(link: IdentityLink, mine: Identity, other: Identity) -> dict[str, object]:
-    """The parameters of the `link.ask` text for one side."""
-    return _ask_params(link, mine, other)
 
 
 async def _lock(session: AsyncSession, link_id: int) -> IdentityLink | None:
