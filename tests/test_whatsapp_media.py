@@ -10,10 +10,24 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import App
+from bot.core.messages import Channel
+from bot.services import media
 from models import Media, Product
 from tests.fakes.graph_api import FakeGraphAPI, Sent
 from tests.fakes.graph_api import message as wa_message
-from tests.support import WhatsAppUser, running_whatsapp, t, whatsapp_vendor
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support import (
+    USER,
+    Chat,
+    WhatsAppUser,
+    add_product,
+    phone,
+    register_business,
+    running,
+    running_whatsapp,
+    t,
+    whatsapp_vendor,
+)
 
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 64 + b"\xff\xd9"
 
@@ -90,3 +104,22 @@ async def test_a_picture_outside_a_form_and_one_bigger_than_announced(app: App, 
         assert any(t("whatsapp.photo_too_large") in s.text for s in said)
         said = await _picture(user, "5550404")
         assert any(t("whatsapp.photo_unavailable") in s.text for s in said)
+
+
+async def test_a_kept_picture_is_uploaded_when_shown_on_telegram(
+    app: App, tg: FakeTelegramAPI, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        ref = await media.store(session, JPEG, "image/jpeg")  # as a WhatsApp picture is kept
+    chat = Chat(app.dispatcher, str(USER), channel=Channel.TELEGRAM)
+    await chat.say("/start")
+    for label in ("Bahasa Indonesia", "Pelaku usaha", t("start.btn_agree")):
+        await chat.press(label)
+    await register_business(chat)
+    await add_product(chat, "Keripik Pisang Cokelat", "Rp15.000", photo=ref)
+    async with running(app, tg) as server:
+        user = phone(server, tg)
+        await user.send("produk saya")
+        await user.tap("Keripik Pisang Cokelat — Rp15.000/bungkus")
+    [photo] = tg.calls_of("sendPhoto")
+    assert photo["photo"].content == JPEG  # uploaded: not a Telegram file id
