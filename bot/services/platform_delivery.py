@@ -99,8 +99,8 @@ async def apply_status(
     """A delivery receipt for one message of a row (a row may have gone out as several: a long text split,
     a photo and its text). The row id, or None when no row knows the message.
 
-    * `failed` on any part fails the row, with the code and which part (131047 on free text: back to pending,
-      to go as a template, or be marked needs_template);
+    * `failed` on any part fails the row, with the code (the part keeps it too; 131047 on free text: back to
+      pending, to go as a template, or be marked needs_template);
     * `delivered` / `read`: the part moves forward (a late "sent" never undoes a "read"); the row is delivered
       (`delivered_at`) once every part is delivered or read, and read (`read_at`) once every part is read.
     """
