@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import App
+from bot.app import App, build_app
 from bot.channels.runner import ChannelServer
 from bot.channels.telegram import FloodGuard, SendLimits
 from bot.channels.whatsapp import GraphLimits
@@ -20,7 +20,7 @@ from bot.core.messages import Channel
 from models import AuditLog, Identity, IdentityLink, Product, SearchLog, User, Vendor
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN, FakeGraphAPI
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.support import USER, Chat, WhatsAppUser, add_product, phone, register_business, t
+from tests.support import USER, Chat, WhatsAppUser, add_product, make_settings, phone, register_business, t
 
 NUMBER = "6281234567890"  # WhatsAppUser's wa_id
 ASK_TG = t("link.ask", phone="0812-3456-7890", this="Telegram", other="WhatsApp")
@@ -230,3 +230,22 @@ async def test_gabungkan_akun_shows_the_open_question_again(
         searched = set(await session.scalars(select(SearchLog.user_id)))
         audited = set(await session.scalars(select(AuditLog.actor_user_id)))
     assert searched == {user.id} and audited <= {user.id, None}  # moved, not lost
+
+
+async def test_a_half_answered_question_survives_a_restart(
+    app: App, database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    tele = await _core(app, "2003", Channel.TELEGRAM)
+    await tele.send(tele._inbound(contact_phone="6283333333333", phone="+6283333333333"))
+    await _core(app, "ID.4", Channel.WHATSAPP, phone="+6283333333333")
+    link = await _link_id(sessions)
+    await tele.press_payload(f"link:yes:{link}")
+    assert tele.said("link.waiting", other="WhatsApp")
+    restarted = await build_app(make_settings(database_url, admin_ids="console:admin"), migrate=False)
+    try:  # a new process: nothing of the first one's memory, only the database
+        wa = Chat(restarted.dispatcher, "ID.4", channel=Channel.WHATSAPP)
+        await wa.press_payload(f"link:yes:{link}")
+        assert wa.said("link.merged_here", other="Telegram")
+    finally:
+        await restarted.close()
+    assert await _count(sessions, User) == 1
