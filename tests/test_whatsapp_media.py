@@ -86,6 +86,11 @@ async def test_a_picture_is_downloaded_kept_and_shown_again(
         assert len(images) == 1 and images[0].body["image"]["id"] == kept.whatsapp_media_id
         assert len(graph.uploads) == 1
 
+        # "hapus data saya": the business, its products and the pictures the bot kept of them go.
+        await user.say("hapus data saya")
+        await user.press(t("data.btn_delete_yes"))
+        assert await _count_media(sessions) == 0
+
 
 async def _count_media(sessions: async_sessionmaker[AsyncSession]) -> int:
     async with sessions() as session:

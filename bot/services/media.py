@@ -8,15 +8,16 @@ while (`platform_id` / `remember_upload`), so a picture shown to many people is 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Media, utcnow
+from models import Broadcast, Media, Product, utcnow
 
 PREFIX = "media:"
 MAX_BYTES = 5 * 1024 * 1024  # WhatsApp's limit for an image
@@ -68,3 +69,18 @@ async def remember_upload(session: AsyncSession, number: int, whatsapp_media_id:
     if media is not None:
         media.whatsapp_media_id = whatsapp_media_id[:128]
         media.whatsapp_uploaded_at = utcnow()
+
+
+async def forget(session: AsyncSession, refs: Iterable[str | None]) -> int:
+    """Delete the kept pictures behind `refs` that no product or announcement shows any more (after a product,
+    or a person's data, is deleted: the picture is personal data too); how many went."""
+    ids = {number for ref in refs if (number := media_id(ref)) is not None}
+    if not ids:
+        return 0
+    wanted = [f"{PREFIX}{number}" for number in ids]
+    used = set(await session.scalars(select(Product.photo_ref).where(Product.photo_ref.in_(wanted))))
+    used |= set(await session.scalars(select(Broadcast.photo_ref).where(Broadcast.photo_ref.in_(wanted))))
+    gone = [number for number in ids if f"{PREFIX}{number}" not in used]
+    if gone:
+        await session.execute(delete(Media).where(Media.id.in_(gone)))
+    return len(gone)
