@@ -216,6 +216,7 @@ async def report(ctx: Context, _argument: str) -> list[Reply]:
                 pending=item.pending,
                 opted_out=item.opted_out,
                 needs_template=item.needs_template,
+                waiting_cap=item.waiting_cap,
             )
         )
         lines.append(

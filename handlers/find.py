@@ -183,7 +183,8 @@ async def resume(ctx: Context, state: State) -> list[Reply] | None:
 async def fallback(ctx: Context) -> list[Reply]:
     """Free text from an onboarded user is a question for the catalog."""
     text = ctx.text
-    if not text or ctx.inbound.has_unsupported_media or ctx.inbound.photo_ref or ctx.inbound.contact_phone:
+    inbound = ctx.inbound
+    if not text or inbound.has_unsupported_media or inbound.photo_ref or inbound.media_error or inbound.contact_phone:
         return await friendly_fallback(ctx)
     if words.said(text) in words.MORE:  # "lainnya" typed when the last list had no next page
         return [ctx.say("find.no_more")]

@@ -1,10 +1,21 @@
 """SQLAlchemy models. Typed declarations only; queries live in bot/services."""
 
-from models.accounts import AuditLog, Conversation, Identity, OpdInvite, ProcessedUpdate, User
-from models.activity import Broadcast, Event, Lead, Need, NeedRequest, OutboxMessage, Rsvp, SearchLog
+from models.accounts import AuditLog, Conversation, Identity, IdentityLink, OpdInvite, ProcessedUpdate, User
+from models.activity import (
+    Broadcast,
+    Event,
+    Lead,
+    Need,
+    NeedRequest,
+    OutboxMessage,
+    OutboxPart,
+    Rsvp,
+    SearchLog,
+)
 from models.base import Base, utcnow
 from models.catalog import Product, Vendor, VendorClaim
 from models.inbox import InboxUpdate
+from models.media import Media
 
 __all__ = [
     "AuditLog",
@@ -13,12 +24,15 @@ __all__ = [
     "Conversation",
     "Event",
     "Identity",
+    "IdentityLink",
     "InboxUpdate",
     "Lead",
+    "Media",
     "Need",
     "NeedRequest",
     "OpdInvite",
     "OutboxMessage",
+    "OutboxPart",
     "ProcessedUpdate",
     "Product",
     "Rsvp",

@@ -73,10 +73,34 @@ class Identity(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     chat_id: Mapped[str | None] = mapped_column(String(128))
     reachable: Mapped[bool] = mapped_column(default=True)
+    # The number the platform vouches for (E.164): WhatsApp's sender number, a Telegram contact the user shared
+    # of themself. Never a typed number: only this links identities of one person (bot/services/identity_links.py).
+    verified_phone: Mapped[str | None] = mapped_column(String(32), index=True)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="identities")
+
+
+class IdentityLink(Base):
+    """A proposal to join two identities with the same verified phone into one user; both sides must say yes.
+
+    `status`: pending, merged, declined (a side said no), refused (both accounts hold data that cannot be joined),
+    expired (too old, or a number changed). Confirmations are times, so a restart loses nothing.
+    """
+
+    __tablename__ = "identity_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    first_identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"), index=True)
+    second_identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"), index=True)
+    first_confirmed_at: Mapped[datetime | None]
+    second_confirmed_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
 
 
 class Conversation(Base):

@@ -154,4 +154,23 @@ class OutboxMessage(Base):
     # `template` is the approved template it went as (outside WhatsApp's 24-hour window), else None.
     platform_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
     template: Mapped[str | None] = mapped_column(String(64))
+    # Receipts (outbox_parts): delivered / read once every message the row went out as was delivered / read.
+    delivered_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxPart(Base):
+    """One platform message an outbox row went out as (a long text split, a photo and its text, ...).
+
+    Every part's id (a WhatsApp `wamid`) finds the row when the platform reports it delivered, read or failed.
+    """
+
+    __tablename__ = "outbox_parts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    platform_message_id: Mapped[str] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    error_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

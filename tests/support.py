@@ -363,6 +363,28 @@ class WhatsAppUser:
         return await self.send(kind, payload=found[0])
 
 
+async def whatsapp_vendor(user: WhatsAppUser) -> None:
+    """A WhatsApp user goes through the start (buttons all the way) and registers the business of PROFILE_ANSWERS."""
+    await user.say("halo")
+    await user.press("Bahasa Indonesia")
+    await user.press("Pelaku usaha")
+    await user.press(t("start.btn_agree"))
+    await user.say("daftar usaha")
+    for answer in PROFILE_ANSWERS:
+        await user.say(answer)
+    await user.press(t("vendor.visibility_all"))
+    saved = await user.press(t("form.btn_save"))
+    assert any(t("vendor.saved", name=PROFILE_ANSWERS[0]) in s.text for s in saved)
+
+
+def message_shapes(sent: list[Sent]) -> list[tuple[str, int]]:
+    """(kind, number of options) per message the fake received; numbered text counts its "n. " lines."""
+    return [
+        (s.kind, len(s.options()) or sum(1 for line in s.text.split("\n") if line.split(". ")[0].isdigit()))
+        for s in sent
+    ]
+
+
 # ---- the outbox, delivered to console users ---------------------------------------------------------------
 
 

@@ -7,38 +7,21 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import App
+from bot.channels.whatsapp import GraphLimits, WhatsAppChannel
 from bot.core.messages import Channel, Choice, Reply
+from bot.core.wire import Locale
+from bot.db import create_engine, session_factory
 from bot.services import accounts, broadcasts
+from bot.services.delivery import DeliveryWorker, WorkerSettings
 from bot.services.outbox import Envelope
 from models import Identity, OutboxMessage, User, utcnow
-from tests.fakes.graph_api import FakeGraphAPI, Sent, receipt
-from tests.support import PROFILE_ANSWERS, Chat, WhatsAppUser, running_whatsapp, t
-
-
-def _shape(sent: list[Sent]) -> list[tuple[str, int]]:
-    """(kind, number of options) per message; numbered text counts its "n. " lines."""
-    shapes = []
-    for s in sent:
-        options = len(s.options()) or sum(1 for line in s.text.split("\n") if line.split(". ")[0].isdigit())
-        shapes.append((s.kind, options))
-    return shapes
-
-
-async def _onboarded_vendor(user: WhatsAppUser) -> None:
-    await user.say("halo")
-    await user.press("Bahasa Indonesia")
-    await user.press("Pelaku usaha")
-    await user.press(t("start.btn_agree"))
-    await user.say("daftar usaha")
-    for answer in PROFILE_ANSWERS:
-        await user.say(answer)
-    await user.press(t("vendor.visibility_all"))
-    saved = await user.press(t("form.btn_save"))
-    assert any(t("vendor.saved", name=PROFILE_ANSWERS[0]) in s.text for s in saved)
+from tests.fakes.graph_api import PHONE_NUMBER_ID, TOKEN, FakeGraphAPI, receipt
+from tests.support import Chat, WhatsAppUser, message_shapes, running_whatsapp, t, whatsapp_vendor
 
 
 async def test_product_registration_sends_buttons_lists_and_numbered_text_by_choice_count(
@@ -46,7 +29,7 @@ async def test_product_registration_sends_buttons_lists_and_numbered_text_by_cho
 ) -> None:
     async with running_whatsapp(app, graph) as server:
         user = WhatsAppUser(server, graph)
-        await _onboarded_vendor(user)
+        await whatsapp_vendor(user)
         steps = [
             ("say", "tambah produk"),
             ("say", "Keripik Pisang Cokelat Lumer"),  # 11 categories: numbered text
@@ -64,7 +47,7 @@ async def test_product_registration_sends_buttons_lists_and_numbered_text_by_cho
         shapes = []
         for how, what in steps:
             sent = await (user.press(what) if how == "press" else user.say(what))
-            shapes.append(_shape(sent))
+            shapes.append(message_shapes(sent))
         assert graph.refused == []  # every body was within the Cloud API's limits
         assert shapes == EXPECTED, shapes
 
@@ -274,3 +257,44 @@ async def test_the_fake_receives_one_message_of_the_right_kind_per_choice_count(
         ]
     else:
         assert [payload for _title, payload in sent.options()] == [c.action for c in choices]
+
+
+async def test_two_worker_processes_together_respect_the_daily_cap_and_the_report_shows_who_waits(
+    app: App, graph: FakeGraphAPI, sessions: async_sessionmaker[AsyncSession], database_url: str
+) -> None:
+    people = await _five_people(app)
+    settings = app.settings.whatsapp
+    settings.token, settings.phone_number_id, settings.api_base = SecretStr(TOKEN), PHONE_NUMBER_ID, graph.base_url
+    settings.template_notice, settings.daily_recipients = TEMPLATE, 2
+    broadcast_id = await _broadcast(app, sessions, people)  # all five outside the window: templates only
+    engines = [create_engine(database_url) for _ in range(2)]  # two processes: own engines, own channels
+    channels = [WhatsAppChannel(session_factory(e), settings, Locale(), GraphLimits.unpaced()) for e in engines]
+    workers = [
+        DeliveryWorker(session_factory(e), {"whatsapp": c.send_envelope}, WorkerSettings(batch=1))
+        for e, c in zip(engines, channels, strict=True)
+    ]
+
+    async def drain(worker: DeliveryWorker) -> None:
+        while await worker.run_once():
+            pass
+
+    try:
+        await asyncio.gather(*(drain(w) for w in workers))
+    finally:
+        for channel in channels:
+            await channel.close()
+        for engine in engines:
+            await engine.dispose()
+    assert len([s for s in graph.sent if s.type == "template"]) == 2
+    report = await _report(sessions, broadcast_id)
+    assert (report.sent, report.waiting_cap, report.pending, report.failed, report.needs_template) == (2, 3, 0, 0, 0)
+    async with sessions() as session:
+        waiting = list(await session.scalars(select(OutboxMessage).where(OutboxMessage.last_error == "daily_cap")))
+    assert len(waiting) == 3 and all(r.status == "pending" and r.attempts == 0 for r in waiting)  # still queued
+
+    admin = Chat(app.dispatcher, "admin")
+    await admin.say("halo")
+    for label in ("Bahasa Indonesia", "Lihat-lihat", t("start.btn_agree")):
+        await admin.press(label)
+    await admin.say("laporan siaran")
+    assert "menunggu batas harian WhatsApp 3" in admin.text

@@ -48,6 +48,7 @@ async def test_vendor_session_over_whatsapp_matches_the_console(
     for line in lines:  # the console, in-process (as `banggabeli chat --user sari` does)
         await app.dispatcher.handle(to_inbound("sari", line))
 
+    graph.add_media("1234567890123456", b"\xff\xd8\xff\xe0 keripik-cokelat.jpg \xff\xd9")  # the image fixture
     async with running_whatsapp(app, graph) as server:
         user = WhatsAppUser(server, graph)
         for line in lines:
@@ -62,3 +63,10 @@ async def test_vendor_session_over_whatsapp_matches_the_console(
     whatsapp = await _catalog(sessions, "whatsapp")
     assert len(console["products"]) == 2 and console["products"][0]["has_photo"]
     assert whatsapp == console
+    async with sessions() as session:  # the WhatsApp photo is kept by the bot, as the console's ref is
+        refs = set(
+            await session.scalars(
+                select(Product.photo_ref).where(Product.photo_channel == "whatsapp", Product.photo_ref.is_not(None))
+            )
+        )
+    assert len(refs) == 1 and refs.pop().startswith("media:")

@@ -94,6 +94,7 @@ async def _onboard(user: WhatsAppUser) -> None:
 
 
 async def test_buttons_lists_images_locations_contacts_and_unsupported_kinds(app: App, graph: FakeGraphAPI) -> None:
+    graph.add_media("1234567890123456", b"\xff\xd8\xff\xe0 a jpeg \xff\xd9")  # the image fixture's media id
     async with running_whatsapp(app, graph) as server:
         user = WhatsAppUser(server, graph)
         await _onboard(user)  # button replies all the way
@@ -102,7 +103,13 @@ async def test_buttons_lists_images_locations_contacts_and_unsupported_kinds(app
         assert sticker[0].text == t("fallback.media")  # "please type", in the user's language
         image = await user.send("image")
         assert image[0].text == t("fallback.photo")
-        contact = await user.send("contacts")
+        contact = await user.send("contacts")  # the card of the sender's own number
+        assert contact[0].text == t("fallback.own_contact")
+        card = message("contacts")
+        card["entry"][0]["changes"][0]["value"]["messages"][0]["contacts"][0]["phones"] = [
+            {"phone": "+62 857-1111-2222"}
+        ]
+        contact = await user._after(card)  # someone else's card
         assert contact[0].text == t("fallback.contact")
 
         await user.say("daftar usaha")
@@ -131,3 +138,15 @@ async def test_a_payload_without_wa_id_is_keyed_on_the_user_id_and_answered_by_r
         assert identity is not None and identity.external_id == "ID.9876543210987654"
         person = await session.get_one(User, identity.user_id)
         assert person.phone is None and person.display_name == "Budi"
+
+
+async def test_a_signed_delivery_bigger_than_one_network_chunk_is_read_whole(
+    app: App, graph: FakeGraphAPI, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with running_whatsapp(app, graph) as server:
+        user = WhatsAppUser(server, graph)
+        document = message("text", text="halo")
+        document["entry"][0]["changes"][0]["value"]["padding"] = "x" * 300_000  # within the 1 MB limit
+        assert await user.post(document) == 200
+        await user.settle()
+    assert await _inbox_count(sessions) == 1

@@ -108,7 +108,7 @@ class ChannelServer:
         whatsapp = self.settings.whatsapp
         if whatsapp.enabled:
             self.whatsapp = whatsapp_channel(self.app, self.whatsapp_limits)
-            self.app.intake.attach("whatsapp", self.whatsapp)
+            self.app.intake.attach("whatsapp", self.whatsapp, prepare=self.whatsapp.prepare)
             WhatsAppWebhook(
                 self.whatsapp,
                 self.app.intake,

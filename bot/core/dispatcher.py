@@ -169,6 +169,9 @@ class Dispatcher:
 
     async def _route(self, ctx: Context) -> list[Reply]:
         inbound = ctx.inbound
+        action = decode(inbound.action) if inbound.action is not None else None
+        if action is not None and (flow := self.registry.get(action.prefix)) and flow.anytime and flow.on_action:
+            return await flow.on_action(ctx, action)
         state = await conversations.load(ctx.session, ctx.user.id, self._ttl)
         prefix: list[Reply] = []
         if state is not None and state.expired:

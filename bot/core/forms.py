@@ -392,6 +392,8 @@ class Form:
                 raise ValidationError("form.pick_from_buttons")
             return options.answer(picked)
         if current.kind == "photo":
+            if inbound.media_error:
+                raise ValidationError(inbound.media_error)
             if inbound.photo_ref and len(inbound.photo_ref) <= MAX_PHOTO_REF:
                 return inbound.photo_ref
             raise ValidationError("form.need_photo")

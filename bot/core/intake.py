@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -44,6 +44,9 @@ class Outlet(Protocol):
     async def deliver(self, external_id: str, replies: Sequence[Reply], meta: Meta) -> str:
         """Send the replies in order; `outbox.SENT`, `outbox.BLOCKED` or `outbox.FAILED`."""
         ...
+
+
+Prepare = Callable[[Inbound], Awaitable[Inbound]]
 
 
 @dataclass(slots=True)
@@ -73,15 +76,19 @@ class Intake:
         self.sessions = sessions
         self.dispatcher = dispatcher
         self._outlets: dict[str, Outlet] = {}
+        self._prepare: dict[str, Prepare] = {}
         self._chats: dict[tuple[str, str], _Chat] = {}
         self._accepting = True
         self.duplicates = 0
         self._outcomes: list[tuple[int, str]] = []
         self._marking: asyncio.Task[None] | None = None
 
-    def attach(self, channel: str, outlet: Outlet) -> None:
-        """Register the channel that sends replies for `channel` addresses."""
+    def attach(self, channel: str, outlet: Outlet, prepare: Prepare | None = None) -> None:
+        """Register the channel that sends replies for `channel` addresses, and what it does to a stored
+        update before it is handled (e.g. WhatsApp fetches a picture, which its webhook must not wait for)."""
         self._outlets[channel] = outlet
+        if prepare is not None:
+            self._prepare[channel] = prepare
 
     @property
     def idle(self) -> bool:
@@ -182,9 +189,14 @@ class Intake:
         if isinstance(item, _Resend):
             await self._deliver(channel, chat_id, item.outbox_id, item.replies, item.meta)
             return
+        inbound = item.inbound
+        if (prepare := self._prepare.get(channel)) is not None:
+            inbound = await prepare(inbound)
         while True:
             # Usually this update; first any earlier one of the chat that another process stored (its order).
-            handled = await self.dispatcher.handle_stored(item.inbox_id, item.inbound, item.meta)
+            # Such an earlier one was not prepared here (its own process would have): its media stays a
+            # platform reference (known edge, see docs/whatsapp.md).
+            handled = await self.dispatcher.handle_stored(item.inbox_id, inbound, item.meta)
             if handled.replies:
                 await self._deliver(channel, chat_id, handled.outbox_id, handled.replies, handled.meta)
             if handled.inbox_id is None or handled.inbox_id >= item.inbox_id:
@@ -197,6 +209,8 @@ class Intake:
         if outlet is None:
             logger.error("no outlet for channel %s; %s replies stay in the outbox", channel, len(replies))
             return
+        if outbox_id is not None:  # the channel may note what the row became (e.g. WhatsApp's message ids)
+            meta = {**meta, "outbox_id": outbox_id}
         status = await outlet.deliver(chat_id, replies, meta)
         if outbox_id is not None:
             self._outcomes.append((outbox_id, status))

@@ -29,6 +29,8 @@ class Inbound:
     language_hint: str | None = None
     phone: str | None = None
     has_unsupported_media: bool = False
+    # A picture arrived but the channel could not fetch it: the locale key that says why (too large, gone).
+    media_error: str | None = None
 
     @property
     def clean_text(self) -> str:

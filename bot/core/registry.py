@@ -34,6 +34,9 @@ class Flow:
     on_action: ActionFn | None = None
     resume: ResumeFn | None = None
     menu: MenuEntry | None = None
+    # Its buttons work at any moment: before onboarding and without disturbing the flow the user is in
+    # (a question that came as a notice, e.g. joining a Telegram and a WhatsApp account).
+    anytime: bool = False
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound, PermissionDenied, ValidationError
-from bot.services import audit
+from bot.services import audit, identity_links
 from bot.services.parsers import parse_phone
 from models import Identity, ProcessedUpdate, User, utcnow
 
@@ -57,7 +57,9 @@ async def resolve(
 
     Safe when two processes see the first two messages of a new user at once: the identity is inserted with
     ON CONFLICT DO NOTHING, and the loser takes the winner's identity (and drops the user it had begun).
-    `phone` is stored only when it is a valid number, normalised to E.164.
+    `phone` is a number the platform vouches for (WhatsApp's sender, a Telegram contact of the sender themself),
+    never a typed one; it is stored only when valid, in E.164, and may link the identity to the same person on
+    another channel (bot/services/identity_links.py).
     """
     found = (  # identity and user in one query: the first statement of every update
         await session.execute(
@@ -94,8 +96,10 @@ async def resolve(
     if (channel, external_id) in admins and not user.is_admin:
         user.is_admin = True
         audit.record(session, user.id, "admin.bootstrap", f"user:{user.id}")
-    if not user.phone and (valid_phone := normalise_phone(phone)):
-        user.phone = valid_phone
+    if phone and phone != identity.verified_phone and (valid_phone := normalise_phone(phone)):
+        if not user.phone:
+            user.phone = valid_phone
+        await identity_links.note_verified_phone(session, identity, valid_phone)
     return user, identity
 
 

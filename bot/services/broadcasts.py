@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from bot.errors import NotFound, PermissionDenied, ValidationError
 from bot.services import notify
-from bot.services.outbox import PENDING, notice
+from bot.services.outbox import PENDING, WAITING_FOR_CAP, notice
 from models import Broadcast, Identity, OutboxMessage, Product, Rsvp, User, Vendor, utcnow
 
 KIND = "broadcast"
@@ -49,6 +49,7 @@ class Report:
     pending: int
     needs_template: int
     opted_out: int
+    waiting_cap: int  # pending rows held back by WhatsApp's daily cap of recipients (not in `pending`)
     created_at: datetime
     finished_at: datetime | None
 
@@ -189,6 +190,16 @@ async def report(session: AsyncSession, actor: User, broadcast_id: int) -> Repor
         .group_by(OutboxMessage.status)
     )
     by_status = {status: int(n) for status, n in rows}
+    waiting_cap = int(
+        await session.scalar(
+            select(func.count()).where(
+                OutboxMessage.broadcast_id == broadcast_id,
+                OutboxMessage.status == PENDING,
+                OutboxMessage.last_error == WAITING_FOR_CAP,
+            )
+        )
+        or 0
+    )
     return Report(
         id=broadcast.id,
         audience=Audience(broadcast.audience, broadcast.audience_arg),
@@ -198,9 +209,10 @@ async def report(session: AsyncSession, actor: User, broadcast_id: int) -> Repor
         sent=by_status.get("sent", 0),
         failed=by_status.get("failed", 0),
         blocked=by_status.get("blocked", 0),
-        pending=by_status.get(PENDING, 0),
+        pending=by_status.get(PENDING, 0) - waiting_cap,
         needs_template=by_status.get("needs_template", 0),
         opted_out=broadcast.opted_out,
+        waiting_cap=waiting_cap,
         created_at=broadcast.created_at,
         finished_at=broadcast.finished_at,
     )

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound, PermissionDenied
-from bot.services import audit, claims
+from bot.services import audit, claims, media
 from bot.services.categories import CATEGORIES as CATEGORY_LABELS
 from bot.services.parsers import Price
 from bot.services.search.index import reindex_product, reindex_vendor
@@ -206,10 +206,11 @@ async def set_product_visible(session: AsyncSession, user: User, product_id: int
 async def delete_product(session: AsyncSession, user: User, product_id: int | None) -> str:
     """Delete one of the user's products; returns its name for the confirmation."""
     product = await own_product(session, user, product_id)
-    name = product.name
+    name, photo = product.name, product.photo_ref
     audit.record(session, user.id, "product.delete", f"product:{product.product_ref}")
     await session.delete(product)
     await session.flush()
+    await media.forget(session, [photo])
     return name
 
 

@@ -23,18 +23,28 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import broadcasts
-from bot.services.outbox import BLOCKED, FAILED, PENDING, REPLY, RETRY, SENT, Envelope, envelopes
+from bot.services.outbox import (
+    BLOCKED,
+    FAILED,
+    PENDING,
+    REPLY,
+    RETRY,
+    SENT,
+    WAITING_FOR_CAP,
+    Envelope,
+    envelopes,
+)
 from models import Identity, OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = "unreachable"
 # An outcome, not a status: the channel cannot send it yet (WhatsApp's daily cap of recipients); the row waits
-# `backoff_cap` without using up one of its attempts.
+# `backoff_cap` without using up one of its attempts, marked `WAITING_FOR_CAP` (the broadcast report counts it).
 DEFERRED = "deferred"
 
 Send = Callable[[Envelope], Awaitable[str]]
@@ -125,7 +135,9 @@ async def record(
     attempts = envelope.attempts + 1
     values: dict[str, object] = {"attempts": attempts, "claimed_at": None}
     if outcome == DEFERRED:
-        values.update(status=PENDING, due_at=now + settings.backoff_cap, attempts=envelope.attempts)
+        values.update(
+            status=PENDING, due_at=now + settings.backoff_cap, attempts=envelope.attempts, last_error=WAITING_FOR_CAP
+        )
     elif outcome == RETRY and attempts < settings.max_attempts:
         values.update(status=PENDING, due_at=now + backoff(settings, attempts))
     elif outcome == RETRY:
@@ -138,6 +150,8 @@ async def record(
         values["sent_at"] = now
     if error is not None:
         values["last_error"] = error[:2000]
+    elif outcome != DEFERRED:  # no longer waiting for the daily cap
+        values["last_error"] = func.nullif(OutboxMessage.last_error, WAITING_FOR_CAP)
     # Only a row still pending: a platform's receipt (a "failed" status callback) may have settled it meanwhile.
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.id == envelope.id, OutboxMessage.status == PENDING).values(**values)

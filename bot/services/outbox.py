@@ -26,6 +26,8 @@ BLOCKED = "blocked"
 FAILED = "failed"
 RETRY = "retry"  # an outcome, not a status: the row goes back to pending
 REPLY = "reply"
+# `last_error` of a pending row held back by a platform's daily cap of recipients (WhatsApp's messaging tier).
+WAITING_FOR_CAP = "daily_cap"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,10 @@ async def mark(session: AsyncSession, row_id: int, status: str, error: str | Non
         values["sent_at"] = now
     if error is not None:
         values["last_error"] = error[:2000]
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+    # Only a row still pending: a platform's "failed" receipt may have settled it while it was being sent.
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING).values(**values)
+    )
 
 
 async def mark_many(session: AsyncSession, outcomes: Sequence[tuple[int, str]]) -> None:
@@ -117,7 +122,10 @@ async def mark_many(session: AsyncSession, outcomes: Sequence[tuple[int, str]]) 
         values: dict[str, object] = {"status": status, "attempts": OutboxMessage.attempts + 1, "claimed_at": None}
         if status == SENT:
             values["sent_at"] = now
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values))
+        # Only rows still pending, as in `mark`: a receipt may have settled one while its outcome waited.
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == PENDING).values(**values)
+        )
 
 
 async def undelivered(

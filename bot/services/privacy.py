@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import audit
+from bot.services import audit, media
 from bot.services.catalog import vendor_of
 from bot.services.search.index import purge_deleted_text
 from models import Conversation, Identity, Lead, NeedRequest, Product, SearchLog, User, Vendor
@@ -44,7 +44,9 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
     The business's words leave the search index too.
     """
     vendor = await vendor_of(session, user)
+    photos: list[str | None] = []
     if vendor is not None:
+        photos = list(await session.scalars(select(Product.photo_ref).where(Product.vendor_id == vendor.id)))
         await session.execute(
             update(Lead)
             .where(Lead.vendor_id == vendor.id)
@@ -56,6 +58,7 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
     await session.execute(delete(Conversation).where(Conversation.user_id == user.id))
     await session.execute(update(SearchLog).where(SearchLog.user_id == user.id).values(user_id=None))
     user.phone = None
+    await session.execute(update(Identity).where(Identity.user_id == user.id).values(verified_phone=None))
     user.display_name = None
     user.consent_version = None
     user.consented_at = None
@@ -69,3 +72,4 @@ async def delete_my_data(session: AsyncSession, user: User) -> None:
     await session.flush()
     if vendor is not None:
         await purge_deleted_text(session)
+        await media.forget(session, photos)  # the pictures the bot kept of those products

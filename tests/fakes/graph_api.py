@@ -8,6 +8,9 @@ interactive body or a caption) and answers `{"messages": [{"id": "wamid..."}]}`,
 * `fail(address, code)`: every send to that address (a `to` number or a `recipient` id) is refused with code;
 * `throttle(n)`: the next n sends get 130429 (throughput limit).
 
+Media: `add_media(id, bytes)` is a picture a user sent (`GET /{version}/{id}` gives its `url`, `GET url` with the
+token its bytes; an unknown id is 404); `POST /{version}/{phone_number_id}/media` takes an upload (`uploads`).
+
 `sent` lists every accepted call: `Sent(address, body, wamid)`.
 
 It also builds what Meta would post to our webhook: `message(kind, ...)` from the real-shaped fixtures in
@@ -104,6 +107,9 @@ class FakeGraphAPI:
     """The fake server; use as `async with FakeGraphAPI() as graph:`."""
 
     def __init__(self) -> None:
+        self.media: dict[str, tuple[bytes, str]] = {}  # media id -> (bytes, type): what users sent, and uploads
+        self.announced_sizes: dict[str, int] = {}
+        self.uploads: list[str] = []
         self.sent: list[Sent] = []
         self.refused: list[tuple[str, int]] = []
         self._failures: dict[str, int] = {}
@@ -119,6 +125,15 @@ class FakeGraphAPI:
     def throttle(self, times: int) -> None:
         """Refuse the next `times` sends with 130429."""
         self._throttle = times
+
+    def add_media(
+        self, media_id: str, data: bytes, mime_type: str = "image/jpeg", announced: int | None = None
+    ) -> None:
+        """A picture a user sent, served at `GET /{version}/{media_id}` -> url -> bytes (`announced`: the
+        `file_size` the info claims, when it should differ from the real size)."""
+        self.media[media_id] = (data, mime_type)
+        if announced is not None:
+            self.announced_sizes[media_id] = announced
 
     def to(self, address: str) -> list[Sent]:
         """Everything sent to one address."""
@@ -150,9 +165,57 @@ class FakeGraphAPI:
             {"messaging_product": "whatsapp", "contacts": [{"input": address}], "messages": [{"id": wamid}]}
         )
 
+    def _authorised(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization") == f"Bearer {TOKEN}"
+
+    async def _media_info(self, request: web.Request) -> web.Response:
+        media_id = request.match_info["media_id"]
+        if not self._authorised(request):
+            return _error(401, 190, "Invalid OAuth access token")
+        if media_id not in self.media:
+            return _error(404, 100, "Unsupported get request: media not found")
+        data, mime_type = self.media[media_id]
+        info = {
+            "messaging_product": "whatsapp",
+            "url": f"{self.base_url}/whatsapp_business/attachments/?mid={media_id}",
+            "mime_type": mime_type,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "file_size": self.announced_sizes.get(media_id, len(data)),
+            "id": media_id,
+        }
+        return web.json_response(info)
+
+    async def _media_bytes(self, request: web.Request) -> web.Response:
+        media_id = request.query.get("mid", "")
+        if not self._authorised(request):
+            return _error(401, 190, "Invalid OAuth access token")
+        if media_id not in self.media:
+            return web.Response(status=404)
+        data, mime_type = self.media[media_id]
+        return web.Response(body=data, content_type=mime_type)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        if request.match_info["phone_id"] != PHONE_NUMBER_ID or not self._authorised(request):
+            return _error(401, 190, "Invalid OAuth access token")
+        form = await request.post()
+        upload = form.get("file")
+        if form.get("messaging_product") != "whatsapp" or not isinstance(upload, web.FileField):
+            return _error(400, 100, "Invalid parameter")
+        media_id = f"{next(self._ids) + 900_000_000_000}"
+        self.media[media_id] = (upload.file.read(), str(form.get("type") or upload.content_type))
+        self.uploads.append(media_id)
+        return web.json_response({"id": media_id})
+
+    def routes(self, app: web.Application) -> None:
+        """Serve messages, media info, media bytes and uploads on `app`."""
+        app.router.add_post("/{version}/{phone_id}/messages", self._messages)
+        app.router.add_post("/{version}/{phone_id}/media", self._upload)
+        app.router.add_get("/whatsapp_business/attachments/", self._media_bytes)
+        app.router.add_get("/{version}/{media_id}", self._media_info)
+
     async def __aenter__(self) -> FakeGraphAPI:
         app = web.Application()
-        app.router.add_post("/{version}/{phone_id}/messages", self._messages)
+        self.routes(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -233,8 +296,9 @@ async def _serve(port: int) -> None:
     import asyncio
 
     fake = FakeGraphAPI()
+    fake.base_url = f"http://127.0.0.1:{port}"
     app = web.Application()
-    app.router.add_post("/{version}/{phone_id}/messages", fake._messages)
+    fake.routes(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

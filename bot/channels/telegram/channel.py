@@ -48,9 +48,9 @@ from bot.config import TelegramSettings
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import Translator
 from bot.core.intake import Intake
-from bot.core.messages import Channel, Inbound, Reply
+from bot.core.messages import Attachment, Channel, Inbound, Reply
 from bot.core.wire import Locale, Meta, render
-from bot.services import outbox
+from bot.services import media, outbox
 from bot.services.outbox import Envelope
 
 logger = logging.getLogger(__name__)
@@ -242,6 +242,7 @@ class TelegramChannel:
     async def deliver(self, external_id: str, replies: Sequence[Reply], meta: Meta) -> str:
         """Send one batch of replies to a chat (the intake's and the delivery worker's outlet)."""
         origin = Origin(**meta["origin"]) if meta.get("origin") else None
+        replies = await self._kept_pictures(replies)
         try:
             await self.delivery.deliver(int(external_id), replies, origin=origin)
         except RecipientUnreachable:
@@ -259,6 +260,24 @@ class TelegramChannel:
                 logger.warning("could not apologise in chat %s: %s", external_id, again)
             return outbox.FAILED
         return outbox.SENT
+
+    async def _kept_pictures(self, replies: Sequence[Reply]) -> Sequence[Reply]:
+        """Pictures the bot keeps (`media:<id>`, e.g. sent on WhatsApp) are not Telegram files: they go as an
+        uploaded photo before the text (a picture no longer kept is left out)."""
+        if all(media.media_id(r.photo_ref) is None for r in replies):
+            return replies
+        out = []
+        async with self.core.sessions() as session:
+            for reply in replies:
+                if media.media_id(reply.photo_ref) is not None and reply.attachment is None:
+                    kept = await media.load(session, reply.photo_ref)
+                    picture = None
+                    if kept is not None:
+                        name = "foto.png" if kept.content_type == "image/png" else "foto.jpg"
+                        picture = Attachment(name, kept.data, photo=True)
+                    reply = dataclasses.replace(reply, photo_ref=None, attachment=picture)
+                out.append(reply)
+        return out
 
     async def send_envelope(self, envelope: Envelope) -> str:
         """The delivery worker's sender for Telegram rows."""

@@ -4,8 +4,9 @@
   the core decodes and re-checks: a payload is a request, not a permission).
 * A photo is `photo_ref="telegram:<file_id>"` of the largest size.
 * A shared contact is `contact_phone` only when it is the sender's own number (`contact.user_id` is the
-  sender, which is what the "share my number" button sends); someone else's contact card is not an answer
-  to "what is your number" and counts as unsupported media.
+  sender, which is what the "share my number" button sends); then it is also `phone`, the number Telegram
+  vouches for (it may link the user's WhatsApp account). Someone else's contact card is not an answer to
+  "what is your number" and counts as unsupported media.
 * Stickers, voice, video, documents, locations, polls...: `has_unsupported_media=True`, so the core can
   say what it does understand. (A photo sent "as a file" is a document: Telegram cannot re-send it as a
   photo, so it is not taken as one.)
@@ -71,6 +72,8 @@ def message_to_inbound(message: Message, update_id: int) -> Inbound | None:
     elif message.contact is not None:
         if message.contact.user_id == user.id:
             fields["contact_phone"] = message.contact.phone_number
+            # Telegram vouches for it (the sender's own number), in international form, often without "+".
+            fields["phone"] = "+" + message.contact.phone_number.lstrip("+")
         else:
             fields["has_unsupported_media"] = True
     elif any(getattr(message, kind, None) is not None for kind in _UNSUPPORTED):

@@ -7,16 +7,20 @@
   131047) only as the approved template configured for their kind (WHATSAPP_TEMPLATE_EVENT / _NOTICE /
   _LEAD, "name:language"), whose one body parameter is the message's text on one line. Never free text.
   Without a template the row is marked `needs_template` (counted in the broadcast report).
-* Templates start business-initiated conversations, which the messaging tier caps per 24 h
-  (WHATSAPP_DAILY_RECIPIENTS unique people): a new person beyond the cap waits (`deferred`), and is counted.
+* Templates go outside the window, which the messaging tier caps per 24 h (WHATSAPP_DAILY_RECIPIENTS unique
+  people). The count comes from the database and each template is reserved there before it is sent, under a
+  lock all worker processes share (platform_delivery.reserve_template), so together they respect the cap; a
+  new person beyond it waits (`deferred`: still queued, shown in the broadcast report) and is counted.
 * Meta's codes -> outbox: 131026 undeliverable -> failed; 131047 -> template or needs_template;
   131056 (too many to one person) and 130429 (throughput, after pauses) -> retry later; network/5xx -> retry.
-* Each sent row keeps the `wamid` of its first message, so a `failed` receipt marks that row.
+* A row may go out as several messages (a long text split, a photo then its text, buttons after a long
+  text): every `wamid` is recorded (outbox_parts), so a receipt for any of them reaches the row: `failed` on
+  any part fails it; it counts as delivered / read once all its parts are.
 """
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import logging
 import re
 from collections.abc import Sequence
@@ -26,6 +30,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.whatsapp.inbound import Receipt
+from bot.channels.whatsapp.media import GraphMedia, Pictures
 from bot.channels.whatsapp.render import render_reply
 from bot.channels.whatsapp.sender import (
     OUTSIDE_WINDOW,
@@ -37,11 +42,12 @@ from bot.channels.whatsapp.sender import (
     GraphUnavailable,
 )
 from bot.config import WhatsAppSettings
-from bot.core.messages import Channel, Reply
+from bot.core.messages import Channel, Inbound, Reply
 from bot.core.wire import Locale, Meta, render
 from bot.services import outbox, platform_delivery
 from bot.services.delivery import DEFERRED
 from bot.services.events import EVENT_NOTICE, REMINDER
+from bot.services.media import media_id
 from bot.services.outbox import Envelope
 from bot.services.platform_delivery import NEEDS_TEMPLATE
 
@@ -108,15 +114,18 @@ class WhatsAppChannel:
             settings.token.get_secret_value(),
             limits or GraphLimits(per_second=settings.rate or None),
         )
+        self.pictures = Pictures(
+            sessions,
+            GraphMedia(
+                settings.api_base, settings.api_version, settings.phone_number_id, settings.token.get_secret_value()
+            ),
+        )
         self.templates = {
             "event": Template.parse(settings.template_event),
             "notice": Template.parse(settings.template_notice),
             "lead": Template.parse(settings.template_lead),
         }
         self.counts: dict[str, int] = {}
-        # Check the cap, send, record: one template at a time in this process, so concurrent rows cannot all
-        # pass the check before the first is counted (across processes the cap is approximate at its edge).
-        self._template_turn = asyncio.Lock()
 
     def _count(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
@@ -132,24 +141,29 @@ class WhatsAppChannel:
     # ---- replies (the intake's outlet) ---------------------------------------------------------------------
 
     async def deliver(self, external_id: str, replies: Sequence[Reply], meta: Meta) -> str:
-        """Send the replies to one update in order; an outbox status."""
+        """Send the replies to one update in order; an outbox status. Every message's wamid is recorded on
+        the reply row (`meta["outbox_id"]`), so receipts for any of them reach it."""
         to = address(meta.get("wa_id"), external_id)
+        wamids: list[str] = []
         try:
-            await self._send_all(to, replies)
+            await self._send_all(to, replies, wamids)
         except GraphUnavailable as err:
             logger.warning("could not reach the Graph API for a reply: %s", err)
             return outbox.RETRY
         except GraphError as err:
             return self._status_of(err)
+        finally:
+            if meta.get("outbox_id") is not None:
+                await self._remember(int(meta["outbox_id"]), wamids, None)
         return outbox.SENT
 
-    async def _send_all(self, to: dict[str, str], replies: Sequence[Reply]) -> str | None:
-        first: str | None = None
+    async def _send_all(self, to: dict[str, str], replies: Sequence[Reply], wamids: list[str]) -> None:
+        """Send every message the replies render to, collecting their wamids as they are accepted."""
         for reply in replies:
+            if media_id(reply.photo_ref) is not None:  # a kept picture: upload (once), then show
+                reply = dataclasses.replace(reply, photo_ref=await self.pictures.uploaded(reply.photo_ref))
             for body in render_reply(reply, self.locale.default_language):
-                wamid = await self.sender.send(to, body)
-                first = first or wamid
-        return first
+                wamids.append(await self.sender.send(to, body))
 
     def _status_of(self, err: GraphError) -> str:
         self._count(f"error_{err.code}")
@@ -172,16 +186,19 @@ class WhatsAppChannel:
             person = await platform_delivery.recipient(session, envelope.id, CHANNEL, envelope.external_id)
         to = address(person.phone, envelope.external_id)
         if person.in_window():
+            wamids: list[str] = []
             try:
-                wamid = await self._send_all(to, replies)
+                await self._send_all(to, replies, wamids)
             except GraphUnavailable as err:
                 logger.warning("could not reach the Graph API for row %s: %s", envelope.id, err)
+                await self._remember(envelope.id, wamids, None)
                 return outbox.RETRY
             except GraphError as err:
+                await self._remember(envelope.id, wamids, None)
                 if err.code != OUTSIDE_WINDOW:
                     return self._status_of(err)
             else:
-                await self._remember(envelope.id, wamid, None)
+                await self._remember(envelope.id, wamids, None)
                 return outbox.SENT
         return await self._send_template(envelope, to, replies)
 
@@ -193,34 +210,44 @@ class WhatsAppChannel:
                 "row %s is outside the 24-hour window and no template is set for %s", envelope.id, envelope.kind
             )
             return NEEDS_TEMPLATE
-        async with self._template_turn:
-            async with self.sessions() as session:
-                total, counted = await platform_delivery.template_recipients(session, CHANNEL, envelope.external_id)
-            if not counted and total >= self.settings.daily_recipients:
-                self._count(DEFERRED)
-                logger.warning(
-                    "whatsapp daily cap of %s new recipients reached; row %s waits",
-                    self.settings.daily_recipients,
-                    envelope.id,
-                )
-                return DEFERRED
-            text = "\n".join(r.text for r in replies if r.text.strip())
-            try:
-                wamid = await self.sender.send(to, template.body(text))
-            except GraphUnavailable as err:
-                logger.warning("could not reach the Graph API for row %s: %s", envelope.id, err)
-                return outbox.RETRY
-            except GraphError as err:
-                return outbox.FAILED if err.code == OUTSIDE_WINDOW else self._status_of(err)
+        async with self.sessions() as session, session.begin():
+            reserved = await platform_delivery.reserve_template(
+                session, CHANNEL, envelope.id, envelope.external_id, template.name, self.settings.daily_recipients
+            )
+        if not reserved:
+            self._count(DEFERRED)
+            logger.warning(
+                "whatsapp daily cap of %s recipients reached; row %s waits", self.settings.daily_recipients, envelope.id
+            )
+            return DEFERRED
+        text = "\n".join(r.text for r in replies if r.text.strip())
+        try:
+            wamid = await self.sender.send(to, template.body(text))
+        except GraphUnavailable as err:
+            logger.warning("could not reach the Graph API for row %s: %s", envelope.id, err)
+            status = outbox.RETRY
+        except GraphError as err:
+            status = outbox.FAILED if err.code == OUTSIDE_WINDOW else self._status_of(err)
+        else:
             self._count("template")
-            await self._remember(envelope.id, wamid, template.name)
-        return outbox.SENT
+            await self._remember(envelope.id, [wamid], template.name)
+            return outbox.SENT
+        if status == outbox.RETRY:  # not sent: the reservation no longer counts against the cap
+            async with self.sessions() as session, session.begin():
+                await platform_delivery.release_template(session, envelope.id)
+        return status
 
-    async def _remember(self, row_id: int, wamid: str | None, template: str | None) -> None:
-        if not wamid:
+    async def _remember(self, row_id: int, wamids: Sequence[str], template: str | None) -> None:
+        if not any(wamids):
             return
         async with self.sessions() as session, session.begin():
-            await platform_delivery.record_sent(session, row_id, wamid, template)
+            await platform_delivery.record_sent(session, row_id, wamids, template)
+
+    # ---- pictures -----------------------------------------------------------------------------------------
+
+    async def prepare(self, inbound: Inbound) -> Inbound:
+        """Before a stored update is handled: fetch and keep the picture it carries (media.Pictures)."""
+        return await self.pictures.prepare(inbound)
 
     # ---- receipts ------------------------------------------------------------------------------------------
 
@@ -238,5 +265,6 @@ class WhatsAppChannel:
         return found
 
     async def close(self) -> None:
-        """Close the Graph API session."""
+        """Close the Graph API sessions."""
         await self.sender.close()
+        await self.pictures.graph.close()

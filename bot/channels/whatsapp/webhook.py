@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.channels.whatsapp.inbound import parse
+from bot.channels.whatsapp.media import read_at_most
 from bot.core.intake import Intake
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class Webhook:
             return web.Response(status=401, text="Unauthorized")
         if request.content_length is not None and request.content_length > self.max_body:
             return web.Response(status=413, text="Payload Too Large")
-        body = await request.content.read(self.max_body + 1)
+        body = await read_at_most(request.content, self.max_body + 1)
         if len(body) > self.max_body:
             return web.Response(status=413, text="Payload Too Large")
         if not hmac.compare_digest(given.encode(), signature(self._secret, body).encode()):
