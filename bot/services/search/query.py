@@ -346,7 +346,7 @@ class Need:
 
 
 def _kind_alternatives(kind: str) -> tuple[tuple[str, ...], ...]:
-    concepts = _concepts(words(kind))
+    concepts = _concepts(words(kind), everyday=False)
     if len(concepts) == 1:
         return concepts[0].alternatives
     return (tuple(tok for c in concepts for tok in c.alternatives[0]),) if concepts else ()
@@ -377,6 +377,50 @@ def generic_words(path: Path = DATA_DIR / "generic.txt") -> frozenset[str]:
     """`data/generic.txt`: words never required next to a more specific one."""
     with path.open(encoding="utf-8") as fh:
         return frozenset(w for line in fh for w in raw_words(line.split("#", 1)[0]))
+
+
+@cache
+def load_everyday(path: Path = DATA_DIR / "everyday.txt") -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """`data/everyday.txt`: English words and brand names -> the Indonesian words a catalog uses, as index-token
+    alternatives. Keys are folded like a question's words (spelling variants applied). Read once per process."""
+    table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    with path.open(encoding="utf-8") as fh:
+        lines = [line.split("#", 1)[0].strip() for line in fh]
+    for line in filter(None, lines):
+        left, sep, right = line.partition("=>")
+        phrases = [tuple(words(p)) for p in left.split("|") if words(p)]
+        targets = tuple(alt for k in right.split(";") if k.strip() for alt in _kind_alternatives(k))
+        if not sep or not phrases or not targets:
+            raise ValueError(f"everyday.txt: expected 'phrase | phrase => words; words', got {line!r}")
+        for phrase in phrases:
+            if len(phrase) > MAX_NEED_WORDS:
+                raise ValueError(f"everyday.txt: phrase {' '.join(phrase)!r} has over {MAX_NEED_WORDS} words")
+            typed = tuple(stem(w) for w in phrase if not is_stop(w))
+            if (typed,) != targets:  # an entry the spelling variants already cover says nothing new
+                table.setdefault(phrase, tuple(dict.fromkeys(targets)))
+    return table
+
+
+def _singular(word: str) -> str | None:
+    """An English plural's singular (`pots` -> `pot`, `dumplings` -> `dumpling`, `bakeries` -> `bakery`)."""
+    if len(word) <= 3 or not word.endswith("s"):
+        return None
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1]
+
+
+def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
+    """The longest `everyday.txt` phrase starting at word `i` (a plural last word finds its singular)."""
+    table = load_everyday()
+    for n in range(min(MAX_NEED_WORDS, len(ws) - i), 0, -1):
+        phrase = tuple(ws[i : i + n])
+        found = table.get(phrase)
+        if found is None and (single := _singular(phrase[-1])) is not None:
+            found = table.get((*phrase[:-1], single))
+        if found is not None:
+            return n, found
+    return None
 
 
 def _take_need(ws: list[str]) -> tuple[list[str], Concept | None]:
@@ -411,11 +455,20 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
 
 
-def _concepts(ws: list[str]) -> list[Concept]:
+def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
     concepts: list[Concept] = []
     phrases = {start: (end, group) for start, end, group in load_lexicon().find_phrases(ws)}
     i = 0
     while i < len(ws):
+        found = _everyday_at(ws, i) if everyday else None
+        if found is not None and found[0] >= (phrases[i][0] - i if i in phrases else 0):
+            # English or a brand ("mineral water", "kapal api"): the Indonesian words, or the typed ones.
+            n, targets = found
+            typed = tuple(stem(w) for w in ws[i : i + n] if not is_stop(w))
+            alternatives = tuple(dict.fromkeys((*targets, typed) if typed else targets))
+            concepts.append(Concept(" ".join(ws[i : i + n]), alternatives, word=ws[i] if n == 1 else None))
+            i += n
+            continue
         if i in phrases:
             end, group = phrases[i]
             concepts.append(_group_concept(group, ws[i:end], ws[i] if end == i + 1 else None))
