@@ -107,6 +107,7 @@ class ParsedQuery:
     category_from_words: bool = False
     quantity: int | None = None  # "150 snack box"
     date: str | None = None  # "tanggal 20", "besok": as written
+    asked: tuple[str, ...] = ()  # every folded word of the question (stop words too), for business names
 
     @property
     def normalized(self) -> str:
@@ -516,6 +517,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
         category_from_words=category is not None,
         quantity=quantity,
         date=date,
+        asked=tuple(dict.fromkeys(words(raw))),
     )
 
 

@@ -78,7 +78,7 @@ async def search(
     vocab = await get_vocabulary(session) if parsed.concepts else None
     corrected, corrections = correct_concepts(parsed.concepts, vocab) if vocab else (parsed.concepts, ())
     candidates, attempt = await find(session, parsed, corrected, vocab)
-    hits = rank(candidates, [c.alternatives for c in corrected] if attempt and attempt.concepts else ())
+    hits = rank(candidates, [c.alternatives for c in corrected] if attempt and attempt.concepts else (), parsed.asked)
     used = attempt.concepts if attempt else corrected
     related: tuple[SearchHit, ...] = ()
     if not hits and corrected and related_wanted:
