@@ -108,6 +108,7 @@ class ParsedQuery:
     quantity: int | None = None  # "150 snack box"
     date: str | None = None  # "tanggal 20", "besok": as written
     asked: tuple[str, ...] = ()  # every folded word of the question (stop words too), for business names
+    items: tuple[ParsedQuery, ...] = ()  # the things of a list ("tenda, kursi dan sound system"), 2 or more
 
     @property
     def normalized(self) -> str:
@@ -174,6 +175,13 @@ _INTRO_WORDS = frozenset(
 )  # fmt: skip
 _PURPOSE_WORDS = frozenset({"untuk", "utk", "buat", "guna", "pada", "for", "dalam", "acara", "kegiatan"})
 _SENTENCE_RE = re.compile(r"(?<=[.!?\n])\s+")
+# "Yth." or "No." end no sentence; "1." / "2)" / a bullet start an item of a list, like a comma does.
+_ABBREVIATION_RE = re.compile(r"\b(?:yth|bpk|ibu|bu|pak|kec|kel|no|jl|sdr|dr|dll|dsb|tgl|dkk|a\.n|u\.p)\.$", re.I)
+_LIST_MARK_RE = re.compile(r"(?:(?<=^)|(?<=[\s:;,]))(?:\(?\d{1,2}[.)]|[-•*·])\s+(?=[^\W\d_])", re.M)
+_ITEM_SEPARATORS = frozenset({",", ";", ":", "/", "&", "+"})
+_ITEM_WORDS = frozenset({"dan", "serta", "and", "sama", "plus", "juga"})
+# Heads that a list shares: "sewa tenda dan kursi" asks for rented chairs too, "servis laptop dan printer".
+_SHARED_HEADS = frozenset({"sewa", "rental", "penyewaan", "jasa", "servis", "cetak", "cuci", "service"})
 _MONTHS = (
     r"jan(?:uari|uary)?|feb(?:ruari|ruary)?|mar(?:et|ch)?|apr(?:il)?|mei|may|jun(?:i|e)?|jul(?:i|y)?"
     r"|agu(?:stus)?|agt|aug(?:ust)?|sep(?:t|tember)?|okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|des(?:ember)?|dec(?:ember)?"
@@ -194,27 +202,76 @@ def take_date(text: str) -> tuple[str | None, str]:
     return m.group(0).strip(), text[: m.start()] + " " + text[m.end() :]
 
 
-def strip_frame(text: str) -> str:
-    """The part of a message that names the need: a letter's sentence with the request verb, from that verb on
-    when an introduction comes before it; without a request verb the text is kept whole."""
-    sentences = [s for s in _SENTENCE_RE.split(text) if s.strip()]
+def _sentences(text: str) -> list[str]:
+    out: list[str] = []
+    for piece in _SENTENCE_RE.split(_LIST_MARK_RE.sub(", ", text)):
+        if out and _ABBREVIATION_RE.search(out[-1]):
+            out[-1] += " " + piece
+        elif piece.strip():
+            out.append(piece)
+    return out
+
+
+def _tokens(sentence: str) -> list[str]:
+    """The sentence's folded words with "," between the parts a separator (",", ";", ":") divides."""
+    out: list[str] = []
+    for part in re.split(r"[,;:/&+]", sentence):
+        ws = words(part)
+        if ws and out:
+            out.append(",")
+        out.extend(ws)
+    return out
+
+
+def _frame(text: str) -> list[str] | None:
+    """The tokens naming the need (see `strip_frame`), separators kept; None without a request verb."""
+    sentences = _sentences(text)
     for sentence in sentences:
-        ws = words(sentence)
-        verb = next((i for i, w in enumerate(ws) if w in _NEED_VERBS), None)
+        tokens = _tokens(sentence)
+        ws = [t for t in tokens if t != ","]
+        verb = next((i for i, w in enumerate(tokens) if w in _NEED_VERBS), None)
         if verb is None:
             continue
-        after = ws[verb + 1 :]
-        if verb > 0 and not set(ws[:verb]) & _INTRO_WORDS and len(ws[:verb]) <= 4:
-            after = ws  # "keripik pisang, butuh 100": the thing comes first
+        before = [t for t in tokens[:verb] if t != ","]
+        after = tokens[verb + 1 :]
+        if before and not set(before) & _INTRO_WORDS and len(before) <= 4:
+            after = tokens  # "keripik pisang, butuh 100": the thing comes first
         kept: list[str] = []
         for w in after:
-            named = any(not is_stop(k) and not k.isdigit() for k in kept)
+            named = any(not is_stop(k) and not k.isdigit() and k != "," for k in kept)
             if w in _PURPOSE_WORDS and named and (len(sentences) > 1 or len(ws) > 8):
                 break  # "... untuk rapat tanggal 20": the occasion, not the thing
             kept.append(w)
-        if any(not is_stop(k) for k in kept):
-            return " ".join(kept)
-    return text
+        if any(not is_stop(k) and k != "," for k in kept):
+            return kept
+    return None
+
+
+def strip_frame(text: str) -> str:
+    """The part of a message that names the need: a letter's sentence with the request verb, from that verb on
+    when an introduction comes before it; without a request verb the text is kept whole."""
+    kept = _frame(text)
+    return text if kept is None else " ".join(t for t in kept if t != ",")
+
+
+def need_items(text: str) -> list[str]:
+    """The things a message lists ("kertas HVS, map dan bolpoin", "1. tenda 2. kursi"), each as words; one
+    entry when it lists nothing. A shared head goes to every item ("sewa tenda dan kursi": sewa kursi)."""
+    tokens = _frame(text)
+    if tokens is None:
+        tokens = [t for sentence in _sentences(text) for t in [*_tokens(sentence), ","]]
+    items: list[list[str]] = [[]]
+    for token in tokens:
+        if token == "," or token in _ITEM_WORDS:
+            items.append([])
+        else:
+            items[-1].append(token)
+    found = [item for item in items if any(not is_stop(w) for w in item)]
+    if len(found) > 1:
+        head = next((w for w in found[0] if not is_stop(w)), None)
+        if head in _SHARED_HEADS:
+            found = [found[0], *([head, *item] if not set(item) & _SHARED_HEADS else item for item in found[1:])]
+    return [" ".join(item) for item in found]
 
 
 # ------------------------------------------------------------------------------ filters and concepts
@@ -485,12 +542,33 @@ def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
     return unique
 
 
+def _things(ws: list[str]) -> tuple[list[Concept], str | None]:
+    """The things asked for in words already free of places, flags and quantities, and a category word."""
+    ws, need = _take_need(ws)
+    while need is not None:  # "keperluan acara 17an": one need, said twice
+        ws, again = _take_need(ws)
+        if again is None or again.alternatives != need.alternatives:
+            ws = ws if again is None else [*ws, *again.label.split()]
+            break
+    ws, category = _take_category(ws)
+    concepts = _mark_purpose(_mark_generic(_concepts(ws)), ws)
+    if need is not None:
+        # A named thing wins over the need around it ("nasi kotak untuk rapat kantor"); then only the need's
+        # own words rank ("parsel lebaran": the Parsel Lebaran first), and never find by themselves.
+        named = any(not c.optional for c in concepts)
+        own = tuple(stem(w) for w in need.label.split() if not is_stop(w))
+        alternatives = (own,) if named and own else need.alternatives
+        concepts = [replace(need, alternatives=alternatives, optional=named), *concepts]
+    return concepts[:MAX_CONCEPTS], category
+
+
 def parse_query(text: str, region: Region) -> ParsedQuery:
     """Split a question into filters and concepts, places of `region` (no database, no typo correction).
 
     In order: price bounds and a date are read from the raw text; a request letter's frame ("Selamat siang,
     saya dari bagian umum ... butuh") is cut; then places, TKDN / e-Katalog / halal, a need or occasion
-    (`concepts.txt`), a category word and quantities; what is left are the things asked for.
+    (`concepts.txt`), a category word and quantities; what is left are the things asked for. A message
+    listing several things ("kertas HVS, map dan bolpoin") also gives each as an `item` of its own.
     """
     raw = unicodedata.normalize("NFKC", text or "")[:MAX_QUERY_CHARS]
     prices, raw = _price_bounds(raw)
@@ -504,21 +582,34 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     ws = _drop_places(ws, spans)
     ws, filters = _take_flags(ws, filters)
     ws, quantity = _drop_quantities(ws)
-    ws, need = _take_need(ws)
-    ws, category = _take_category(ws)
+    concepts, category = _things(ws)
     filters = replace(filters, category=category)
-    concepts = _mark_purpose(_mark_generic(_concepts(ws)), ws)
-    if need is not None:
-        # A named thing wins over the need around it ("nasi kotak untuk rapat kantor").
-        concepts = [replace(need, optional=any(not c.optional for c in concepts)), *concepts]
     return ParsedQuery(
-        concepts=tuple(concepts[:MAX_CONCEPTS]),
+        concepts=tuple(concepts),
         filters=filters,
         category_from_words=category is not None,
         quantity=quantity,
         date=date,
         asked=tuple(dict.fromkeys(words(raw))),
+        items=_items(raw, region, filters),
     )
+
+
+MAX_ITEMS = 6
+
+
+def _items(raw: str, region: Region, filters: SearchFilters) -> tuple[ParsedQuery, ...]:
+    """Each thing of a list as a question of its own under the message's filters (none for a single thing)."""
+    items: list[ParsedQuery] = []
+    for text in need_items(raw)[:MAX_ITEMS]:
+        ws = _drop_places(words(text), find_place_spans(words(text), region))
+        ws, _ = _take_flags(ws, SearchFilters())
+        ws, _ = _drop_quantities(ws)
+        concepts, category = _things(ws)
+        if any(not c.optional for c in concepts):
+            item_filters = replace(filters, category=category)
+            items.append(ParsedQuery(tuple(concepts), item_filters, category_from_words=category is not None))
+    return tuple(items) if len(items) > 1 else ()
 
 
 # ----------------------------------------------------------------------------------- typo correction
