@@ -62,9 +62,17 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("e", "catalog"): "ekatalog",
     ("katalog", "elektronik"): "ekatalog",
     ("halal",): "halal",
+    ("inaproc",): "ekatalog",
+    ("e", "purchasing"): "ekatalog",
+    ("epurchasing",): "ekatalog",
 }
 # Words that only qualify a flag ("sudah TKDN", "bersertifikat halal", "tayang di e-katalog").
 _FLAG_MODIFIERS = frozenset({"sertifikat", "bersertifikat", "ber", "tayang", "terdaftar", "masuk", "label", "lokal"})
+# ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin").
+_FLAG_ISSUERS = frozenset(
+    {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
+     "bersertifikat", "terdaftar", "nasional", "sektoral", "lokal", "v6"}
+)  # fmt: skip
 _QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", "eks", "porsian", "bh"}
 
 
@@ -346,6 +354,8 @@ def _take_flags(ws: list[str], filters: SearchFilters) -> tuple[list[str], Searc
                 while out and (out[-1] in _FLAG_MODIFIERS or is_stop(out[-1])):
                     out.pop()
                 i += n
+                while i < len(ws) and ws[i] in _FLAG_ISSUERS:
+                    i += 1
                 break
         else:
             out.append(ws[i])
@@ -360,6 +370,8 @@ def _take_category(ws: list[str]) -> tuple[list[str], str | None]:
         for i in range(len(ws) - n + 1):
             slug = CATEGORY_WORDS.get(tuple(ws[i : i + n]))
             if slug is not None and not in_phrase & set(range(i, i + n)):
+                if tuple(ws[i : i + n]) in load_lexicon().phrases:
+                    return ws, slug  # "atk", "mebel": a kind of product too, so the words stay
                 return ws[:i] + ws[i + n :], slug
     return ws, None
 
