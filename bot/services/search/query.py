@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.errors import ValidationError
 from bot.services.categories import CATEGORY_WORDS
@@ -29,6 +29,7 @@ from bot.services.search.text import (
     DATA_DIR,
     SynonymGroup,
     is_dictionary_word,
+    is_root_word,
     is_stop,
     load_lexicon,
     raw_words,
@@ -562,8 +563,12 @@ def _things(ws: list[str]) -> tuple[list[Concept], str | None]:
         if again is None or again.alternatives != need.alternatives:
             ws = ws if again is None else [*ws, *again.label.split()]
             break
-    ws, category = _take_category(ws)
-    concepts = _mark_purpose(_mark_generic(_concepts(ws)), ws)
+    taken, category = _take_category(ws)
+    concepts = _mark_purpose(_mark_generic(_concepts(taken)), taken)
+    said = [w for w in ws if w not in taken and not is_stop(w)]
+    if said and any(not c.optional for c in concepts):
+        # The category's words still rank when the filter has to go ("lemari pakaian": a wardrobe).
+        concepts.append(Concept(" ".join(said), (tuple(stem(w) for w in said),), optional=True))
     if need is not None:
         # A named thing wins over the need around it ("nasi kotak untuk rapat kantor"); then only the need's
         # own words rank ("parsel lebaran": the Parsel Lebaran first), and never find by themselves.
@@ -632,12 +637,16 @@ def correct_concepts(
 ) -> tuple[tuple[Concept, ...], tuple[tuple[str, str], ...]]:
     """Replace words the catalog does not know by the nearest word it does (`sragam` -> `seragam`).
 
-    The typed word stays an alternative (the cached vocabulary may miss a word another process just
-    added). A misspelt stop word (`lampng`) is dropped, reported as corrected to "".
+    Beyond the nearest spelling (`Vocabulary.correct`): two words typed as one are split (`nasikotak`),
+    one word typed as two is joined (`foto kopi`), a short word or one the stemmer cuts to a dictionary root
+    finds the catalog word it lacks one letter of (`nma` -> nama, `sekola` -> sekolah), and a misspelt
+    spelling variant finds its canonical word (`samble` ~ sambel -> sambal). The typed word stays an
+    alternative (the cached vocabulary may miss a word another process just added). A misspelt stop word
+    (`lampng`) is dropped, reported as corrected to "".
     """
     out: list[Concept] = []
     corrections: list[tuple[str, str]] = []
-    for concept in concepts:
+    for concept in _join_split_words(concepts, vocab, corrections):
         word = concept.word
         if word is None or any(all(tok in vocab for tok in alt) for alt in concept.alternatives):
             out.append(concept)
@@ -647,16 +656,82 @@ def correct_concepts(
             corrections.append((word, formed))
             out.append(replace(concept, alternatives=((formed,), *concept.alternatives)))
             continue
-        fixed = vocab.correct(word)
+        parts = _split_word(word, vocab)
+        if parts is not None:
+            corrections.append((word, " ".join(parts)))
+            out.append(replace(concept, alternatives=(parts, *concept.alternatives)))
+            continue
+        fixed = _correct_word(word, vocab)
         if fixed is not None and fixed != word:
             corrections.append((word, fixed))
-            better = word_concept(fixed)
-            out.append(replace(better, alternatives=better.alternatives + concept.alternatives))
+            better = _concepts(words(fixed), everyday=False)
+            alternatives = better[0].alternatives if len(better) == 1 else (tuple(stem(w) for w in words(fixed)),)
+            out.append(replace(concept, label=fixed, alternatives=alternatives + concept.alternatives))
         elif is_stopword_typo(word):
             corrections.append((word, ""))
         else:
             out.append(concept)
     return tuple(out), tuple(corrections)
+
+
+_MIN_PART = 3
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _join_split_words(
+    concepts: tuple[Concept, ...], vocab: Vocabulary, corrections: list[tuple[str, str]]
+) -> list[Concept]:
+    """Two typed words that the catalog knows as one (`foto kopi` -> fotokopi) become one concept that
+    either the joined word or both words answer."""
+    out: list[Concept] = []
+    for concept in concepts:
+        prev = out[-1] if out else None
+        if prev is not None and prev.word and concept.word and not prev.optional and not concept.optional:
+            joined = prev.word + concept.word
+            if joined.isalpha() and vocab.frequency(joined) > 0:
+                corrections.append((f"{prev.word} {concept.word}", joined))
+                both = (*prev.alternatives[0], *concept.alternatives[0])
+                out[-1] = Concept(f"{prev.label} {concept.label}", ((joined,), both))
+                continue
+        out.append(concept)
+    return out
+
+
+def _split_word(word: str, vocab: Vocabulary) -> tuple[str, str] | None:
+    """Two catalog words typed as one (`nasikotak`, `keripikpisang`): the split whose rarer part is most common."""
+    if not word.isalpha() or len(word) < 2 * _MIN_PART:
+        return None
+    best: tuple[int, tuple[str, str]] | None = None
+    for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        left, right = word[:i], word[i:]
+        if is_stop(left) or is_stop(right):
+            continue
+        common = min(vocab.frequency(left), vocab.frequency(right))
+        if common > 0 and (best is None or common > best[0]):
+            best = (common, (left, right))
+    return best[1] if best else None
+
+
+def _missing_letter(word: str, vocab: Vocabulary) -> str | None:
+    """The most common catalog word that is this word with one letter added (`nma` -> nama, `uss` -> usus)."""
+    found = {word[:i] + ch + word[i:] for i in range(len(word) + 1) for ch in _LETTERS}
+    known = [w for w in found if vocab.frequency(w) > 1 and not is_stop(w)]
+    return max(known, key=lambda w: (vocab.frequency(w), w)) if known else None
+
+
+def _correct_word(word: str, vocab: Vocabulary) -> str | None:
+    if not word.isalpha() or is_root_word(word):
+        return None
+    if max_edits(word) == 0 or is_dictionary_word(word):
+        # Short words (too many neighbours) and words the stemmer cuts to some root (`sekola` -> kola): only a
+        # dropped letter is forgiven.
+        return _missing_letter(word, vocab) if len(word) >= 2 else None
+    fixed = vocab.correct(word)
+    if fixed is not None:
+        return fixed
+    variants = load_lexicon().variants
+    near = process.extractOne(word, list(variants), scorer=OSA.distance, score_cutoff=max_edits(word))
+    return " ".join(variants[near[0]]) if near is not None else None
 
 
 _PREFIXES = (
