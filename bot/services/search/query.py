@@ -68,11 +68,14 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("epurchasing",): "ekatalog",
 }
 # Words that only qualify a flag ("sudah TKDN", "bersertifikat halal", "tayang di e-katalog").
-_FLAG_MODIFIERS = frozenset({"sertifikat", "bersertifikat", "ber", "tayang", "terdaftar", "masuk", "label", "lokal"})
+_FLAG_MODIFIERS = frozenset(
+    {"sertifikat", "bersertifikat", "sertifikasi", "tersertifikasi", "ber", "tayang", "terdaftar", "masuk", "label",
+     "lokal", "punya", "memiliki", "nilai"}
+)  # fmt: skip
 # ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin").
 _FLAG_ISSUERS = frozenset(
     {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
-     "bersertifikat", "terdaftar", "nasional", "sektoral", "lokal", "v6"}
+     "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6"}
 )  # fmt: skip
 _QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", "eks", "porsian", "bh"}
 
@@ -349,7 +352,8 @@ def _take_flags(ws: list[str], filters: SearchFilters) -> tuple[list[str], Searc
     i = 0
     while i < len(ws):
         for n in (2, 1):
-            flag = _FLAG_PHRASES.get(tuple(ws[i : i + n]))
+            phrase = ws[i : i + n]
+            flag = _FLAG_PHRASES.get(tuple(phrase)) or _FLAG_PHRASES.get((*phrase[:-1], phrase[-1].removesuffix("nya")))
             if flag is not None:
                 flags.add(flag)
                 while out and (out[-1] in _FLAG_MODIFIERS or is_stop(out[-1])):

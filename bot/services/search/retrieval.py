@@ -275,10 +275,13 @@ class Attempt:
 
 
 def attempts(parsed: ParsedQuery, concepts: tuple[Concept, ...], relax: bool = True) -> Iterator[Attempt]:
-    """Strict first (with, then without a category read from words), then the relaxed fallback (if `relax`)."""
+    """Strict first (in the kelurahan, then its kecamatan; with, then without a category read from words), then
+    the relaxed fallback (if `relax`)."""
     filter_sets = [parsed.filters]
+    if parsed.filters.kelurahan:  # many sellers never gave their kelurahan: then its kecamatan
+        filter_sets.append(replace(parsed.filters, kelurahan=None))
     if parsed.category_from_words and parsed.concepts:
-        filter_sets.append(replace(parsed.filters, category=None))
+        filter_sets += [replace(f, category=None) for f in filter_sets]
     for filters in filter_sets:
         yield Attempt(concepts, filters)
     if relax and len(concepts) > CORE_CONCEPTS:
