@@ -177,7 +177,8 @@ def find_place_spans(ws: list[str], region: Region) -> list[PlaceSpan]:
 _NEED_VERBS = frozenset(
     {"butuh", "butuhkan", "membutuhkan", "dibutuhkan", "perlu", "memerlukan", "diperlukan", "cari", "mencari",
      "dicari", "nyari", "carikan", "pesan", "memesan", "dipesan", "order", "beli", "membeli", "pengadaan",
-     "mengadakan", "minta", "need", "needs", "looking", "want", "ingin", "mau", "pengen", "perlukan"}
+     "mengadakan", "minta", "need", "needs", "looking", "want", "ingin", "mau", "pengen", "perlukan", "mengundang",
+     "butuhin", "pesen", "mesen", "nyariin", "cariin", "require", "requires", "request"}
 )  # fmt: skip
 _INTRO_WORDS = frozenset(
     {"saya", "kami", "dari", "bagian", "dinas", "badan", "kantor", "selamat", "assalamualaikum", "permisi",
@@ -371,6 +372,10 @@ def _take_flags(ws: list[str], filters: SearchFilters) -> tuple[list[str], Searc
 def _take_category(ws: list[str]) -> tuple[list[str], str | None]:
     # A synonym phrase wins over a category word inside it ("makanan ringan" is a snack, not "ringan" food).
     in_phrase = {i for start, end, _ in load_lexicon().find_phrases(ws) if end - start > 1 for i in range(start, end)}
+    for i in range(len(ws)):  # and so does an everyday phrase ("pakaian dinas" is a uniform)
+        found = _everyday_at(ws, i)
+        if found is not None and found[0] > 1:
+            in_phrase.update(range(i, i + found[0]))
     for n in range(min(3, len(ws)), 0, -1):
         for i in range(len(ws) - n + 1):
             slug = CATEGORY_WORDS.get(tuple(ws[i : i + n]))
