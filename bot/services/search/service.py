@@ -1,9 +1,12 @@
 """`search()`: a buyer's question in, ranked products out, every question logged (unmet demand too).
 
-The pipeline: `query.parse_query` (filters and concepts) -> `query.correct_concepts` (typos, against the
-catalog's vocabulary, `index.get_vocabulary`) -> `retrieval.find` (strict, then relaxed full-text queries)
--> `ranking.rank` (relevance, then P3DN priority). When nothing matches confidently the result is empty
-and the log row says unmet. The service knows nothing about chats and returns no text.
+The pipeline: `query.parse_query` (filters and concepts; English and brand words through
+`data/everyday.txt`) -> `query.correct_concepts` (typos, against the catalog's vocabulary,
+`index.get_vocabulary`) -> `retrieval.find` (strict, then relaxed full-text queries) -> `ranking.rank`
+(a business the question names, relevance, then P3DN priority). A message listing several things
+("kertas HVS, tinta printer dan stempel") that no product answers whole is searched item by item before the
+relaxed query, and the items' answers are taken in turn. When nothing matches confidently the result is
+empty and the log row says unmet. The service knows nothing about chats and returns no text.
 """
 
 from __future__ import annotations
