@@ -685,6 +685,7 @@ def correct_concepts(
 
 _MIN_PART = 3
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_VOWELS = "aiueo"
 
 
 def _join_split_words(
@@ -721,9 +722,9 @@ def _split_word(word: str, vocab: Vocabulary) -> tuple[str, str] | None:
     return best[1] if best else None
 
 
-def _missing_letter(word: str, vocab: Vocabulary) -> str | None:
-    """The most common catalog word that is this word with one letter added (`nma` -> nama, `uss` -> usus)."""
-    found = {word[:i] + ch + word[i:] for i in range(len(word) + 1) for ch in _LETTERS}
+def _missing_letter(word: str, vocab: Vocabulary, letters: str = _LETTERS) -> str | None:
+    """The most common catalog word that is this word with one of `letters` added (`nma` -> nama, `uss` -> usus)."""
+    found = {word[:i] + ch + word[i:] for i in range(len(word) + 1) for ch in letters}
     known = [w for w in found if vocab.frequency(w) > 1 and not is_stop(w)]
     return max(known, key=lambda w: (vocab.frequency(w), w)) if known else None
 
@@ -731,10 +732,12 @@ def _missing_letter(word: str, vocab: Vocabulary) -> str | None:
 def _correct_word(word: str, vocab: Vocabulary) -> str | None:
     if not word.isalpha() or is_root_word(word):
         return None
-    if max_edits(word) == 0 or is_dictionary_word(word):
-        # Short words (too many neighbours) and words the stemmer cuts to some root (`sekola` -> kola): only a
-        # dropped letter is forgiven.
-        return _missing_letter(word, vocab) if len(word) >= 2 else None
+    if max_edits(word) == 0:
+        # Short words have too many neighbours: only a dropped vowel is forgiven (chat writes `nma`, `kpi`).
+        return _missing_letter(word, vocab, _VOWELS) if len(word) >= 2 else None
+    if is_dictionary_word(word):
+        # The stemmer cuts it to some root (`sekola` -> kola): only a dropped letter is forgiven.
+        return _missing_letter(word, vocab)
     fixed = vocab.correct(word)
     if fixed is not None:
         return fixed
