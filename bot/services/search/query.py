@@ -432,22 +432,32 @@ def _kind_alternatives(kind: str) -> tuple[tuple[str, ...], ...]:
     return (tuple(tok for c in concepts for tok in c.alternatives[0]),) if concepts else ()
 
 
+def _read_mapping(path: Path) -> list[tuple[list[tuple[str, ...]], tuple[tuple[str, ...], ...]]]:
+    """A `phrase | phrase => words; words` file (`concepts.txt`, `everyday.txt`): each line's folded phrases and
+    its targets as index-token alternatives."""
+    with path.open(encoding="utf-8") as fh:
+        lines = [line.split("#", 1)[0].strip() for line in fh]
+    entries = []
+    for line in filter(None, lines):
+        left, sep, right = line.partition("=>")
+        phrases = [tuple(words(p)) for p in left.split("|") if words(p)]
+        targets = tuple(dict.fromkeys(alt for k in right.split(";") if k.strip() for alt in _kind_alternatives(k)))
+        if not sep or not phrases or not targets:
+            raise ValueError(f"{path.name}: expected 'phrase | phrase => words; words', got {line!r}")
+        for phrase in phrases:
+            if len(phrase) > MAX_NEED_WORDS:
+                raise ValueError(f"{path.name}: phrase {' '.join(phrase)!r} has over {MAX_NEED_WORDS} words")
+        entries.append((phrases, targets))
+    return entries
+
+
 @cache
 def load_needs(path: Path = DATA_DIR / "concepts.txt") -> dict[tuple[str, ...], Need]:
     """`data/concepts.txt`: need phrase | phrase => kind; kind. Read once per process."""
     needs: dict[tuple[str, ...], Need] = {}
-    with path.open(encoding="utf-8") as fh:
-        lines = [line.split("#", 1)[0].strip() for line in fh]
-    for line in filter(None, lines):
-        left, sep, right = line.partition("=>")
-        phrases = [tuple(words(p)) for p in left.split("|") if words(p)]
-        kinds = tuple(alt for k in right.split(";") if k.strip() for alt in _kind_alternatives(k))
-        if not sep or not phrases or not kinds:
-            raise ValueError(f"concepts.txt: expected 'need | need => kind; kind', got {line!r}")
-        need = Need(label=" ".join(phrases[0]), kinds=tuple(dict.fromkeys(kinds)))
+    for phrases, kinds in _read_mapping(path):
+        need = Need(label=" ".join(phrases[0]), kinds=kinds)
         for phrase in phrases:
-            if len(phrase) > MAX_NEED_WORDS:
-                raise ValueError(f"concepts.txt: need phrase {' '.join(phrase)!r} has over {MAX_NEED_WORDS} words")
             needs.setdefault(phrase, need)
     return needs
 
@@ -464,20 +474,11 @@ def load_everyday(path: Path = DATA_DIR / "everyday.txt") -> dict[tuple[str, ...
     """`data/everyday.txt`: English words and brand names -> the Indonesian words a catalog uses, as index-token
     alternatives. Keys are folded like a question's words (spelling variants applied). Read once per process."""
     table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
-    with path.open(encoding="utf-8") as fh:
-        lines = [line.split("#", 1)[0].strip() for line in fh]
-    for line in filter(None, lines):
-        left, sep, right = line.partition("=>")
-        phrases = [tuple(words(p)) for p in left.split("|") if words(p)]
-        targets = tuple(alt for k in right.split(";") if k.strip() for alt in _kind_alternatives(k))
-        if not sep or not phrases or not targets:
-            raise ValueError(f"everyday.txt: expected 'phrase | phrase => words; words', got {line!r}")
+    for phrases, targets in _read_mapping(path):
         for phrase in phrases:
-            if len(phrase) > MAX_NEED_WORDS:
-                raise ValueError(f"everyday.txt: phrase {' '.join(phrase)!r} has over {MAX_NEED_WORDS} words")
             typed = tuple(stem(w) for w in phrase if not is_stop(w))
             if (typed,) != targets:  # an entry the spelling variants already cover says nothing new
-                table.setdefault(phrase, tuple(dict.fromkeys(targets)))
+                table.setdefault(phrase, targets)
     return table
 
 
