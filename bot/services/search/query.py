@@ -625,8 +625,13 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
 MAX_ITEMS = 6
 
 
+_LIST_HINT_RE = re.compile(r"[,;:/&+\n]|\b(?:dan|serta|and|sama|plus|juga)\b", re.IGNORECASE)
+
+
 def _items(raw: str, region: Region, filters: SearchFilters) -> tuple[ParsedQuery, ...]:
     """Each thing of a list as a question of its own under the message's filters (none for a single thing)."""
+    if not _LIST_HINT_RE.search(raw) and not _LIST_MARK_RE.search(raw):
+        return ()  # no separator, no list: one thing (the common case, kept cheap)
     items: list[ParsedQuery] = []
     for text in need_items(raw)[:MAX_ITEMS]:
         ws = _drop_places(words(text), find_place_spans(words(text), region))

@@ -112,8 +112,10 @@ def _name_coverage(name: str, concepts: Sequence[ConceptTerms]) -> float:
 
 
 @lru_cache(maxsize=50_000)
-def _business_words(name: str) -> frozenset[str]:
-    return frozenset(words(name))
+def _business_words(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A business name's folded words, and those with their stems."""
+    name_words = frozenset(words(name))
+    return name_words, name_words | {stem(n) for n in name_words}
 
 
 def _covers(name_words: frozenset[str], asked: frozenset[str]) -> set[str]:
@@ -129,11 +131,10 @@ def _name_level(name: str, asked: frozenset[str], content: frozenset[str], disti
     two product words ("Kue Manis") counts only when distinctive too. Among several businesses named, the
     one whose name has fewest words the question lacks comes first ("Berkah Rasa" before "Berkah Rasa Dua").
     """
-    name_words = _business_words(name)
-    if not name_words or not content:
+    name_words, stems = _business_words(name)
+    if not name_words or not content or asked.isdisjoint(stems):
         return 0.0
     covered = _covers(name_words, asked)
-    stems = name_words | {stem(n) for n in name_words}
     unnamed = sum(1 for w in content if w not in stems)
     whole = covered == name_words and (len(name_words) >= 3 or (len(name_words) == 2 and distinctive))
     inside = distinctive and len(content) >= 2 and not unnamed
@@ -168,8 +169,11 @@ def rank(
     distinctive = bool(content) and _distinctive(candidates, content)
     best = max(mixed, default=0.0)
     keyed = []
+    levels: dict[str, float] = {}  # per business: many candidates share one
     for c, relevance in zip(candidates, mixed, strict=True):
-        named = _name_level(c.business_name, asked_set, content, distinctive) if content else 0.0
+        named = levels.get(c.business_name)
+        if named is None:
+            named = levels[c.business_name] = _name_level(c.business_name, asked_set, content, distinctive)
         band = _band(relevance, best)
         rel = relevance / best if best > 0 else 1.0
         score = named + 0.2 * band + 0.18 * _priority(c) + 0.0099 * rel
