@@ -200,7 +200,8 @@ def test_numbers_and_words_that_are_no_filters(text: str) -> None:
 def test_category_words_are_filters_but_not_inside_a_synonym() -> None:
     parsed = parse_query("kerajinan tapis", METRO)
     assert parsed.filters.category == "kerajinan" and parsed.category_from_words
-    assert parsed.normalized == "tapis"
+    # The category's words only rank (so they still count when the filter has to go).
+    assert [(c.label, c.optional) for c in parsed.concepts] == [("tapis", False), ("kerajinan", True)]
     assert parse_query("ATK", METRO).filters.category == "atk"
     assert parse_query("makanan ringan", METRO).filters.category is None
 

@@ -1,7 +1,9 @@
 """Product search: "siapa yang jual X?" (see DESIGN.md, Search).
 
 Modules, in the order a question travels: `text` (the one normalisation of Indonesian text and the word
-lists in `data/`), `query` (filters and concepts read from a question, typo correction), `index` (what the
+lists in `data/`), `query` (filters, concepts, needs (`data/concepts.txt`), English and brand words
+(`data/everyday.txt`, question time only) and the items of a list read from a question; typo correction),
+`index` (what the
 index holds, keeping it current, its vocabulary), `retrieval` (safe full-text queries on SQLite FTS5 or
 PostgreSQL, strict then relaxed), `ranking` (relevance, then P3DN priority), `service` (`search`,
 `record_need`, `asks_for_something`).

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.errors import ValidationError
 from bot.services.categories import CATEGORY_WORDS
@@ -29,6 +29,7 @@ from bot.services.search.text import (
     DATA_DIR,
     SynonymGroup,
     is_dictionary_word,
+    is_root_word,
     is_stop,
     load_lexicon,
     raw_words,
@@ -62,9 +63,20 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("e", "catalog"): "ekatalog",
     ("katalog", "elektronik"): "ekatalog",
     ("halal",): "halal",
+    ("inaproc",): "ekatalog",
+    ("e", "purchasing"): "ekatalog",
+    ("epurchasing",): "ekatalog",
 }
 # Words that only qualify a flag ("sudah TKDN", "bersertifikat halal", "tayang di e-katalog").
-_FLAG_MODIFIERS = frozenset({"sertifikat", "bersertifikat", "ber", "tayang", "terdaftar", "masuk", "label", "lokal"})
+_FLAG_MODIFIERS = frozenset(
+    {"sertifikat", "bersertifikat", "sertifikasi", "tersertifikasi", "ber", "tayang", "terdaftar", "masuk", "label",
+     "lokal", "punya", "memiliki", "nilai"}
+)  # fmt: skip
+# ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin").
+_FLAG_ISSUERS = frozenset(
+    {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
+     "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6"}
+)  # fmt: skip
 _QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", "eks", "porsian", "bh"}
 
 
@@ -107,6 +119,8 @@ class ParsedQuery:
     category_from_words: bool = False
     quantity: int | None = None  # "150 snack box"
     date: str | None = None  # "tanggal 20", "besok": as written
+    asked: tuple[str, ...] = ()  # every folded word of the question (stop words too), for business names
+    items: tuple[ParsedQuery, ...] = ()  # the things of a list ("tenda, kursi dan sound system"), 2 or more
 
     @property
     def normalized(self) -> str:
@@ -163,7 +177,8 @@ def find_place_spans(ws: list[str], region: Region) -> list[PlaceSpan]:
 _NEED_VERBS = frozenset(
     {"butuh", "butuhkan", "membutuhkan", "dibutuhkan", "perlu", "memerlukan", "diperlukan", "cari", "mencari",
      "dicari", "nyari", "carikan", "pesan", "memesan", "dipesan", "order", "beli", "membeli", "pengadaan",
-     "mengadakan", "minta", "need", "needs", "looking", "want", "ingin", "mau", "pengen", "perlukan"}
+     "mengadakan", "minta", "need", "needs", "looking", "want", "ingin", "mau", "pengen", "perlukan", "mengundang",
+     "butuhin", "pesen", "mesen", "nyariin", "cariin", "require", "requires", "request"}
 )  # fmt: skip
 _INTRO_WORDS = frozenset(
     {"saya", "kami", "dari", "bagian", "dinas", "badan", "kantor", "selamat", "assalamualaikum", "permisi",
@@ -173,6 +188,13 @@ _INTRO_WORDS = frozenset(
 )  # fmt: skip
 _PURPOSE_WORDS = frozenset({"untuk", "utk", "buat", "guna", "pada", "for", "dalam", "acara", "kegiatan"})
 _SENTENCE_RE = re.compile(r"(?<=[.!?\n])\s+")
+# "Yth." or "No." end no sentence; "1." / "2)" / a bullet start an item of a list, like a comma does.
+_ABBREVIATION_RE = re.compile(r"\b(?:yth|bpk|ibu|bu|pak|kec|kel|no|jl|sdr|dr|dll|dsb|tgl|dkk|a\.n|u\.p)\.$", re.I)
+_LIST_MARK_RE = re.compile(r"(?:(?<=^)|(?<=[\s:;,]))(?:\(?\d{1,2}[.)]|[-•*·])\s+(?=[^\W\d_])", re.M)
+_ITEM_SEPARATORS = frozenset({",", ";", ":", "/", "&", "+"})
+_ITEM_WORDS = frozenset({"dan", "serta", "and", "sama", "plus", "juga"})
+# Heads that a list shares: "sewa tenda dan kursi" asks for rented chairs too, "servis laptop dan printer".
+_SHARED_HEADS = frozenset({"sewa", "rental", "penyewaan", "jasa", "servis", "cetak", "cuci", "service"})
 _MONTHS = (
     r"jan(?:uari|uary)?|feb(?:ruari|ruary)?|mar(?:et|ch)?|apr(?:il)?|mei|may|jun(?:i|e)?|jul(?:i|y)?"
     r"|agu(?:stus)?|agt|aug(?:ust)?|sep(?:t|tember)?|okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|des(?:ember)?|dec(?:ember)?"
@@ -193,27 +215,76 @@ def take_date(text: str) -> tuple[str | None, str]:
     return m.group(0).strip(), text[: m.start()] + " " + text[m.end() :]
 
 
-def strip_frame(text: str) -> str:
-    """The part of a message that names the need: a letter's sentence with the request verb, from that verb on
-    when an introduction comes before it; without a request verb the text is kept whole."""
-    sentences = [s for s in _SENTENCE_RE.split(text) if s.strip()]
+def _sentences(text: str) -> list[str]:
+    out: list[str] = []
+    for piece in _SENTENCE_RE.split(_LIST_MARK_RE.sub(", ", text)):
+        if out and _ABBREVIATION_RE.search(out[-1]):
+            out[-1] += " " + piece
+        elif piece.strip():
+            out.append(piece)
+    return out
+
+
+def _tokens(sentence: str) -> list[str]:
+    """The sentence's folded words with "," between the parts a separator (",", ";", ":") divides."""
+    out: list[str] = []
+    for part in re.split(r"[,;:/&+]", sentence):
+        ws = words(part)
+        if ws and out:
+            out.append(",")
+        out.extend(ws)
+    return out
+
+
+def _frame(text: str) -> list[str] | None:
+    """The tokens naming the need (see `strip_frame`), separators kept; None without a request verb."""
+    sentences = _sentences(text)
     for sentence in sentences:
-        ws = words(sentence)
-        verb = next((i for i, w in enumerate(ws) if w in _NEED_VERBS), None)
+        tokens = _tokens(sentence)
+        ws = [t for t in tokens if t != ","]
+        verb = next((i for i, w in enumerate(tokens) if w in _NEED_VERBS), None)
         if verb is None:
             continue
-        after = ws[verb + 1 :]
-        if verb > 0 and not set(ws[:verb]) & _INTRO_WORDS and len(ws[:verb]) <= 4:
-            after = ws  # "keripik pisang, butuh 100": the thing comes first
+        before = [t for t in tokens[:verb] if t != ","]
+        after = tokens[verb + 1 :]
+        if before and not set(before) & _INTRO_WORDS and len(before) <= 4:
+            after = tokens  # "keripik pisang, butuh 100": the thing comes first
         kept: list[str] = []
         for w in after:
-            named = any(not is_stop(k) and not k.isdigit() for k in kept)
+            named = any(not is_stop(k) and not k.isdigit() and k != "," for k in kept)
             if w in _PURPOSE_WORDS and named and (len(sentences) > 1 or len(ws) > 8):
                 break  # "... untuk rapat tanggal 20": the occasion, not the thing
             kept.append(w)
-        if any(not is_stop(k) for k in kept):
-            return " ".join(kept)
-    return text
+        if any(not is_stop(k) and k != "," for k in kept):
+            return kept
+    return None
+
+
+def strip_frame(text: str) -> str:
+    """The part of a message that names the need: a letter's sentence with the request verb, from that verb on
+    when an introduction comes before it; without a request verb the text is kept whole."""
+    kept = _frame(text)
+    return text if kept is None else " ".join(t for t in kept if t != ",")
+
+
+def need_items(text: str) -> list[str]:
+    """The things a message lists ("kertas HVS, map dan bolpoin", "1. tenda 2. kursi"), each as words; one
+    entry when it lists nothing. A shared head goes to every item ("sewa tenda dan kursi": sewa kursi)."""
+    tokens = _frame(text)
+    if tokens is None:
+        tokens = [t for sentence in _sentences(text) for t in [*_tokens(sentence), ","]]
+    items: list[list[str]] = [[]]
+    for token in tokens:
+        if token == "," or token in _ITEM_WORDS:
+            items.append([])
+        else:
+            items[-1].append(token)
+    found = [item for item in items if any(not is_stop(w) for w in item)]
+    if len(found) > 1:
+        head = next((w for w in found[0] if not is_stop(w)), None)
+        if head in _SHARED_HEADS:
+            found = [found[0], *([head, *item] if not set(item) & _SHARED_HEADS else item for item in found[1:])]
+    return [" ".join(item) for item in found]
 
 
 # ------------------------------------------------------------------------------ filters and concepts
@@ -282,12 +353,15 @@ def _take_flags(ws: list[str], filters: SearchFilters) -> tuple[list[str], Searc
     i = 0
     while i < len(ws):
         for n in (2, 1):
-            flag = _FLAG_PHRASES.get(tuple(ws[i : i + n]))
+            phrase = ws[i : i + n]
+            flag = _FLAG_PHRASES.get(tuple(phrase)) or _FLAG_PHRASES.get((*phrase[:-1], phrase[-1].removesuffix("nya")))
             if flag is not None:
                 flags.add(flag)
                 while out and (out[-1] in _FLAG_MODIFIERS or is_stop(out[-1])):
                     out.pop()
                 i += n
+                while i < len(ws) and ws[i] in _FLAG_ISSUERS:
+                    i += 1
                 break
         else:
             out.append(ws[i])
@@ -298,10 +372,16 @@ def _take_flags(ws: list[str], filters: SearchFilters) -> tuple[list[str], Searc
 def _take_category(ws: list[str]) -> tuple[list[str], str | None]:
     # A synonym phrase wins over a category word inside it ("makanan ringan" is a snack, not "ringan" food).
     in_phrase = {i for start, end, _ in load_lexicon().find_phrases(ws) if end - start > 1 for i in range(start, end)}
+    for i in range(len(ws)):  # and so does an everyday phrase ("pakaian dinas" is a uniform)
+        found = _everyday_at(ws, i)
+        if found is not None and found[0] > 1:
+            in_phrase.update(range(i, i + found[0]))
     for n in range(min(3, len(ws)), 0, -1):
         for i in range(len(ws) - n + 1):
             slug = CATEGORY_WORDS.get(tuple(ws[i : i + n]))
             if slug is not None and not in_phrase & set(range(i, i + n)):
+                if tuple(ws[i : i + n]) in load_lexicon().phrases:
+                    return ws, slug  # "atk", "mebel": a kind of product too, so the words stay
                 return ws[:i] + ws[i + n :], slug
     return ws, None
 
@@ -346,28 +426,38 @@ class Need:
 
 
 def _kind_alternatives(kind: str) -> tuple[tuple[str, ...], ...]:
-    concepts = _concepts(words(kind))
+    concepts = _concepts(words(kind), everyday=False)
     if len(concepts) == 1:
         return concepts[0].alternatives
     return (tuple(tok for c in concepts for tok in c.alternatives[0]),) if concepts else ()
+
+
+def _read_mapping(path: Path) -> list[tuple[list[tuple[str, ...]], tuple[tuple[str, ...], ...]]]:
+    """A `phrase | phrase => words; words` file (`concepts.txt`, `everyday.txt`): each line's folded phrases and
+    its targets as index-token alternatives."""
+    with path.open(encoding="utf-8") as fh:
+        lines = [line.split("#", 1)[0].strip() for line in fh]
+    entries = []
+    for line in filter(None, lines):
+        left, sep, right = line.partition("=>")
+        phrases = [tuple(words(p)) for p in left.split("|") if words(p)]
+        targets = tuple(dict.fromkeys(alt for k in right.split(";") if k.strip() for alt in _kind_alternatives(k)))
+        if not sep or not phrases or not targets:
+            raise ValueError(f"{path.name}: expected 'phrase | phrase => words; words', got {line!r}")
+        for phrase in phrases:
+            if len(phrase) > MAX_NEED_WORDS:
+                raise ValueError(f"{path.name}: phrase {' '.join(phrase)!r} has over {MAX_NEED_WORDS} words")
+        entries.append((phrases, targets))
+    return entries
 
 
 @cache
 def load_needs(path: Path = DATA_DIR / "concepts.txt") -> dict[tuple[str, ...], Need]:
     """`data/concepts.txt`: need phrase | phrase => kind; kind. Read once per process."""
     needs: dict[tuple[str, ...], Need] = {}
-    with path.open(encoding="utf-8") as fh:
-        lines = [line.split("#", 1)[0].strip() for line in fh]
-    for line in filter(None, lines):
-        left, sep, right = line.partition("=>")
-        phrases = [tuple(words(p)) for p in left.split("|") if words(p)]
-        kinds = tuple(alt for k in right.split(";") if k.strip() for alt in _kind_alternatives(k))
-        if not sep or not phrases or not kinds:
-            raise ValueError(f"concepts.txt: expected 'need | need => kind; kind', got {line!r}")
-        need = Need(label=" ".join(phrases[0]), kinds=tuple(dict.fromkeys(kinds)))
+    for phrases, kinds in _read_mapping(path):
+        need = Need(label=" ".join(phrases[0]), kinds=kinds)
         for phrase in phrases:
-            if len(phrase) > MAX_NEED_WORDS:
-                raise ValueError(f"concepts.txt: need phrase {' '.join(phrase)!r} has over {MAX_NEED_WORDS} words")
             needs.setdefault(phrase, need)
     return needs
 
@@ -377,6 +467,41 @@ def generic_words(path: Path = DATA_DIR / "generic.txt") -> frozenset[str]:
     """`data/generic.txt`: words never required next to a more specific one."""
     with path.open(encoding="utf-8") as fh:
         return frozenset(w for line in fh for w in raw_words(line.split("#", 1)[0]))
+
+
+@cache
+def load_everyday(path: Path = DATA_DIR / "everyday.txt") -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """`data/everyday.txt`: English words and brand names -> the Indonesian words a catalog uses, as index-token
+    alternatives. Keys are folded like a question's words (spelling variants applied). Read once per process."""
+    table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    for phrases, targets in _read_mapping(path):
+        for phrase in phrases:
+            typed = tuple(stem(w) for w in phrase if not is_stop(w))
+            if (typed,) != targets:  # an entry the spelling variants already cover says nothing new
+                table.setdefault(phrase, targets)
+    return table
+
+
+def _singular(word: str) -> str | None:
+    """An English plural's singular (`pots` -> `pot`, `dumplings` -> `dumpling`, `bakeries` -> `bakery`)."""
+    if len(word) <= 3 or not word.endswith("s"):
+        return None
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1]
+
+
+def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
+    """The longest `everyday.txt` phrase starting at word `i` (a plural last word finds its singular)."""
+    table = load_everyday()
+    for n in range(min(MAX_NEED_WORDS, len(ws) - i), 0, -1):
+        phrase = tuple(ws[i : i + n])
+        found = table.get(phrase)
+        if found is None and (single := _singular(phrase[-1])) is not None:
+            found = table.get((*phrase[:-1], single))
+        if found is not None:
+            return n, found
+    return None
 
 
 def _take_need(ws: list[str]) -> tuple[list[str], Concept | None]:
@@ -411,11 +536,20 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
 
 
-def _concepts(ws: list[str]) -> list[Concept]:
+def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
     concepts: list[Concept] = []
     phrases = {start: (end, group) for start, end, group in load_lexicon().find_phrases(ws)}
     i = 0
     while i < len(ws):
+        found = _everyday_at(ws, i) if everyday else None
+        if found is not None and found[0] >= (phrases[i][0] - i if i in phrases else 0):
+            # English or a brand ("mineral water", "kapal api"): the Indonesian words, or the typed ones.
+            n, targets = found
+            typed = tuple(stem(w) for w in ws[i : i + n] if not is_stop(w))
+            alternatives = tuple(dict.fromkeys((*targets, typed) if typed else targets))
+            concepts.append(Concept(" ".join(ws[i : i + n]), alternatives, word=ws[i] if n == 1 else None))
+            i += n
+            continue
         if i in phrases:
             end, group = phrases[i]
             concepts.append(_group_concept(group, ws[i:end], ws[i] if end == i + 1 else None))
@@ -431,12 +565,37 @@ def _concepts(ws: list[str]) -> list[Concept]:
     return unique
 
 
+def _things(ws: list[str]) -> tuple[list[Concept], str | None]:
+    """The things asked for in words already free of places, flags and quantities, and a category word."""
+    ws, need = _take_need(ws)
+    while need is not None:  # "keperluan acara 17an": one need, said twice
+        ws, again = _take_need(ws)
+        if again is None or again.alternatives != need.alternatives:
+            ws = ws if again is None else [*ws, *again.label.split()]
+            break
+    taken, category = _take_category(ws)
+    concepts = _mark_purpose(_mark_generic(_concepts(taken)), taken)
+    said = [w for w in ws if w not in taken and not is_stop(w)]
+    if said and any(not c.optional for c in concepts):
+        # The category's words still rank when the filter has to go ("lemari pakaian": a wardrobe).
+        concepts.append(Concept(" ".join(said), (tuple(stem(w) for w in said),), optional=True))
+    if need is not None:
+        # A named thing wins over the need around it ("nasi kotak untuk rapat kantor"); then only the need's
+        # own words rank ("parsel lebaran": the Parsel Lebaran first), and never find by themselves.
+        named = any(not c.optional for c in concepts)
+        own = tuple(stem(w) for w in need.label.split() if not is_stop(w))
+        alternatives = (own,) if named and own else need.alternatives
+        concepts = [replace(need, alternatives=alternatives, optional=named), *concepts]
+    return concepts[:MAX_CONCEPTS], category
+
+
 def parse_query(text: str, region: Region) -> ParsedQuery:
     """Split a question into filters and concepts, places of `region` (no database, no typo correction).
 
     In order: price bounds and a date are read from the raw text; a request letter's frame ("Selamat siang,
     saya dari bagian umum ... butuh") is cut; then places, TKDN / e-Katalog / halal, a need or occasion
-    (`concepts.txt`), a category word and quantities; what is left are the things asked for.
+    (`concepts.txt`), a category word and quantities; what is left are the things asked for. A message
+    listing several things ("kertas HVS, map dan bolpoin") also gives each as an `item` of its own.
     """
     raw = unicodedata.normalize("NFKC", text or "")[:MAX_QUERY_CHARS]
     prices, raw = _price_bounds(raw)
@@ -450,20 +609,39 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     ws = _drop_places(ws, spans)
     ws, filters = _take_flags(ws, filters)
     ws, quantity = _drop_quantities(ws)
-    ws, need = _take_need(ws)
-    ws, category = _take_category(ws)
+    concepts, category = _things(ws)
     filters = replace(filters, category=category)
-    concepts = _mark_purpose(_mark_generic(_concepts(ws)), ws)
-    if need is not None:
-        # A named thing wins over the need around it ("nasi kotak untuk rapat kantor").
-        concepts = [replace(need, optional=any(not c.optional for c in concepts)), *concepts]
     return ParsedQuery(
-        concepts=tuple(concepts[:MAX_CONCEPTS]),
+        concepts=tuple(concepts),
         filters=filters,
         category_from_words=category is not None,
         quantity=quantity,
         date=date,
+        asked=tuple(dict.fromkeys(words(raw))),
+        items=_items(raw, region, filters),
     )
+
+
+MAX_ITEMS = 6
+
+
+_LIST_HINT_RE = re.compile(r"[,;:/&+\n]|\b(?:dan|serta|and|sama|plus|juga)\b", re.IGNORECASE)
+
+
+def _items(raw: str, region: Region, filters: SearchFilters) -> tuple[ParsedQuery, ...]:
+    """Each thing of a list as a question of its own under the message's filters (none for a single thing)."""
+    if not _LIST_HINT_RE.search(raw) and not _LIST_MARK_RE.search(raw):
+        return ()  # no separator, no list: one thing (the common case, kept cheap)
+    items: list[ParsedQuery] = []
+    for text in need_items(raw)[:MAX_ITEMS]:
+        ws = _drop_places(words(text), find_place_spans(words(text), region))
+        ws, _ = _take_flags(ws, SearchFilters())
+        ws, _ = _drop_quantities(ws)
+        concepts, category = _things(ws)
+        if any(not c.optional for c in concepts):
+            item_filters = replace(filters, category=category)
+            items.append(ParsedQuery(tuple(concepts), item_filters, category_from_words=category is not None))
+    return tuple(items) if len(items) > 1 else ()
 
 
 # ----------------------------------------------------------------------------------- typo correction
@@ -474,12 +652,16 @@ def correct_concepts(
 ) -> tuple[tuple[Concept, ...], tuple[tuple[str, str], ...]]:
     """Replace words the catalog does not know by the nearest word it does (`sragam` -> `seragam`).
 
-    The typed word stays an alternative (the cached vocabulary may miss a word another process just
-    added). A misspelt stop word (`lampng`) is dropped, reported as corrected to "".
+    Beyond the nearest spelling (`Vocabulary.correct`): two words typed as one are split (`nasikotak`),
+    one word typed as two is joined (`foto kopi`), a short word or one the stemmer cuts to a dictionary root
+    finds the catalog word it lacks one letter of (`nma` -> nama, `sekola` -> sekolah), and a misspelt
+    spelling variant finds its canonical word (`samble` ~ sambel -> sambal). The typed word stays an
+    alternative (the cached vocabulary may miss a word another process just added). A misspelt stop word
+    (`lampng`) is dropped, reported as corrected to "".
     """
     out: list[Concept] = []
     corrections: list[tuple[str, str]] = []
-    for concept in concepts:
+    for concept in _join_split_words(concepts, vocab, corrections):
         word = concept.word
         if word is None or any(all(tok in vocab for tok in alt) for alt in concept.alternatives):
             out.append(concept)
@@ -489,16 +671,85 @@ def correct_concepts(
             corrections.append((word, formed))
             out.append(replace(concept, alternatives=((formed,), *concept.alternatives)))
             continue
-        fixed = vocab.correct(word)
+        parts = _split_word(word, vocab)
+        if parts is not None:
+            corrections.append((word, " ".join(parts)))
+            out.append(replace(concept, alternatives=(parts, *concept.alternatives)))
+            continue
+        fixed = _correct_word(word, vocab)
         if fixed is not None and fixed != word:
             corrections.append((word, fixed))
-            better = word_concept(fixed)
-            out.append(replace(better, alternatives=better.alternatives + concept.alternatives))
+            better = _concepts(words(fixed), everyday=False)
+            alternatives = better[0].alternatives if len(better) == 1 else (tuple(stem(w) for w in words(fixed)),)
+            out.append(replace(concept, label=fixed, alternatives=alternatives + concept.alternatives))
         elif is_stopword_typo(word):
             corrections.append((word, ""))
         else:
             out.append(concept)
     return tuple(out), tuple(corrections)
+
+
+_MIN_PART = 3
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_VOWELS = "aiueo"
+
+
+def _join_split_words(
+    concepts: tuple[Concept, ...], vocab: Vocabulary, corrections: list[tuple[str, str]]
+) -> list[Concept]:
+    """Two typed words that the catalog knows as one (`foto kopi` -> fotokopi) become one concept that
+    either the joined word or both words answer."""
+    out: list[Concept] = []
+    for concept in concepts:
+        prev = out[-1] if out else None
+        if prev is not None and prev.word and concept.word and not prev.optional and not concept.optional:
+            joined = prev.word + concept.word
+            if joined.isalpha() and vocab.frequency(joined) > 0:
+                corrections.append((f"{prev.word} {concept.word}", joined))
+                both = (*prev.alternatives[0], *concept.alternatives[0])
+                out[-1] = Concept(f"{prev.label} {concept.label}", ((joined,), both))
+                continue
+        out.append(concept)
+    return out
+
+
+def _split_word(word: str, vocab: Vocabulary) -> tuple[str, str] | None:
+    """Two catalog words typed as one (`nasikotak`, `keripikpisang`): the split whose rarer part is most common."""
+    if not word.isalpha() or len(word) < 2 * _MIN_PART:
+        return None
+    best: tuple[int, tuple[str, str]] | None = None
+    for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        left, right = word[:i], word[i:]
+        if is_stop(left) or is_stop(right):
+            continue
+        common = min(vocab.frequency(left), vocab.frequency(right))
+        if common > 0 and (best is None or common > best[0]):
+            best = (common, (left, right))
+    return best[1] if best else None
+
+
+def _missing_letter(word: str, vocab: Vocabulary, letters: str = _LETTERS) -> str | None:
+    """The most common catalog word that is this word with one of `letters` added (`nma` -> nama, `uss` -> usus)."""
+    found = {word[:i] + ch + word[i:] for i in range(len(word) + 1) for ch in letters}
+    known = [w for w in found if vocab.frequency(w) > 1 and not is_stop(w)]
+    return max(known, key=lambda w: (vocab.frequency(w), w)) if known else None
+
+
+def _correct_word(word: str, vocab: Vocabulary) -> str | None:
+    if not word.isalpha() or is_root_word(word):
+        return None
+    if max_edits(word) == 0:
+        # Short words have too many neighbours: only a dropped vowel is forgiven (chat writes `nma`, `kpi`).
+        return _missing_letter(word, vocab, _VOWELS) if len(word) >= 2 else None
+    if is_dictionary_word(word):
+        # The stemmer cuts it to some root (`sekola` -> kola): only a dropped letter is forgiven.
+        return _missing_letter(word, vocab)
+    fixed = vocab.correct(word)
+    if fixed is not None:
+        return fixed
+    variants = load_lexicon().variants
+    near = process.extractOne(word, list(variants), scorer=OSA.distance, score_cutoff=max_edits(word))
+    return " ".join(variants[near[0]]) if near is not None else None
 
 
 _PREFIXES = (

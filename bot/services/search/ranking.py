@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from bot.services.search.retrieval import Candidate, ConceptTerms
-from bot.services.search.text import index_terms, normalize
+from bot.services.search.text import index_terms, is_stop, stem, words
 
 
 @dataclass(frozen=True)
@@ -112,39 +112,72 @@ def _name_coverage(name: str, concepts: Sequence[ConceptTerms]) -> float:
 
 
 @lru_cache(maxsize=50_000)
-def _business_words(name: str) -> frozenset[str]:
-    return frozenset(normalize(name).split())
+def _business_words(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A business name's folded words, and those with their stems."""
+    name_words = frozenset(words(name))
+    return name_words, name_words | {stem(n) for n in name_words}
 
 
-def _names_business(name: str, concepts: Sequence[ConceptTerms]) -> bool:
-    """True when the question is this business's name ("toko sinar kantor"): every concept is in the name
-    and every content word of the name is in the question."""
-    if len(concepts) < 2:
-        return False
-    asked = {t for concept in concepts for alt in concept for t in alt}
-    words = _business_words(name)
-    return bool(words) and words <= asked and _name_coverage(name, concepts) == 1.0
+def _covers(name_words: frozenset[str], asked: frozenset[str]) -> set[str]:
+    return {w for w in name_words if w in asked or stem(w) in asked}
 
 
-def rank(candidates: list[Candidate], concepts: Sequence[ConceptTerms] = ()) -> list[SearchHit]:
-    """Order candidates and give each a score that decreases along the order (band + priority + relevance).
+def _name_level(name: str, asked: frozenset[str], content: frozenset[str], distinctive: bool) -> float:
+    """How surely the question names this business, 0..1 (0: it does not).
 
-    `concepts` are the question's concepts (alternatives of tokens), used to see what a name answers.
+    The whole name in the question ("toko sinar kantor", "mebel jati makmur ada apa aja"), or the question's
+    words (two or more) all inside the name ("berkah rasa" for Katering Berkah Rasa) when some of them name no product
+    among the candidates (so "keripik pisang" never means the business "Keripik Pisang Barokah"). A name of
+    two product words ("Kue Manis") counts only when distinctive too. Among several businesses named, the
+    one whose name has fewest words the question lacks comes first ("Berkah Rasa" before "Berkah Rasa Dua").
+    """
+    name_words, stems = _business_words(name)
+    if not name_words or not content or asked.isdisjoint(stems):
+        return 0.0
+    covered = _covers(name_words, asked)
+    unnamed = sum(1 for w in content if w not in stems)
+    whole = covered == name_words and (len(name_words) >= 3 or (len(name_words) == 2 and distinctive))
+    inside = distinctive and len(content) >= 2 and not unnamed
+    if not (whole or inside):
+        return 0.0
+    missing = len(name_words - covered)
+    return max(0.1, 1.0 - 0.1 * missing - 0.05 * unnamed)
+
+
+def _distinctive(candidates: list[Candidate], content: frozenset[str]) -> bool:
+    """True when some asked word is in no candidate's product name (so it can only come from a business name)."""
+    named = set().union(*(_name_terms(c.product_name) for c in candidates)) if candidates else set()
+    return any(w not in named and stem(w) not in named for w in content)
+
+
+def rank(
+    candidates: list[Candidate], concepts: Sequence[ConceptTerms] = (), asked: Sequence[str] = ()
+) -> list[SearchHit]:
+    """Order candidates and give each a score that decreases along the order (name, band, priority, relevance).
+
+    `concepts` are the question's concepts (alternatives of tokens), used to see what a name answers;
+    `asked` are the question's folded words (`query.ParsedQuery.asked`): when they name a business, its
+    products come first.
     """
     best_engine = max((c.relevance for c in candidates), default=0.0)
     mixed = [
-        0.5 * (c.relevance / best_engine if best_engine > 0 else 1.0)
-        + 0.5 * _name_coverage(c.product_name, concepts)
-        + (1.0 if _names_business(c.business_name, concepts) else 0.0)  # a business's exact name: its products
+        0.5 * (c.relevance / best_engine if best_engine > 0 else 1.0) + 0.5 * _name_coverage(c.product_name, concepts)
         for c in candidates
     ]
+    asked_set = frozenset(asked) | frozenset(stem(w) for w in asked)
+    content = frozenset(w for w in asked if not is_stop(w))
+    distinctive = bool(content) and _distinctive(candidates, content)
     best = max(mixed, default=0.0)
     keyed = []
+    levels: dict[str, float] = {}  # per business: many candidates share one
     for c, relevance in zip(candidates, mixed, strict=True):
+        named = levels.get(c.business_name)
+        if named is None:
+            named = levels[c.business_name] = _name_level(c.business_name, asked_set, content, distinctive)
         band = _band(relevance, best)
         rel = relevance / best if best > 0 else 1.0
-        score = 0.2 * band + 0.18 * _priority(c) + 0.0099 * rel
-        keyed.append(((-band, -_priority(c), -rel, -_timestamp(c.updated_at), c.product_id), score, c))
+        score = named + 0.2 * band + 0.18 * _priority(c) + 0.0099 * rel
+        keyed.append(((-named, -band, -_priority(c), -rel, -_timestamp(c.updated_at), c.product_id), score, c))
     keyed.sort(key=lambda item: item[0])
     return [_hit(c, score) for _, score, c in keyed]
 

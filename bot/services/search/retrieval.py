@@ -287,14 +287,17 @@ class Attempt:
     relaxed: bool = False
 
 
-def attempts(parsed: ParsedQuery, concepts: tuple[Concept, ...]) -> Iterator[Attempt]:
-    """Strict first (with, then without a category read from words), then the relaxed fallback."""
+def attempts(parsed: ParsedQuery, concepts: tuple[Concept, ...], relax: bool = True) -> Iterator[Attempt]:
+    """Strict first (in the kelurahan, then its kecamatan; with, then without a category read from words), then
+    the relaxed fallback (if `relax`)."""
     filter_sets = [parsed.filters]
+    if parsed.filters.kelurahan:  # many sellers never gave their kelurahan: then its kecamatan
+        filter_sets.append(replace(parsed.filters, kelurahan=None))
     if parsed.category_from_words and parsed.concepts:
-        filter_sets.append(replace(parsed.filters, category=None))
+        filter_sets += [replace(f, category=None) for f in filter_sets]
     for filters in filter_sets:
         yield Attempt(concepts, filters)
-    if len(concepts) > CORE_CONCEPTS:
+    if relax and len(concepts) > CORE_CONCEPTS:
         for filters in filter_sets:
             yield Attempt(concepts, filters, relaxed=True)
 
@@ -338,9 +341,15 @@ async def browse(session: AsyncSession, filters: SearchFilters) -> list[Candidat
 
 
 async def find(
-    session: AsyncSession, parsed: ParsedQuery, concepts: tuple[Concept, ...], vocab: Vocabulary | None
+    session: AsyncSession,
+    parsed: ParsedQuery,
+    concepts: tuple[Concept, ...],
+    vocab: Vocabulary | None,
+    *,
+    relax: bool = True,
 ) -> tuple[list[Candidate], Attempt | None]:
-    """Candidates of the first attempt that finds any, and that attempt (None when nothing was found)."""
+    """Candidates of the first attempt that finds any, and that attempt (None when nothing was found);
+    `relax=False` tries the strict attempts only."""
     if not parsed.concepts:
         if not parsed.filters.any():
             return [], None
@@ -348,7 +357,7 @@ async def find(
     required = tuple(c for c in concepts if not c.optional)  # "printer kantor" needs a printer
     if not required:
         return [], None  # only generic words ("jual rumah", "kantor"): nothing named, no confident answer
-    for attempt in attempts(parsed, required):
+    for attempt in attempts(parsed, required, relax):
         groups = conjunctions(attempt)
         by_recent = not attempt.relaxed and estimate(groups[0], vocab) > RANKED_MAX
         # bm25 reads every matching document of every term for its statistics, even under LIMIT: a big

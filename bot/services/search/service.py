@@ -1,9 +1,12 @@
 """`search()`: a buyer's question in, ranked products out, every question logged (unmet demand too).
 
-The pipeline: `query.parse_query` (filters and concepts) -> `query.correct_concepts` (typos, against the
-catalog's vocabulary, `index.get_vocabulary`) -> `retrieval.find` (strict, then relaxed full-text queries)
--> `ranking.rank` (relevance, then P3DN priority). When nothing matches confidently the result is empty
-and the log row says unmet. The service knows nothing about chats and returns no text.
+The pipeline: `query.parse_query` (filters and concepts; English and brand words through
+`data/everyday.txt`) -> `query.correct_concepts` (typos, against the catalog's vocabulary,
+`index.get_vocabulary`) -> `retrieval.find` (strict, then relaxed full-text queries) -> `ranking.rank`
+(a business the question names, relevance, then P3DN priority). A message listing several things
+("kertas HVS, tinta printer dan stempel") that no product answers whole is searched item by item before the
+relaxed query, and the items' answers are taken in turn. When nothing matches confidently the result is
+empty and the log row says unmet. The service knows nothing about chats and returns no text.
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, replace
+from itertools import zip_longest
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import PermissionDenied
 from bot.services.region import region_of
-from bot.services.search.index import get_vocabulary
-from bot.services.search.query import SearchFilters, correct_concepts, parse_query
+from bot.services.search.index import Vocabulary, get_vocabulary
+from bot.services.search.query import Concept, ParsedQuery, SearchFilters, correct_concepts, parse_query
 from bot.services.search.ranking import SearchHit, rank
-from bot.services.search.retrieval import RELATED, find, find_related
+from bot.services.search.retrieval import CANDIDATES, RELATED, find, find_related
 from models import SearchLog
 
 logger = logging.getLogger(__name__)
@@ -87,9 +91,16 @@ async def search(
     parsed = parse_query(query, region_of(session))
     vocab = await get_vocabulary(session) if parsed.concepts else None
     corrected, corrections = correct_concepts(parsed.concepts, vocab) if vocab else (parsed.concepts, ())
-    candidates, attempt = await find(session, parsed, corrected, vocab)
-    hits = rank(candidates, [c.alternatives for c in corrected] if attempt and attempt.concepts else ())
+    candidates, attempt = await find(session, parsed, corrected, vocab, relax=not parsed.items)
+    hits = rank(candidates, [c.alternatives for c in corrected] if attempt and attempt.concepts else (), parsed.asked)
     used = attempt.concepts if attempt else corrected
+    if not hits and parsed.items:
+        # A list ("kertas HVS, tinta printer dan stempel"): each thing found on its own, the answers in turn.
+        hits, used = await _search_items(session, parsed, vocab)
+        if not hits:
+            candidates, attempt = await find(session, parsed, corrected, vocab)
+            hits = rank(candidates, [c.alternatives for c in corrected] if attempt else (), parsed.asked)
+            used = attempt.concepts if attempt else corrected
     related: tuple[SearchHit, ...] = ()
     if not hits and corrected and related_wanted:
         near = await find_related(session, corrected, parsed.filters, vocab)
@@ -120,6 +131,28 @@ async def search(
         await session.commit()
     logger.debug("search %r -> %s hits in %.1f ms", result.normalized, result.total, result.took_ms)
     return result
+
+
+async def _search_items(
+    session: AsyncSession, parsed: ParsedQuery, vocab: Vocabulary | None
+) -> tuple[list[SearchHit], tuple[Concept, ...]]:
+    """The hits of every item of a list, taken in turn (the best of each first), and the concepts found."""
+    found: list[list[SearchHit]] = []
+    used: list[Concept] = []
+    for item in parsed.items:
+        concepts = correct_concepts(item.concepts, vocab)[0] if vocab else item.concepts
+        candidates, attempt = await find(session, item, concepts, vocab)
+        if attempt is not None and candidates:
+            found.append(rank(candidates, [c.alternatives for c in concepts], parsed.asked))
+            used.extend(attempt.concepts)
+    merged: dict[str, SearchHit] = {}
+    for row in zip_longest(*found):
+        for hit in row:
+            if hit is not None and hit.product_ref not in merged:
+                merged[hit.product_ref] = hit
+    hits = list(merged.values())[:CANDIDATES]
+    # Scores decrease along the order, as for a single question.
+    return [replace(h, score=round(1.0 - i / (len(hits) + 1), 4)) for i, h in enumerate(hits)], tuple(used)
 
 
 async def record_need(session: AsyncSession, search_log_id: int, user_id: int | None) -> bool:

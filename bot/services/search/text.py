@@ -217,6 +217,11 @@ def is_dictionary_word(word: str) -> bool:
     return bool(dictionary.contains(word) or dictionary.contains(stem(word)))
 
 
+def is_root_word(word: str) -> bool:
+    """True when Sastrawi's root-word dictionary knows the word itself (not only a stem it cuts it to)."""
+    return bool(_stemmer().dictionary.contains(word))
+
+
 def words(text: str) -> list[str]:
     """Folded words with spelling variants replaced (stop words still in)."""
     out: list[str] = []
