@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.app import App, build_app
 from bot.db import create_engine, is_sqlite, session_factory
 from bot.migrate import upgrade
+from bot.services.catalog_io import load_demo_catalog
 from bot.services.region import bind_region, load_region
+from bot.services.search import invalidate_vocabulary
 from models import Base
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -110,6 +112,15 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """A session factory bound to the test engine, with the bundled Kota Metro region."""
     return bind_region(session_factory(engine), load_region())
+
+
+@pytest.fixture
+async def demo_session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session on the bundled demo catalog, search's vocabulary cache forgotten first."""
+    invalidate_vocabulary()
+    await load_demo_catalog(sessions)
+    async with sessions() as session:
+        yield session
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from typing import Any
 
 from aiohttp import ClientSession
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.channels.runner import ChannelServer
@@ -32,9 +33,11 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import Translator
 from bot.core.messages import Channel, Inbound, Reply
 from bot.core.wire import Locale, render
-from bot.services import broadcasts
+from bot.services import broadcasts, catalog
 from bot.services.delivery import DeliveryWorker
 from bot.services.outbox import Envelope
+from bot.services.parsers import Price
+from models import User, utcnow
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN, FakeGraphAPI, Sent, sign
 from tests.fakes.graph_api import TOKEN as WA_TOKEN
 from tests.fakes.graph_api import message as wa_message
@@ -416,3 +419,16 @@ async def deliver_outbox(app: App, phones: Phones) -> int:
     while claimed := await worker.run_once():
         total += claimed
     return total
+
+
+async def vendor_with_products(session: AsyncSession, business: dict[str, Any], products: Sequence[str]) -> User:
+    """A consented seller with `business` and one konveksi product (Rp150.000/lembar) per name, saved through
+    the catalog service as the chat would."""
+    user = User(display_name="Penjual", role="vendor", consent_version="1", consented_at=utcnow())
+    session.add(user)
+    await session.flush()
+    await catalog.save_vendor(session, user, business)
+    for name in products:
+        product = {"name": name, "category": "konveksi", "price": Price(150000), "unit": "lembar"}
+        await catalog.add_product(session, user, product, "console")
+    return user

@@ -24,11 +24,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import is_sqlite
-from bot.services import catalog, privacy
-from bot.services.parsers import Price
+from bot.services import privacy
 from bot.services.search import purge_deleted_text, search
 from bot.services.search.index import get_vocabulary
-from models import Base, User, utcnow
+from models import Base, User
+from tests.support import vendor_with_products
 
 SECRET = {
     "business_name": "Tenun Srikandiwungu",
@@ -80,17 +80,6 @@ async def _every_text_column(session: AsyncSession) -> str:
     return " ".join(parts).lower()
 
 
-async def _vendor_user(session: AsyncSession, values: dict[str, Any], products: tuple[str, ...]) -> int:
-    user = User(display_name="Penjual", role="vendor", consent_version="1", consented_at=utcnow())
-    session.add(user)
-    await session.flush()
-    await catalog.save_vendor(session, user, values)
-    for name in products:
-        product = {"name": name, "category": "konveksi", "price": Price(150000), "unit": "lembar"}
-        await catalog.add_product(session, user, product, "console")
-    return user.id
-
-
 async def _everything(session: AsyncSession) -> str:
     vocabulary = " ".join((await get_vocabulary(session)).df)
     return " ".join((await _raw_index_text(session), await _every_text_column(session), vocabulary))
@@ -101,11 +90,11 @@ async def test_deleted_business_leaves_no_words_in_tables_or_index(
 ) -> None:
     async with sessions() as session, session.begin():
         await purge_deleted_text(session)  # earlier tests' catalogs are gone from the tables, not yet the index
-        await _vendor_user(session, NEIGHBOUR, ("Keripik Pisang Manis",))
+        await vendor_with_products(session, NEIGHBOUR, ("Keripik Pisang Manis",))
     async with sessions() as session:
         assert not [tail for tail in TAILS if tail in await _everything(session)]  # vocabulary now cached
     async with sessions() as session, session.begin():
-        user_id = await _vendor_user(session, SECRET, SECRET_PRODUCTS)
+        user_id = (await vendor_with_products(session, SECRET, SECRET_PRODUCTS)).id
     async with sessions() as session:
         found = await search(session, "selendangungu", log=False)
         assert [hit.product_name for hit in found.results] == ["Selendangungu Tenun"]
@@ -139,7 +128,7 @@ async def test_deleted_business_leaves_no_bytes_in_the_sqlite_file(
     if not is_sqlite(database_url):
         pytest.skip("a SQLite file test")
     async with sessions() as session, session.begin():
-        user_id = await _vendor_user(session, SECRET, SECRET_PRODUCTS)
+        user_id = (await vendor_with_products(session, SECRET, SECRET_PRODUCTS)).id
     async with sessions() as session, session.begin():
         await privacy.delete_my_data(session, await session.get_one(User, user_id))
     content = _checkpointed_file(Path(str(make_url(database_url).database)))

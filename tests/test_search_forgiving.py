@@ -5,15 +5,13 @@ answers stay empty."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import App
 from bot.services.catalog_io import load_demo_catalog
 from bot.services.region import load_region
-from bot.services.search import invalidate_vocabulary, search
+from bot.services.search import search
 from bot.services.search.query import need_items, parse_query
 from bot.services.search.retrieval import attempts
 from tests.support import onboard, t
@@ -26,11 +24,8 @@ LIST_LETTER = (
 
 
 @pytest.fixture
-async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    invalidate_vocabulary()
-    await load_demo_catalog(sessions)
-    async with sessions() as s:
-        yield s
+def session(demo_session: AsyncSession) -> AsyncSession:
+    return demo_session
 
 
 async def _names(session: AsyncSession, text: str, limit: int = 5) -> list[str]:

@@ -4,8 +4,6 @@ question nobody answers shows its near misses (never as results)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import App
 from bot.services.catalog_io import load_demo_catalog
 from bot.services.region import load_region
-from bot.services.search import invalidate_vocabulary, search
+from bot.services.search import search
 from bot.services.search.query import parse_query, strip_frame, word_forms
 from models import SearchLog
 from tests.support import onboard, t
@@ -26,11 +24,8 @@ LETTER = (
 
 
 @pytest.fixture
-async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    invalidate_vocabulary()
-    await load_demo_catalog(sessions)
-    async with sessions() as s:
-        yield s
+def session(demo_session: AsyncSession) -> AsyncSession:
+    return demo_session
 
 
 def test_a_request_letter_gives_its_need_quantity_date_and_wishes() -> None:

@@ -20,8 +20,8 @@ from bot.services.catalog_io import import_catalog
 from bot.services.parsers import Price
 from bot.services.search import invalidate_vocabulary, rebuild_index, search
 from bot.services.search.index import get_vocabulary
-from models import Product, User, utcnow
-from tests.support import write_csv
+from models import Product, User
+from tests.support import vendor_with_products, write_csv
 
 Sessions = async_sessionmaker[AsyncSession]
 BUSINESS = {
@@ -58,24 +58,15 @@ async def check(sessions: Sessions) -> dict[str, int]:
         return kept
 
 
-async def vendor_user(session: AsyncSession, products: tuple[str, ...]) -> User:
-    user = User(display_name="Penjual", role="vendor", consent_version="1", consented_at=utcnow())
-    session.add(user)
-    await session.flush()
-    await catalog.save_vendor(session, user, BUSINESS)
-    for name in products:
-        values = {"name": name, "category": "konveksi", "price": Price(150000), "unit": "lembar"}
-        await catalog.add_product(session, user, values, "console")
-    return user
-
-
 async def product_id(session: AsyncSession, name: str) -> int:
     return (await session.scalars(select(Product.id).where(Product.name == name))).one()
 
 
 async def test_the_vocabulary_follows_the_vendor_chat_and_a_data_deletion(sessions: Sessions) -> None:
     async with sessions() as session, session.begin():
-        user_id = (await vendor_user(session, ("Selendang Kencanasari", "Sarung Tenun Kencanasari"))).id
+        user_id = (
+            await vendor_with_products(session, BUSINESS, ("Selendang Kencanasari", "Sarung Tenun Kencanasari"))
+        ).id
     kept = await check(sessions)
     assert kept["kencanasari"] == 2 and kept["zamrudwangi"] == 2 and kept["selendang"] == 1
 
@@ -107,7 +98,7 @@ async def test_the_vocabulary_follows_the_vendor_chat_and_a_data_deletion(sessio
 
 async def test_a_rolled_back_change_leaves_the_vocabulary_as_it_was(sessions: Sessions) -> None:
     async with sessions() as session, session.begin():
-        user_id = (await vendor_user(session, ("Selendang Kencanasari",))).id
+        user_id = (await vendor_with_products(session, BUSINESS, ("Selendang Kencanasari",))).id
     before = await check(sessions)
     async with sessions() as session, session.begin():
         user = await session.get_one(User, user_id)
@@ -141,7 +132,7 @@ async def test_the_vocabulary_follows_imports_and_a_rebuild(sessions: Sessions, 
 async def test_typo_correction_reads_the_kept_vocabulary(sessions: Sessions) -> None:
     invalidate_vocabulary()
     async with sessions() as session, session.begin():
-        await vendor_user(session, ("Selendang Kencanasari",))
+        await vendor_with_products(session, BUSINESS, ("Selendang Kencanasari",))
     async with sessions() as session:
         assert (await get_vocabulary(session)).frequency("kencanasari") == 1
         result = await search(session, "kencanasar", log=False)
