@@ -229,6 +229,24 @@ def test_match_kelurahan_none(region: Region, text: str) -> None:
     assert region.match_kelurahan(text) is None
 
 
+def test_shared_kelurahan_word_names_its_kecamatan_only_when_unambiguous() -> None:
+    """The word "Hadimulyo" (Hadimulyo Barat, Hadimulyo Timur) is Metro Pusat; a word that two kecamatan's kelurahan
+    share, or that only one kelurahan starts with, names nothing."""
+    split = Region(
+        name="Kota Contoh",
+        kecamatan=(
+            Kecamatan("Contoh Barat", ("Suka Maju", "Suka Damai", "Tanjung Baru")),
+            Kecamatan("Contoh Timur", ("Suka Makmur", "Karang Indah")),
+        ),
+    )
+    assert split.find_places("kue di suka") == []
+    assert split.find_places("kue di tanjung") == []
+    assert split.find_places("kue di suka damai") == [("kelurahan", "Suka Damai")]
+    one = Region(name="Kota Contoh", kecamatan=(Kecamatan("Contoh Barat", ("Suka Maju", "Suka Damai")),))
+    assert one.find_places("kue di suka") == [("kecamatan", "Contoh Barat")]
+    assert one.match_kelurahan("suka", fuzzy=False) is None
+
+
 def test_fuzzy_can_be_switched_off(region: Region) -> None:
     assert region.match_kecamatan("Metro Utra", fuzzy=False) is None
     assert region.match_kelurahan("yosomulya", fuzzy=False) is None
@@ -255,6 +273,8 @@ def test_every_configured_name_matches_itself(region: Region, kecamatan: str) ->
         ("kue di Yosodadi", [("kelurahan", "Yosodadi")]),
         ("katering ganjar agung", [("kelurahan", "Ganjaragung")]),
         ("sablon hadimulyo barat", [("kelurahan", "Hadimulyo Barat")]),
+        # Hadimulyo Barat and Hadimulyo Timur both lie in Metro Pusat: their shared word names the area.
+        ("katering daerah hadimulyo", [("kecamatan", "Metro Pusat")]),
         ("beras dari sumber sari bantul", [("kelurahan", "Sumbersari")]),
         ("kecamatan utara", [("kecamatan", "Metro Utara")]),
         ("kec. timur", [("kecamatan", "Metro Timur")]),
@@ -282,7 +302,6 @@ def test_find_places(region: Region, sentence: str, places: list[tuple[str, str]
         "kopi dari lampung utara",
         "arah utara pasar",
         "kecamatan",
-        "hadimulyo",
         "",
     ],
 )

@@ -19,6 +19,9 @@ The city word rule for `find_places` (searching inside a sentence such as "kerip
   Metro Pusat has a kelurahan called Metro: that kelurahan is found only after "kel"/"kelurahan"/"desa"
   ("kelurahan metro");
 - every other kelurahan is found by its name alone ("kue di Yosodadi", "ganjar agung");
+- the first word shared by several two-word kelurahan names ("Hadimulyo" of Hadimulyo Barat and Hadimulyo
+  Timur) names their kecamatan when they all lie in one and it is no other place's name: people say
+  "daerah Hadimulyo" for the area as a whole;
 - the longest name wins and names do not overlap; each place is reported once, in order of mention.
 """
 
@@ -105,6 +108,9 @@ class Region:
                 if kel not in kec.kelurahan:
                     raise ValueError(f"alias {spelling!r} names unknown kelurahan {kel!r}")
                 _put(kel_index, name_key(spelling), (kel, kec.name), "kelurahan")
+        for head, kec_name in _shared_heads(self.kecamatan).items():
+            if head != city_key and head not in kec_index and head not in kec_short and head not in kel_index:
+                kec_index[head] = kec_name
         spellings: dict[tuple[PlaceKind, str], set[str]] = {}
         for key, kec_name in (*kec_index.items(), *kec_short.items()):
             spellings.setdefault(("kecamatan", kec_name), set()).add(key)
@@ -205,6 +211,20 @@ class Region:
             if marker in _KEC_MARKERS and key in self._kec_short:
                 return ("kecamatan", self._kec_short[key]), n
         return None
+
+
+def _shared_heads(kecamatan: tuple[Kecamatan, ...]) -> dict[str, str]:
+    """The first word's key of multi-word kelurahan names -> their one kecamatan, for words that at least two
+    such names share and that no two kecamatan do ("Hadimulyo" of Hadimulyo Barat and Hadimulyo Timur)."""
+    heads: dict[str, set[str]] = {}
+    counts: dict[str, int] = {}
+    for kec in kecamatan:
+        for kel in kec.kelurahan:
+            parts = kel.split()
+            if len(parts) > 1 and (head := name_key(parts[0])):
+                heads.setdefault(head, set()).add(kec.name)
+                counts[head] = counts.get(head, 0) + 1
+    return {head: next(iter(kecs)) for head, kecs in heads.items() if len(kecs) == 1 and counts[head] > 1}
 
 
 def _put(index: dict[str, Any], key: str, value: Any, what: str) -> None:
