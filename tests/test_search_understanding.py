@@ -40,6 +40,22 @@ def test_the_frame_is_cut_only_when_an_introduction_comes_first() -> None:
     assert strip_frame("saya dari dinas pendidikan mau pesan nasi kotak") == "pesan nasi kotak"
 
 
+def test_an_example_of_the_thing_ranks_but_is_not_required() -> None:
+    """ "souvenir ..., kayak gantungan kunci siger": the example says which one, after the letter's occasion too;
+    the marker word names nothing, and an example alone is the thing asked for."""
+    letter = "Halo kak, aku lagi nyari souvenir buat tamu seminar, kayak gantungan kunci siger gitu, butuh 100 pcs"
+    assert strip_frame(letter) == "suvenir kayak gantungan kunci siger gitu"
+    concepts = {c.label: c.optional for c in parse_query(letter, METRO).concepts}
+    assert concepts["suvenir"] is False
+    assert concepts["gantungan"] is concepts["kunci"] is concepts["siger"] is True
+    assert "kayak" not in concepts
+    assert {c.label: c.optional for c in parse_query("kue seperti bolu", METRO).concepts} == {
+        "kue": False,
+        "bolu": True,
+    }
+    assert [c.optional for c in parse_query("kayak", METRO).concepts] == [False]  # no example of anything
+
+
 @pytest.mark.parametrize(
     ("text", "low", "high", "strict"),
     [

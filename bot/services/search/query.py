@@ -187,6 +187,9 @@ _INTRO_WORDS = frozenset(
      "i", "we", "am", "from", "hello", "hi", "good"}
 )  # fmt: skip
 _PURPOSE_WORDS = frozenset({"untuk", "utk", "buat", "guna", "pada", "for", "dalam", "acara", "kegiatan"})
+# "souvenir, kayak gantungan kunci siger": an example of the thing asked for, which ranks but is not required.
+_EXAMPLE_MARKERS = frozenset({"kayak", "seperti", "misalnya", "misal", "contohnya", "semacam", "sejenis"})
+_MAX_EXAMPLE_WORDS = 4
 _SENTENCE_RE = re.compile(r"(?<=[.!?\n])\s+")
 # "Yth." or "No." end no sentence; "1." / "2)" / a bullet start an item of a list, like a comma does.
 _ABBREVIATION_RE = re.compile(r"\b(?:yth|bpk|ibu|bu|pak|kec|kel|no|jl|sdr|dr|dll|dsb|tgl|dkk|a\.n|u\.p)\.$", re.I)
@@ -250,14 +253,29 @@ def _frame(text: str) -> list[str] | None:
         if before and not set(before) & _INTRO_WORDS and len(before) <= 4:
             after = tokens  # "keripik pisang, butuh 100": the thing comes first
         kept: list[str] = []
-        for w in after:
+        for j, w in enumerate(after):
             named = any(not is_stop(k) and not k.isdigit() and k != "," for k in kept)
             if w in _PURPOSE_WORDS and named and (len(sentences) > 1 or len(ws) > 8):
+                kept.extend(_example_clause(after[j:]))  # "..., kayak gantungan kunci siger": which one
                 break  # "... untuk rapat tanggal 20": the occasion, not the thing
             kept.append(w)
         if any(not is_stop(k) and k != "," for k in kept):
             return kept
     return None
+
+
+def _example_clause(tokens: list[str]) -> list[str]:
+    """The first example a request gives ("kayak gantungan kunci siger", "seperti map plastik"): its marker and
+    up to `_MAX_EXAMPLE_WORDS` words, to the next separator; empty without one."""
+    start = next((i for i, w in enumerate(tokens) if w in _EXAMPLE_MARKERS), None)
+    if start is None:
+        return []
+    clause = [tokens[start]]
+    for w in tokens[start + 1 : start + 1 + _MAX_EXAMPLE_WORDS]:
+        if w == "," or w in _NEED_VERBS or w in _PURPOSE_WORDS:
+            break
+        clause.append(w)
+    return clause if len(clause) > 1 else []
 
 
 def strip_frame(text: str) -> str:
@@ -536,6 +554,22 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
 
 
+def _take_example(ws: list[str]) -> tuple[list[str], frozenset[str]]:
+    """Words without an example marker ("souvenir kayak gantungan kunci") and the example's words, when something
+    was named before the marker; the marker itself names nothing."""
+    start = next((i for i, w in enumerate(ws) if w in _EXAMPLE_MARKERS and i > 0), None)
+    if start is None or all(is_stop(w) for w in ws[:start]):
+        return ws, frozenset()
+    example = frozenset(ws[start + 1 :]) - set(ws[:start])
+    return ws[:start] + ws[start + 1 :], example
+
+
+def _mark_example(concepts: list[Concept], example: frozenset[str]) -> list[Concept]:
+    if not example or all(set(c.label.split()) <= example for c in concepts):
+        return concepts  # nothing named but the example: then it is the thing asked for
+    return [replace(c, optional=True) if set(c.label.split()) <= example else c for c in concepts]
+
+
 def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
     concepts: list[Concept] = []
     phrases = {start: (end, group) for start, end, group in load_lexicon().find_phrases(ws)}
@@ -573,8 +607,9 @@ def _things(ws: list[str]) -> tuple[list[Concept], str | None]:
         if again is None or again.alternatives != need.alternatives:
             ws = ws if again is None else [*ws, *again.label.split()]
             break
+    ws, example = _take_example(ws)
     taken, category = _take_category(ws)
-    concepts = _mark_purpose(_mark_generic(_concepts(taken)), taken)
+    concepts = _mark_example(_mark_purpose(_mark_generic(_concepts(taken)), taken), example)
     said = [w for w in ws if w not in taken and not is_stop(w)]
     if said and any(not c.optional for c in concepts):
         # The category's words still rank when the filter has to go ("lemari pakaian": a wardrobe).
