@@ -56,6 +56,18 @@ def test_an_example_of_the_thing_ranks_but_is_not_required() -> None:
     assert [c.optional for c in parse_query("kayak", METRO).concepts] == [False]  # no example of anything
 
 
+def test_a_named_thing_said_again_after_the_occasion_says_which_one() -> None:
+    """ "servis AC untuk perawatan 12 unit AC split": "split" ranks (the split units first), is not required, and
+    the occasion's other words ("perawatan", "kantor") stay out."""
+    letter = "Kami mengundang penyedia jasa servis AC untuk perawatan 12 unit AC split di kantor kecamatan"
+    concepts = {c.label: c.optional for c in parse_query(letter, METRO).concepts}
+    assert concepts["servis"] is concepts["ac"] is False
+    assert concepts["split"] is True
+    assert "perawatan" not in concepts and "kantor" not in concepts
+    # No repeat, no example: the letter's occasion is cut as before.
+    assert parse_query(LETTER, METRO).normalized == "snack box"
+
+
 @pytest.mark.parametrize(
     ("text", "low", "high", "strict"),
     [

@@ -256,7 +256,8 @@ def _frame(text: str) -> list[str] | None:
         for j, w in enumerate(after):
             named = any(not is_stop(k) and not k.isdigit() and k != "," for k in kept)
             if w in _PURPOSE_WORDS and named and (len(sentences) > 1 or len(ws) > 8):
-                kept.extend(_example_clause(after[j:]))  # "..., kayak gantungan kunci siger": which one
+                # "..., kayak gantungan kunci siger", "... perawatan 12 unit AC split": which one
+                kept.extend(_example_clause(after[j:], {k for k in kept if not is_stop(k)}))
                 break  # "... untuk rapat tanggal 20": the occasion, not the thing
             kept.append(w)
         if any(not is_stop(k) and k != "," for k in kept):
@@ -264,18 +265,24 @@ def _frame(text: str) -> list[str] | None:
     return None
 
 
-def _example_clause(tokens: list[str]) -> list[str]:
-    """The first example a request gives ("kayak gantungan kunci siger", "seperti map plastik"): its marker and
-    up to `_MAX_EXAMPLE_WORDS` words, to the next separator; empty without one."""
+def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
+    """The first example a request gives after its occasion ("kayak gantungan kunci siger", "seperti map
+    plastik"): its marker and up to `_MAX_EXAMPLE_WORDS` words, to the next separator. Without a marker, a
+    named word said again with a word after it ("servis AC untuk perawatan 12 unit AC split") says which one
+    too: then the words from the repeat, under the first marker. Empty when there is neither."""
     start = next((i for i, w in enumerate(tokens) if w in _EXAMPLE_MARKERS), None)
-    if start is None:
-        return []
-    clause = [tokens[start]]
+    if start is not None:
+        clause = [tokens[start]]
+    else:
+        start = next((i for i, w in enumerate(tokens) if w in named and i > 0), None)
+        if start is None:
+            return []
+        clause = [min(_EXAMPLE_MARKERS), tokens[start]]
     for w in tokens[start + 1 : start + 1 + _MAX_EXAMPLE_WORDS]:
-        if w == "," or w in _NEED_VERBS or w in _PURPOSE_WORDS:
+        if w == "," or w in _NEED_VERBS or w in _PURPOSE_WORDS or (len(clause) > 1 and is_stop(w)):
             break
         clause.append(w)
-    return clause if len(clause) > 1 else []
+    return clause if any(w not in named for w in clause[1:]) else []
 
 
 def strip_frame(text: str) -> str:
