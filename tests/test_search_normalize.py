@@ -159,6 +159,39 @@ def test_tkdn_filter(text: str) -> None:
     assert parsed.normalized == "kopi"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["kopi TKDN minimal 25 persen", "kopi tkdn di atas 40%", "kopi produk dalam negeri", "kopi P3DN", "kopi PDN"],
+)
+def test_tkdn_share_and_national_product_words(text: str) -> None:
+    """The share after TKDN is not a thing asked for; "produk dalam negeri" / P3DN is what TKDN certifies."""
+    parsed = parse_query(text, METRO)
+    assert parsed.filters.tkdn
+    assert parsed.normalized == "kopi"
+
+
+def test_a_count_after_tkdn_stays_a_quantity() -> None:
+    parsed = parse_query("snack box tkdn 100 box", METRO)
+    assert (parsed.filters.tkdn, parsed.quantity, parsed.normalized) == (True, 100, "snack box")
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [("batik e-catalogue", "ekatalog"), ("batik katalog lokal", "ekatalog"), ("batik on e-catalog", "ekatalog"),
+     ("batik berlabel halal", "halal"), ("batik certified halal", "halal")],
+)  # fmt: skip
+def test_more_flag_spellings(text: str, flag: str) -> None:
+    parsed = parse_query(text, METRO)
+    assert getattr(parsed.filters, flag)
+    assert parsed.normalized == "batik"
+
+
+def test_food_is_generic_next_to_a_thing() -> None:
+    parsed = parse_query("halal food catering", METRO)
+    assert parsed.filters.halal
+    assert [(c.label, c.optional) for c in parsed.concepts] == [("food", True), ("katering", False)]
+
+
 @pytest.mark.parametrize("text", ["batik e-katalog", "batik ekatalog", "batik e katalog", "batik tayang di E-Catalog"])
 def test_ekatalog_filter(text: str) -> None:
     parsed = parse_query(text, METRO)

@@ -66,17 +66,27 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("inaproc",): "ekatalog",
     ("e", "purchasing"): "ekatalog",
     ("epurchasing",): "ekatalog",
+    ("e", "catalogue"): "ekatalog",
+    ("ecatalogue",): "ekatalog",
+    ("katalog", "lokal"): "ekatalog",
+    # Buying national products (P3DN) is what a TKDN certificate shows.
+    ("p3dn",): "tkdn",
+    ("pdn",): "tkdn",
+    ("dalam", "negeri"): "tkdn",
 }
 # Words that only qualify a flag ("sudah TKDN", "bersertifikat halal", "tayang di e-katalog").
 _FLAG_MODIFIERS = frozenset(
     {"sertifikat", "bersertifikat", "sertifikasi", "tersertifikasi", "ber", "tayang", "terdaftar", "masuk", "label",
-     "lokal", "punya", "memiliki", "nilai"}
+     "lokal", "punya", "memiliki", "nilai", "berlabel", "certified", "on", "produksi", "bersertifikasi"}
 )  # fmt: skip
 # ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin").
 _FLAG_ISSUERS = frozenset(
     {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
      "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6"}
 )  # fmt: skip
+# ... and, after TKDN, its share ("TKDN minimal 25 persen", "tkdn di atas 40%"): the filter is the certificate.
+_TKDN_SHARE_WORDS = frozenset({"minimal", "min", "minimum", "persen", "diatas", "atas", "keatas", "lebih", "dari",
+                               "sebesar", "nilai", "nilainya", "pct", "percent"})  # fmt: skip
 _QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", "eks", "porsian", "bh"}
 
 
@@ -372,6 +382,16 @@ def _price_bounds(text: str) -> tuple[SearchFilters, str]:
     return SearchFilters(), text
 
 
+def _is_tkdn_share(ws: list[str], i: int) -> bool:
+    """Word `i`, after "TKDN", says its share: "minimal", "di atas", "persen", or a number ending the question or
+    next to such a word ("40%", "25 persen"), not a count ("TKDN 100 box")."""
+    word = ws[i]
+    if word.isdigit():
+        near = {ws[i - 1], ws[i + 1] if i + 1 < len(ws) else "persen"}
+        return len(word) <= 3 and bool(near & _TKDN_SHARE_WORDS)
+    return word in _TKDN_SHARE_WORDS or (is_stop(word) and i + 1 < len(ws) and _is_tkdn_share(ws, i + 1))
+
+
 def _take_flags(ws: list[str], filters: SearchFilters) -> tuple[list[str], SearchFilters]:
     out: list[str] = []
     flags: set[str] = set()
@@ -385,7 +405,7 @@ def _take_flags(ws: list[str], filters: SearchFilters) -> tuple[list[str], Searc
                 while out and (out[-1] in _FLAG_MODIFIERS or is_stop(out[-1])):
                     out.pop()
                 i += n
-                while i < len(ws) and ws[i] in _FLAG_ISSUERS:
+                while i < len(ws) and (ws[i] in _FLAG_ISSUERS or (flag == "tkdn" and _is_tkdn_share(ws, i))):
                     i += 1
                 break
         else:
