@@ -11,7 +11,7 @@ import pytest
 from bot.services.categories import category_slug
 from bot.services.region import load_region
 from bot.services.search.index import Vocabulary, max_edits
-from bot.services.search.query import is_stopword_typo, parse_query
+from bot.services.search.query import correct_concepts, is_stopword_typo, parse_query, word_forms
 from bot.services.search.retrieval import fts5_match, pg_tsquery
 from bot.services.search.text import (
     _stemmer,
@@ -314,6 +314,27 @@ def test_correction_prefers_fewest_edits_then_frequency() -> None:
     assert vocab.correct("serag") == "seragam"  # too far for an edit, but a cut-off word is completed
     assert vocab.correct("kue") is None
     assert vocab.correct("bekas") is None  # a real word the catalog lacks is no typo
+
+
+def test_an_unknown_agent_noun_next_to_a_known_thing_is_not_required() -> None:
+    """`pembudidaya lele`, `pengolahan kopi`: the work or the worker around a thing ranks; alone, or next to
+    nothing the catalog knows, it stays required (no answer rather than a guess)."""
+    vocab = Vocabulary(df={"lele": 5, "kopi": 4, "kantor": 3})
+
+    def optional(text: str) -> dict[str, bool]:
+        return {c.label: c.optional for c in correct_concepts(parse_query(text, METRO).concepts, vocab)[0]}
+
+    assert optional("pembudidaya lele") == {"pembudidaya": True, "lele": False}
+    assert optional("pengolahan kopi") == {"pengolahan": True, "kopi": False}
+    assert optional("pembudidaya") == {"pembudidaya": False}
+    assert optional("pengacara kantor") == {"pengacara": False, "kantor": True}  # "kantor" is generic
+    assert optional("pelatih renang") == {"pelatih": False, "renang": False}
+
+
+def test_penge_comes_before_one_syllable_roots_only() -> None:
+    assert word_forms("pengelasan").index("las") < word_forms("pengelasan").index("gelas")
+    assert "cat" in word_forms("pengecatan")
+    assert word_forms("pengemasan")[0] == "kemasan"  # a longer root: peng-, not penge-
 
 
 def test_incremental_vocabulary_add() -> None:

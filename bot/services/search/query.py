@@ -722,6 +722,7 @@ def correct_concepts(
     (`lampng`) is dropped, reported as corrected to "".
     """
     out: list[Concept] = []
+    unknown: list[int] = []  # where a word the catalog does not know stays as typed
     corrections: list[tuple[str, str]] = []
     for concept in _join_split_words(concepts, vocab, corrections):
         word = concept.word
@@ -748,7 +749,27 @@ def correct_concepts(
             corrections.append((word, ""))
         else:
             out.append(concept)
-    return tuple(out), tuple(corrections)
+            unknown.append(len(out) - 1)
+    return _agents_optional(out, unknown, vocab), tuple(corrections)
+
+
+def _agents_optional(concepts: list[Concept], unknown: list[int], vocab: Vocabulary) -> tuple[Concept, ...]:
+    """An agent or process noun the catalog does not know (`peternak ayam`, `pembudidaya lele`, `pengolahan
+    kopi`, `pengantar galon`) names the seller or the work around a thing: next to a thing the catalog knows, it
+    ranks but is not required. Alone, or next to nothing known, it stays required (no answer rather than a guess)."""
+    agents = {i for i in unknown if _is_agent_form(concepts[i].word or "")}
+    known = any(
+        not c.optional and i not in unknown and any(all(tok in vocab for tok in alt) for alt in c.alternatives)
+        for i, c in enumerate(concepts)
+    )
+    if not agents or not known:
+        return tuple(concepts)
+    return tuple(replace(c, optional=True) if i in agents else c for i, c in enumerate(concepts))
+
+
+def _is_agent_form(word: str) -> bool:
+    """A pe-/peN-/per- word (`peternak`, `pengolahan`), by its shape: the prefix and a root of 3+ letters."""
+    return word.startswith("pe") and len(word) >= 6 and bool(word_forms(word))
 
 
 _MIN_PART = 3
@@ -814,7 +835,9 @@ def _correct_word(word: str, vocab: Vocabulary) -> str | None:
     return " ".join(variants[near[0]]) if near is not None else None
 
 
+_SHORT_ROOT = 4  # penge-/menge- come before one-syllable roots only: `pengelasan` -> las, `pengecatan` -> cat
 _PREFIXES = (
+    ("penge", ("",)), ("menge", ("",)),
     ("peng", ("k", "")), ("peny", ("s",)), ("pem", ("p", "")), ("pen", ("t", "")), ("per", ("",)), ("pe", ("",)),
     ("meng", ("k", "")), ("meny", ("s",)), ("mem", ("p", "")), ("men", ("t", "")), ("me", ("",)), ("ber", ("",)),
     ("ke", ("",)), ("di", ("",)),
@@ -831,6 +854,8 @@ def word_forms(word: str) -> list[str]:
     out: list[str] = []
     for base in stems:
         for prefix, restores in _PREFIXES:
+            if prefix.endswith("nge") and len(base) - len(prefix) > _SHORT_ROOT:
+                continue
             if base.startswith(prefix) and len(base) - len(prefix) >= 3:
                 out.extend(r + base[len(prefix) :] for r in restores)
         if base != word:
