@@ -337,6 +337,13 @@ def test_penge_comes_before_one_syllable_roots_only() -> None:
     assert word_forms("pengemasan")[0] == "kemasan"  # a longer root: peng-, not penge-
 
 
+def test_english_plurals_in_es_find_their_singular_entry() -> None:
+    """ "rice boxes" is a "rice box" (nasi kotak), not "rice boxe"; "plantain" is a banana."""
+    (boxes,) = parse_query("rice boxes", METRO).concepts
+    assert ("nasi", "kotak") in boxes.alternatives
+    assert ("pisang",) in parse_query("plantain chips", METRO).concepts[0].alternatives
+
+
 def test_incremental_vocabulary_add() -> None:
     vocab = Vocabulary(df={"keripik": 1})
     assert vocab.correct("sempol") is None

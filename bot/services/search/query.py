@@ -528,11 +528,13 @@ def load_everyday(path: Path = DATA_DIR / "everyday.txt") -> dict[tuple[str, ...
 
 
 def _singular(word: str) -> str | None:
-    """An English plural's singular (`pots` -> `pot`, `dumplings` -> `dumpling`, `bakeries` -> `bakery`)."""
+    """An English plural's singular (`pots` -> `pot`, `bakeries` -> `bakery`, `boxes` -> `box`)."""
     if len(word) <= 3 or not word.endswith("s"):
         return None
     if word.endswith("ies"):
         return word[:-3] + "y"
+    if word.endswith(("xes", "ches", "shes", "sses", "zes")):
+        return word[:-2]  # boxes, lunches, dishes, glasses
     return word[:-1]
 
 
