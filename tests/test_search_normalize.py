@@ -144,6 +144,23 @@ def test_place_filters_leave_the_text() -> None:
     assert parse_query("keripik kecamatan utara", METRO).filters.kecamatan == "Metro Utara"
 
 
+@pytest.mark.parametrize(
+    ("text", "kecamatan", "kelurahan"),
+    [("katering metro utr", "Metro Utara", None), ("katering mtr utara", "Metro Utara", None),
+     ("katering di metro sel", "Metro Selatan", None), ("katering in north metro", "Metro Utara", None),
+     ("katering central metro", "Metro Pusat", None), ("katering hadimulyo brt", "Metro Pusat", "Hadimulyo Barat")],
+)  # fmt: skip
+def test_short_and_english_directions_complete_a_place(text: str, kecamatan: str, kelurahan: str | None) -> None:
+    parsed = parse_query(text, METRO)
+    assert (parsed.filters.kecamatan, parsed.filters.kelurahan) == (kecamatan, kelurahan)
+    assert parsed.normalized == "katering"
+
+
+def test_a_direction_word_that_completes_no_place_stays() -> None:
+    assert parse_query("sel surya", METRO).normalized == "sel surya"
+    assert not parse_query("tim sepak bola", METRO).filters.any()
+
+
 def test_bare_city_word_is_no_filter() -> None:
     parsed = parse_query("UMKM Kota Metro yang jual kopi", METRO)
     assert not parsed.filters.any()

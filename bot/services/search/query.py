@@ -154,6 +154,41 @@ class PlaceSpan:
     kelurahan: str | None
 
 
+# Directions as people shorten them or say them in English ("metro utr", "hadimulyo brt", "north metro"): read
+# as the full word only where that makes a place name, so "sel" or "tim" elsewhere stay what they were.
+_DIRECTIONS = {
+    "utr": "utara", "ut": "utara", "sel": "selatan", "slt": "selatan", "sltn": "selatan", "brt": "barat",
+    "bar": "barat", "tmr": "timur", "tim": "timur", "pst": "pusat", "psat": "pusat",
+    "north": "utara", "south": "selatan", "west": "barat", "east": "timur", "central": "pusat", "center": "pusat",
+}  # fmt: skip
+_ENGLISH_DIRECTIONS = frozenset({"north", "south", "west", "east", "central", "center"})
+_CITY_SHORT = {"mtr": "metro"}
+
+
+def _is_place(region: Region, text: str) -> bool:
+    return (
+        region.match_kecamatan(text, fuzzy=False) is not None or region.match_kelurahan(text, fuzzy=False) is not None
+    )
+
+
+def expand_directions(ws: list[str], region: Region) -> list[str]:
+    """The words with a shortened or English direction written out where it completes a place name: "metro utr"
+    and "mtr utara" -> metro utara, "hadimulyo brt" -> hadimulyo barat, "north metro" -> metro utara."""
+    out = list(ws)
+    for i, w in enumerate(out):
+        full = _DIRECTIONS.get(w)
+        if full is None:
+            continue
+        if i > 0 and _is_place(region, f"{_CITY_SHORT.get(out[i - 1], out[i - 1])} {full}"):
+            out[i - 1 : i + 1] = [_CITY_SHORT.get(out[i - 1], out[i - 1]), full]
+        elif w in _ENGLISH_DIRECTIONS and i + 1 < len(out) and _is_place(region, f"{out[i + 1]} {full}"):
+            out[i : i + 2] = [out[i + 1], full]
+    for i, w in enumerate(out):  # "mtr utara"
+        if w in _CITY_SHORT and i + 1 < len(out) and _is_place(region, f"{_CITY_SHORT[w]} {out[i + 1]}"):
+            out[i] = _CITY_SHORT[w]
+    return out
+
+
 def _locate(ws: list[str], keys: frozenset[str], used: set[int]) -> tuple[int, int] | None:
     for i in range(len(ws)):
         for n in range(min(_MAX_PLACE_WORDS, len(ws) - i), 0, -1):
@@ -664,7 +699,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     raw = unicodedata.normalize("NFKC", text or "")[:MAX_QUERY_CHARS]
     prices, raw = _price_bounds(raw)
     date, raw = take_date(raw)
-    ws = words(strip_frame(raw))
+    ws = expand_directions(words(strip_frame(raw)), region)
     spans = find_place_spans(ws, region)
     place = next((s for s in spans if s.kelurahan), spans[0] if spans else None)  # a kelurahan is the finer one
     filters = replace(
