@@ -56,6 +56,18 @@ def test_an_example_of_the_thing_ranks_but_is_not_required() -> None:
     assert [c.optional for c in parse_query("kayak", METRO).concepts] == [False]  # no example of anything
 
 
+def test_the_thing_after_berupa_is_required_the_kind_before_it_ranks() -> None:
+    letter = "Dengan hormat, kami memerlukan konsumsi berupa snack box sebanyak 50 kotak."
+    parsed = parse_query(letter, METRO)
+    assert (parsed.normalized, parsed.quantity) == ("konsumsi snack box", 50)
+    assert [c.label for c in parsed.concepts if not c.optional] == ["snack box"]
+    optional = {c.label: c.optional for c in parse_query("makanan ringan berupa keripik pisang", METRO).concepts}
+    assert optional == {"makanan ringan": True, "keripik": False, "pisang": False}
+    assert parse_query("kue berupa", METRO).normalized == "kue"  # the marker itself names nothing
+    spanduk = parse_query("perlu cetak spanduk ukuran 3x1 meter", METRO)
+    assert [c.label for c in spanduk.concepts if not c.optional] == ["cetak", "spanduk"]
+
+
 def test_a_named_thing_said_again_after_the_occasion_says_which_one() -> None:
     """ "servis AC untuk perawatan 12 unit AC split": "split" ranks (the split units first), is not required, and
     the occasion's other words ("perawatan", "kantor") stay out."""

@@ -233,7 +233,12 @@ _INTRO_WORDS = frozenset(
 )  # fmt: skip
 _PURPOSE_WORDS = frozenset({"untuk", "utk", "buat", "guna", "pada", "for", "dalam", "acara", "kegiatan"})
 # "souvenir, kayak gantungan kunci siger": an example of the thing asked for, which ranks but is not required.
-_EXAMPLE_MARKERS = frozenset({"kayak", "seperti", "misalnya", "misal", "contohnya", "semacam", "sejenis"})
+_EXAMPLE_MARKERS = frozenset(
+    {"kayak", "seperti", "misalnya", "misal", "contohnya", "semacam", "sejenis", "ukuran", "size"}
+)
+# "konsumsi berupa snack box", "ATK yaitu kertas HVS": the words after the marker name the thing, those before
+# only its kind (they rank, are not required).
+_SPECIFIC_MARKERS = frozenset({"berupa", "yaitu", "yakni", "meliputi", "antara", "terdiri"})
 _MAX_EXAMPLE_WORDS = 4
 _SENTENCE_RE = re.compile(r"(?<=[.!?\n])\s+")
 # "Yth." or "No." end no sentence; "1." / "2)" / a bullet start an item of a list, like a comma does.
@@ -628,6 +633,18 @@ def _take_example(ws: list[str]) -> tuple[list[str], frozenset[str]]:
     return ws[:start] + ws[start + 1 :], example
 
 
+def _take_specific(ws: list[str]) -> tuple[list[str], frozenset[str]]:
+    """Words without the markers of the specific thing ("konsumsi berupa snack box"), which name nothing, and the
+    general words before the first, when something is named on both sides."""
+    start = next((i for i, w in enumerate(ws) if w in _SPECIFIC_MARKERS), None)
+    if start is None:
+        return ws, frozenset()
+    rest = [w for w in ws if w not in _SPECIFIC_MARKERS]
+    if all(is_stop(w) for w in ws[:start]) or all(is_stop(w) for w in ws[start + 1 :]):
+        return rest, frozenset()
+    return rest, frozenset(ws[:start]) - set(ws[start + 1 :])
+
+
 def _mark_example(concepts: list[Concept], example: frozenset[str]) -> list[Concept]:
     if not example or all(set(c.label.split()) <= example for c in concepts):
         return concepts  # nothing named but the example: then it is the thing asked for
@@ -672,8 +689,9 @@ def _things(ws: list[str]) -> tuple[list[Concept], str | None]:
             ws = ws if again is None else [*ws, *again.label.split()]
             break
     ws, example = _take_example(ws)
+    ws, general = _take_specific(ws)
     taken, category = _take_category(ws)
-    concepts = _mark_example(_mark_purpose(_mark_generic(_concepts(taken)), taken), example)
+    concepts = _mark_example(_mark_example(_mark_purpose(_mark_generic(_concepts(taken)), taken), example), general)
     said = [w for w in ws if w not in taken and not is_stop(w)]
     if said and any(not c.optional for c in concepts):
         # The category's words still rank when the filter has to go ("lemari pakaian": a wardrobe).
