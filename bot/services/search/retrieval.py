@@ -164,12 +164,16 @@ _COLUMNS = (
 _FTS = table("products_fts", column("rowid"))
 
 
-def _where(stmt: Select[Any], filters: SearchFilters) -> Select[Any]:
+def _where(stmt: Select[Any], filters: SearchFilters, *, vendor_joined: bool = True) -> Select[Any]:
     # Places are matched by their marker tokens only (see index.py): the index text is built from a
     # lenient reading of the vendor's kecamatan/kelurahan/address, which a column comparison is not.
     stmt = stmt.where(Product.visible.is_(True))
-    if filters.tkdn:
+    if filters.tkdn and vendor_joined:
         stmt = stmt.where(or_(Vendor.tkdn_certified.is_(True), Product.tkdn_percent > 0))
+    elif filters.tkdn:
+        # The product's own percent first: the seller's certificate is looked up only for products without one.
+        certified = select(Vendor.id).where(Vendor.id == Product.vendor_id, Vendor.tkdn_certified.is_(True))
+        stmt = stmt.where(or_(Product.tkdn_percent > 0, certified.exists()))
     if filters.ekatalog:
         stmt = stmt.where(Vendor.ekatalog.is_(True))
     if filters.halal:
@@ -219,9 +223,11 @@ def _pg_match(
     relevance = func.ts_rank(tsv, tsquery, 1)
     inner = select(Product.id.label("pid"), (relevance if scored else literal_column("1.0")).label("relevance"))
     inner = inner.select_from(Product).where(tsv.op("@@")(tsquery))
-    if filters.tkdn or filters.ekatalog or filters.halal:  # the filters that read the vendor's columns
+    joined = filters.ekatalog or filters.halal  # the filters that read only the vendor's columns
+    if joined:
         inner = inner.join(Vendor, Vendor.id == Product.vendor_id)
-    best = _where(inner, filters).order_by(Product.id.desc() if by_recent else relevance.desc()).limit(limit)
+    best = _where(inner, filters, vendor_joined=joined)
+    best = best.order_by(Product.id.desc() if by_recent else relevance.desc()).limit(limit)
     found = best.subquery("found")
     return (
         select(*_COLUMNS, found.c.relevance)
