@@ -373,11 +373,12 @@ class Vocabulary:
 
     def add(self, terms: Iterable[str]) -> None:
         """Count one more product for each distinct term (used on every indexed write)."""
-        self._documents = None
         for term in set(terms):
             if term not in self.df:
                 self._terms = None
             self.df[term] = self.df.get(term, 0) + 1
+            if self._documents is not None:
+                self._documents = max(self._documents, self.df[term])
 
     def _sorted_terms(self) -> list[str]:
         if self._terms is None:
