@@ -356,6 +356,7 @@ class Vocabulary:
     markers: frozenset[str] = frozenset()
     built_at: float = field(default_factory=time.monotonic)
     _terms: list[str] | None = field(default=None, repr=False)
+    _documents: int | None = field(default=None, repr=False)
 
     def __contains__(self, term: object) -> bool:
         return term in self.df
@@ -364,12 +365,20 @@ class Vocabulary:
         """Number of products whose index text has the term (0 when unknown)."""
         return self.df.get(term, 0)
 
+    def documents(self) -> int:
+        """A lower bound of the number of indexed products: the frequency of the most frequent term."""
+        if self._documents is None:
+            self._documents = max(self.df.values(), default=0)
+        return self._documents
+
     def add(self, terms: Iterable[str]) -> None:
         """Count one more product for each distinct term (used on every indexed write)."""
         for term in set(terms):
             if term not in self.df:
                 self._terms = None
             self.df[term] = self.df.get(term, 0) + 1
+            if self._documents is not None:
+                self._documents = max(self._documents, self.df[term])
 
     def _sorted_terms(self) -> list[str]:
         if self._terms is None:
