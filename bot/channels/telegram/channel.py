@@ -22,11 +22,10 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from aiogram import Bot, Router
 from aiogram import Dispatcher as AiogramDispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import (
@@ -37,13 +36,13 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import AnswerCallbackQuery
-from aiogram.methods.base import Response
 from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message, Update
 
 from bot.channels.telegram.delivery import Delivery, Origin
 from bot.channels.telegram.guards import FloodGuard, RecentUpdates, Verdict
 from bot.channels.telegram.inbound import callback_to_inbound, message_to_inbound
 from bot.channels.telegram.sender import RecipientUnreachable, SendLimits, TelegramSender
+from bot.channels.telegram.session import BotSession
 from bot.config import TelegramSettings
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import Translator
@@ -56,23 +55,6 @@ from bot.services.outbox import Envelope
 logger = logging.getLogger(__name__)
 
 
-class _Session(AiohttpSession):
-    """aiogram's session, keeping the answer types it parses alive.
-
-    aiogram parses each answer as `Response[<method's result type>]`; pydantic keeps such a parametrised
-    class only weakly, so it is collected and built again (about 30 ms each time: 8% of the CPU of a
-    Telegram update in benchmarks/telegram_bench.py --profile). Holding them here builds each one once.
-    """
-
-    _answer_types: ClassVar[dict[Any, Any]] = {}
-
-    def check_response(self, bot: Bot, method: Any, status_code: int, content: str) -> Any:
-        returning = method.__returning__
-        if returning not in self._answer_types:
-            self._answer_types[returning] = Response[returning]
-        return super().check_response(bot, method, status_code, content)
-
-
 def create_bot(settings: TelegramSettings) -> Bot:
     """A Bot for the configured token, on api.telegram.org or on TELEGRAM_API_SERVER."""
     if settings.bot_token is None:
@@ -80,8 +62,8 @@ def create_bot(settings: TelegramSettings) -> Bot:
     token = settings.bot_token.get_secret_value()
     if settings.api_server:
         api = TelegramAPIServer.from_base(settings.api_server.rstrip("/"))
-        return Bot(token, session=_Session(api=api))
-    return Bot(token, session=_Session())
+        return Bot(token, session=BotSession(api=api))
+    return Bot(token, session=BotSession())
 
 
 class IntakeUnavailable(Exception):

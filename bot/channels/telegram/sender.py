@@ -20,7 +20,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -33,11 +33,11 @@ from aiogram.exceptions import (
 from aiogram.methods import TelegramMethod
 from aiolimiter import AsyncLimiter
 
+from bot.channels.telegram.session import BotSession
 from bot.config import TelegramSettings
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 UnreachableHook = Callable[[int], Awaitable[None]]
 
 _MAX_CHAT_LIMITERS = 10_000
@@ -114,14 +114,25 @@ class TelegramSender:
         if self._overall is not None:
             await self._overall.acquire()
 
-    async def send(self, method: TelegramMethod[T], chat_id: int | None = None) -> T:
-        """Execute `method`, paced for `chat_id` when given (messages, edits), retrying what can be retried."""
+    async def _post(self, method: TelegramMethod[Any]) -> None:
+        session = self.bot.session
+        if isinstance(session, BotSession):
+            await session.post(self.bot, method)  # checks the answer without parsing its result
+        else:
+            await self.bot(method)
+
+    async def send(self, method: TelegramMethod[Any], chat_id: int | None = None) -> None:
+        """Execute `method`, paced for `chat_id` when given (messages, edits), retrying what can be retried.
+
+        Returns once Telegram took it; the answer's result (the sent message) is not read.
+        """
         name = type(method).__name__
         retry_afters = network_failures = 0
         while True:
             await self._pace(chat_id)
             try:
-                return await self.bot(method)
+                await self._post(method)
+                return
             except TelegramRetryAfter as err:
                 retry_afters += 1
                 if retry_afters >= self.limits.retry_after_attempts:
@@ -166,6 +177,6 @@ class TelegramSender:
         except Exception:
             logger.exception("could not mark chat %s unreachable", chat_id)
 
-    async def call(self, method: TelegramMethod[Any]) -> Any:
+    async def call(self, method: TelegramMethod[Any]) -> None:
         """Execute a method that is not a message to a chat (answers, commands, webhook setup): no pacing."""
-        return await self.send(method, None)
+        await self.send(method, None)
