@@ -24,7 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram import Dispatcher as AiogramDispatcher
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.dispatcher.event.bases import UNHANDLED
@@ -101,14 +101,14 @@ class TelegramChannel:
         self.store_attempts = 1
 
     def _build_dispatcher(self) -> AiogramDispatcher:
-        router = Router(name="telegram")
-        router.message.register(self.on_message)
-        router.callback_query.register(self.on_callback)
-        router.my_chat_member.register(self.on_my_chat_member)
-        router.errors.register(self.on_error)
-        dispatcher = AiogramDispatcher(disable_fsm=True, name="banggabeli")
+        # The handlers sit on the dispatcher (its root router) itself: a sub-router would add a round of
+        # middleware wrapping to every update, for nothing.
+        dispatcher = AiogramDispatcher(disable_fsm=True, name="telegram")
         dispatcher.update.outer_middleware(self._first_sight)
-        dispatcher.include_router(router)
+        dispatcher.message.register(self.on_message)
+        dispatcher.callback_query.register(self.on_callback)
+        dispatcher.my_chat_member.register(self.on_my_chat_member)
+        dispatcher.errors.register(self.on_error)
         return dispatcher
 
     # ---- every update ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
@@ -69,8 +70,9 @@ class Labels:
     locale: str = ""
 
     @staticmethod
+    @cache
     def for_locale(locale: str) -> Labels:
-        """Labels in one language."""
+        """Labels in one language (built once per language: the catalogs do not change while running)."""
         t = Translator(locale)
         menu = (t("telegram.btn_menu"), t("telegram.btn_help"))
         return Labels(share_contact=t("telegram.btn_share_contact"), menu=menu, locale=t.locale)

@@ -1,4 +1,4 @@
-"""Reply -> Telegram messages. Pure functions: no I/O, no state, no wording of their own.
+"""Reply -> Telegram messages. Pure functions: no I/O, no state (keyboards are memoised), no wording of their own.
 
 Rendering decisions (docs/telegram.md has the user-facing version):
 
@@ -30,6 +30,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from aiogram.types import (
@@ -51,6 +52,7 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 LABEL_LIMIT = 64
 PARSE_MODE = "HTML"
+_KEYBOARDS = 1024  # rendered keyboards kept for reuse
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 _Button = TypeVar("_Button", InlineKeyboardButton, KeyboardButton)
@@ -136,13 +138,24 @@ def _inline_button(choice: Choice) -> InlineKeyboardButton | None:
 
 def inline_keyboard(choices: Iterable[Choice]) -> InlineKeyboardMarkup | None:
     """Choices as an inline keyboard, or None when there are none."""
+    return _inline_keyboard(tuple(choices))
+
+
+# Keyboards are built once per distinct set of choices (menus, categories, a form's controls come back again
+# and again): building one is pydantic validation of every button. The markups are shared: never mutated.
+@lru_cache(maxsize=_KEYBOARDS)
+def _inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
     buttons = [b for b in (_inline_button(c) for c in choices if c.label.strip()) if b is not None]
     return InlineKeyboardMarkup(inline_keyboard=_rows(buttons)) if buttons else None
 
 
 def contact_keyboard(share_label: str, choices: Iterable[Choice]) -> ReplyKeyboardMarkup:
     """A one-time reply keyboard: "share my number" first, then the choices as text buttons."""
-    choices = list(choices)
+    return _contact_keyboard(share_label, tuple(choices))
+
+
+@lru_cache(maxsize=_KEYBOARDS)
+def _contact_keyboard(share_label: str, choices: tuple[Choice, ...]) -> ReplyKeyboardMarkup:
     dropped = [c.label for c in choices if c.url is not None]
     if dropped:
         logger.warning("URL buttons %s cannot go on a contact keyboard; left out", dropped)
@@ -153,6 +166,11 @@ def contact_keyboard(share_label: str, choices: Iterable[Choice]) -> ReplyKeyboa
 
 def menu_keyboard(labels: Sequence[str]) -> ReplyKeyboardMarkup:
     """The persistent main-menu keyboard: buttons whose labels are words the bot understands."""
+    return _menu_keyboard(tuple(labels))
+
+
+@lru_cache(maxsize=16)
+def _menu_keyboard(labels: tuple[str, ...]) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text=label) for label in labels]], resize_keyboard=True, is_persistent=True
     )
