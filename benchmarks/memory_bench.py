@@ -1,9 +1,9 @@
 """Memory benchmark: peak RSS of the bot serving a large catalog, of the search side alone, and of the imports.
 
     .venv/bin/python benchmarks/memory_bench.py [--products 100000] [--users 20] [--searches 10]
-        [--queries 300] [--skip-imports] [--skip-serve] [--env KEY=VALUE ...] [--catalog FILE]
+        [--queries 300] [--skip-imports] [--skip-serve] [--skip-whatsapp] [--env KEY=VALUE ...] [--catalog FILE]
 
-Three parts, each in processes of their own so each peak belongs to one thing. Peaks are `VmHWM` from
+Four parts, each in processes of their own so each peak belongs to one thing. Peaks are `VmHWM` from
 /proc/PID/status, not `ru_maxrss`: Linux carries a parent's RSS at fork over the exec into the child's ru_maxrss
 (a child of this benchmark, which imports aiogram for the fake Bot API, would show >= ~200 MB).
 - *imports*: a fresh interpreter imports one module and prints VmHWM and VmRSS, then VmRSS again after
@@ -15,6 +15,8 @@ Three parts, each in processes of their own so each peak belongs to one thing. P
   `search_bench.py`'s build phase. It prints the bot's VmHWM / VmRSS once it is up (migrated, search warmed,
   polling) and again after --users users each went through /start as a buyer and asked --searches questions
   (`bench_catalog.make_queries`), each user waiting for the bot's first answer before the next question.
+  Then the same with only WhatsApp configured (signed webhooks, the fake Graph API of tests/fakes/graph_api.py),
+  a process that imports no aiogram (--skip-whatsapp leaves it out).
 `--env KEY=VALUE` (repeatable) sets a variable for the serve and bot processes (e.g. MALLOC_ARENA_MAX=2 to
 compare allocator settings). `--catalog FILE` keeps a copy of the freshly built SQLite catalog in FILE, and
 when FILE exists runs on a copy of it instead of building one (to compare code or settings on one catalog).
@@ -37,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from aiohttp import ClientSession  # noqa: E402
+
 from benchmarks.bench_catalog import make_queries  # noqa: E402
 from benchmarks.telegram_bench import (  # noqa: E402
     ONBOARD,
@@ -48,6 +52,15 @@ from benchmarks.telegram_bench import (  # noqa: E402
     _until,
     _until_ready,
     user_session,
+)
+from tests.fakes.graph_api import (  # noqa: E402
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    TOKEN,
+    VERIFY_TOKEN,
+    FakeGraphAPI,
+    message,
+    sign,
 )
 
 IMPORTS = [
@@ -168,6 +181,122 @@ async def bot_numbers(args: argparse.Namespace, url: str, tmp: Path) -> dict[str
             "failures": stats.failures + [str(f) for f in tg.failures]}  # fmt: skip
 
 
+WA_BUYER = ["halo", "Bahasa Indonesia", "Staf OPD", "Setuju"]  # the first is typed, the rest are pressed
+
+
+async def _wa_step(
+    graph: FakeGraphAPI, http: ClientSession, url: str, address: str, document: dict[str, object], upcoming: str | None
+) -> None:
+    """POST one signed webhook delivery; done when the bot answered (with the option `upcoming` presses next)."""
+    before = len(graph.to(address))
+    body = json.dumps(document).encode()
+    headers = {"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"}
+    async with http.post(url, data=body, headers=headers) as response:
+        if response.status != 200:
+            raise RuntimeError(f"webhook answered {response.status}")
+    async with asyncio.timeout(30):
+        while True:
+            new = graph.to(address)[before:]
+            if new and (upcoming is None or any(t.startswith(upcoming) for s in new for t, _ in s.options())):
+                return
+            await asyncio.sleep(0.02)
+
+
+async def _wa_buyer(graph: FakeGraphAPI, url: str, n: int, questions: list[str], stats: Stats) -> None:
+    """A WhatsApp buyer: says hello, presses through the start, then asks one question after another."""
+    user_id, wa_id = f"ID.MEM{n:06d}", f"62812000{n:05d}"
+    steps = [*WA_BUYER, *questions]
+    async with ClientSession() as http:
+        for index, step in enumerate(steps):
+            upcoming = WA_BUYER[index + 1] if index + 1 < len(WA_BUYER) else None
+            if 0 < index < len(WA_BUYER):
+                last = next(s for s in reversed(graph.to(wa_id)) if s.type == "interactive")
+                payload = next(i for t, i in last.options() if t.startswith(step))
+                kind = "button_reply" if last.kind == "button" else "list_reply"
+                document = message(kind, user_id=user_id, wa_id=wa_id, payload=payload)
+            else:
+                document = message("text", user_id=user_id, wa_id=wa_id, text=step)
+            stats.updates += 1
+            try:
+                await _wa_step(graph, http, url, wa_id, document, upcoming)
+            except (TimeoutError, StopIteration, RuntimeError) as err:
+                stats.failures.append(f"whatsapp user {n} step {index} {step!r}: {err!r}")
+                return
+
+
+async def whatsapp_numbers(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, object]:
+    """The bot process with only WhatsApp configured (fake Graph API): it never imports aiogram."""
+    questions = make_queries(args.users * args.searches)
+    stats = Stats()
+    port = _free_port()
+    async with FakeGraphAPI() as graph:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "WEBHOOK_"))}
+        env.update(
+            DATABASE_URL=url,
+            WHATSAPP_TOKEN=TOKEN,
+            WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
+            WHATSAPP_APP_SECRET=APP_SECRET,
+            WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
+            WHATSAPP_API_BASE=graph.base_url,
+            WHATSAPP_RATE="0",
+            HOST="127.0.0.1",
+            PORT=str(port),
+            LOG_LEVEL="WARNING",
+            **args.extra_env,
+        )
+        bot = await _spawn(tmp, env)
+        try:
+            await _until_healthy(port, bot)
+            ready = proc_status(bot.pid)
+            webhook = f"http://127.0.0.1:{port}/whatsapp/webhook"
+            started = time.perf_counter()
+            await asyncio.gather(
+                *(
+                    _wa_buyer(graph, webhook, n, questions[n * args.searches : (n + 1) * args.searches], stats)
+                    for n in range(args.users)
+                )
+            )
+            elapsed = time.perf_counter() - started
+            after = proc_status(bot.pid)
+        finally:
+            if bot.returncode is None:
+                bot.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(bot.wait(), 30)
+            except TimeoutError:
+                bot.kill()
+    searches = stats.updates - args.users * len(WA_BUYER)
+    return {"ready": ready, "after": after, "searches": searches, "updates": stats.updates, "elapsed": elapsed,
+            "failures": stats.failures + [f"refused {r}" for r in graph.refused]}  # fmt: skip
+
+
+async def _until_healthy(port: int, bot: asyncio.subprocess.Process) -> None:
+    async with ClientSession() as http, asyncio.timeout(120):
+        while True:
+            if bot.returncode is not None:
+                raise SystemExit("the bot process stopped during its start")
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            await asyncio.sleep(0.2)
+
+
+def _print_bot(title: str, result: dict[str, object], users: int) -> list[str]:
+    ready, after, failures = result["ready"], result["after"], result["failures"]
+    assert isinstance(ready, dict) and isinstance(after, dict) and isinstance(failures, list)
+    print(title)
+    print(f"  up (migrated, search warmed, listening): VmHWM {ready['VmHWM']:.1f} MB  VmRSS {ready['VmRSS']:.1f} MB")
+    print(
+        f"  after {result['searches']} searches by {users} users ({result['updates']} updates,"
+        f" {result['elapsed']:.1f} s): VmHWM {after['VmHWM']:.1f} MB  VmRSS {after['VmRSS']:.1f} MB",
+        flush=True,
+    )
+    return [str(f) for f in failures]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=100_000)
@@ -176,6 +305,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300, help="questions for the serve process")
     parser.add_argument("--skip-imports", action="store_true")
     parser.add_argument("--skip-serve", action="store_true")
+    parser.add_argument("--skip-whatsapp", action="store_true")
     parser.add_argument("--catalog", metavar="FILE", help="SQLite file to keep the catalog in (reused if present)")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="for the serve and bot")
     args = parser.parse_args()
@@ -201,22 +331,22 @@ def main() -> None:
                 f"search serve process: peak {serve['serve_mb']:.1f} MB over {args.queries} questions"
                 f" (median {serve['median_ms']:.2f} ms)"
             )
-        result = asyncio.run(bot_numbers(args, url, folder))
+        problems = _print_bot(
+            "bot process, Telegram (bench_bot.py = banggabeli run, long polling, fake Bot API):",
+            asyncio.run(bot_numbers(args, url, folder)),
+            args.users,
+        )
+        if not args.skip_whatsapp:
+            problems += _print_bot(
+                "bot process, WhatsApp only (bench_bot.py = banggabeli run, webhook, fake Graph API):",
+                asyncio.run(whatsapp_numbers(args, url, folder)),
+                args.users,
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    ready, after = result["ready"], result["after"]
-    assert isinstance(ready, dict) and isinstance(after, dict)
-    print("bot process (bench_bot.py = banggabeli run, Telegram long polling, fake Bot API):")
-    print(f"  up (migrated, search warmed, polling): VmHWM {ready['VmHWM']:.1f} MB  VmRSS {ready['VmRSS']:.1f} MB")
-    print(
-        f"  after {result['searches']} searches by {args.users} users ({result['updates']} updates,"
-        f" {result['elapsed']:.1f} s): VmHWM {after['VmHWM']:.1f} MB  VmRSS {after['VmRSS']:.1f} MB"
-    )
-    failures = result["failures"]
-    assert isinstance(failures, list)
-    if failures:
-        print(f"PROBLEMS: {len(failures)}")
-        for line in failures[:10]:
+    if problems:
+        print(f"PROBLEMS: {len(problems)}")
+        for line in problems[:10]:
             print("  ", line)
         raise SystemExit(1)
 
