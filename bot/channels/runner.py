@@ -88,13 +88,10 @@ class ChannelServer:
     def _mount_channels(self, web_app: web.Application) -> None:
         telegram = self.settings.telegram
         if telegram.bot_token is not None:
-            from bot.channels.telegram import WEBHOOK_PATH, FloodGuard, Polling, SendLimits, Webhook
+            from bot.channels.telegram import WEBHOOK_PATH, FloodGuard, Polling, Webhook
 
-            self.telegram = telegram_channel(
-                self.app,
-                self.limits or SendLimits.from_settings(telegram),
-                FloodGuard(telegram.flood_burst, telegram.flood_per_second),
-            )
+            flood = FloodGuard(telegram.flood_burst, telegram.flood_per_second)
+            self.telegram = telegram_channel(self.app, self.limits, flood)
             if self.settings.web.webhook_base_url:
                 self._webhook = Webhook(self.telegram, _webhook_secret(self.settings))
                 self._webhook.mount(web_app, WEBHOOK_PATH)
@@ -143,9 +140,9 @@ class ChannelServer:
             self._worker_stop = asyncio.Event()
             self._worker_task = asyncio.create_task(self._worker.run(self._worker_stop), name="delivery-worker")
         if self._webhook is not None:
-            base = self.settings.web.webhook_base_url or ""
             from bot.channels.telegram import WEBHOOK_PATH
 
+            base = self.settings.web.webhook_base_url or ""
             await self._webhook.register(base.rstrip("/") + WEBHOOK_PATH)
         if self._polling is not None:
             await self._polling.start()
@@ -202,7 +199,10 @@ class ChannelServer:
 
 
 def telegram_channel(app: App, limits: SendLimits | None = None, flood: FloodGuard | None = None) -> TelegramChannel:
-    """The Telegram channel from TELEGRAM_* settings (imports aiogram: only processes that run Telegram call it)."""
+    """The Telegram channel from TELEGRAM_* settings; `limits` default to TELEGRAM_RATE_*.
+
+    It imports aiogram, so only a process that runs Telegram calls it.
+    """
     from bot.channels.telegram import SendLimits, TelegramChannel, create_bot
 
     settings = app.settings.telegram
