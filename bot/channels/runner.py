@@ -23,25 +23,21 @@ import re
 import secrets
 import signal
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from sqlalchemy import text
 
 from bot.app import App, build_app
-from bot.channels.telegram import (
-    WEBHOOK_PATH,
-    FloodGuard,
-    Polling,
-    SendLimits,
-    TelegramChannel,
-    Webhook,
-    create_bot,
-)
-from bot.channels.whatsapp import GraphLimits, WhatsAppChannel
-from bot.channels.whatsapp import Webhook as WhatsAppWebhook
 from bot.config import Settings
 from bot.core.wire import Locale
 from bot.services.delivery import DeliveryWorker, WorkerSettings, worker_settings
+
+if TYPE_CHECKING:
+    # Each channel is imported where it is configured, so a process imports only the channels it runs:
+    # aiogram alone holds ~150 MB (it builds every Bot API model at import), a WhatsApp-only process needs none.
+    from bot.channels.telegram import FloodGuard, Polling, SendLimits, TelegramChannel, Webhook
+    from bot.channels.whatsapp import GraphLimits, WhatsAppChannel
 
 logger = logging.getLogger(__name__)
 
@@ -92,14 +88,10 @@ class ChannelServer:
     def _mount_channels(self, web_app: web.Application) -> None:
         telegram = self.settings.telegram
         if telegram.bot_token is not None:
-            self.telegram = TelegramChannel(
-                self.app.dispatcher,
-                create_bot(telegram),
-                intake=self.app.intake,
-                limits=self.limits or SendLimits.from_settings(telegram),
-                flood=FloodGuard(telegram.flood_burst, telegram.flood_per_second),
-                default_language=self.settings.bot.default_language,
-            )
+            from bot.channels.telegram import WEBHOOK_PATH, FloodGuard, Polling, Webhook
+
+            flood = FloodGuard(telegram.flood_burst, telegram.flood_per_second)
+            self.telegram = telegram_channel(self.app, self.limits, flood)
             if self.settings.web.webhook_base_url:
                 self._webhook = Webhook(self.telegram, _webhook_secret(self.settings))
                 self._webhook.mount(web_app, WEBHOOK_PATH)
@@ -107,6 +99,8 @@ class ChannelServer:
                 self._polling = Polling(self.telegram, self.polling_timeout)
         whatsapp = self.settings.whatsapp
         if whatsapp.enabled:
+            from bot.channels.whatsapp import Webhook as WhatsAppWebhook
+
             self.whatsapp = whatsapp_channel(self.app, self.whatsapp_limits)
             self.app.intake.attach("whatsapp", self.whatsapp, prepare=self.whatsapp.prepare)
             WhatsAppWebhook(
@@ -146,6 +140,8 @@ class ChannelServer:
             self._worker_stop = asyncio.Event()
             self._worker_task = asyncio.create_task(self._worker.run(self._worker_stop), name="delivery-worker")
         if self._webhook is not None:
+            from bot.channels.telegram import WEBHOOK_PATH
+
             base = self.settings.web.webhook_base_url or ""
             await self._webhook.register(base.rstrip("/") + WEBHOOK_PATH)
         if self._polling is not None:
@@ -202,8 +198,28 @@ class ChannelServer:
         await self.stop()
 
 
+def telegram_channel(app: App, limits: SendLimits | None = None, flood: FloodGuard | None = None) -> TelegramChannel:
+    """The Telegram channel from TELEGRAM_* settings; `limits` default to TELEGRAM_RATE_*.
+
+    It imports aiogram, so only a process that runs Telegram calls it.
+    """
+    from bot.channels.telegram import SendLimits, TelegramChannel, create_bot
+
+    settings = app.settings.telegram
+    return TelegramChannel(
+        app.dispatcher,
+        create_bot(settings),
+        intake=app.intake,
+        limits=limits or SendLimits.from_settings(settings),
+        flood=flood,
+        default_language=app.settings.bot.default_language,
+    )
+
+
 def whatsapp_channel(app: App, limits: GraphLimits | None = None) -> WhatsAppChannel:
     """The WhatsApp channel from WHATSAPP_* settings (the webhook needs WHATSAPP_APP_SECRET and _VERIFY_TOKEN)."""
+    from bot.channels.whatsapp import WhatsAppChannel
+
     bot = app.settings.bot
     locale = Locale(bot.default_language, bot.timezone, bot.timezone_label)
     return WhatsAppChannel(app.sessions, app.settings.whatsapp, locale, limits)
@@ -266,12 +282,7 @@ async def run_worker(settings: Settings) -> None:
             whatsapp = whatsapp_channel(application)
             senders["whatsapp"] = whatsapp.send_envelope
         if settings.telegram.bot_token is not None:
-            telegram = TelegramChannel(
-                application.dispatcher,
-                create_bot(settings.telegram),
-                intake=application.intake,
-                limits=SendLimits.from_settings(settings.telegram),
-            )
+            telegram = telegram_channel(application)
             senders["telegram"] = telegram.send_envelope
         worker = DeliveryWorker(application.sessions, senders, configured_worker(settings))
         await worker.run(stop)
