@@ -223,8 +223,11 @@ _NEED_VERBS = frozenset(
     {"butuh", "butuhkan", "membutuhkan", "dibutuhkan", "perlu", "memerlukan", "diperlukan", "cari", "mencari",
      "dicari", "nyari", "carikan", "pesan", "memesan", "dipesan", "order", "beli", "membeli", "pengadaan",
      "mengadakan", "minta", "need", "needs", "looking", "want", "ingin", "mau", "pengen", "perlukan", "mengundang",
-     "butuhin", "pesen", "mesen", "nyariin", "cariin", "require", "requires", "request"}
+     "butuhin", "pesen", "mesen", "nyariin", "cariin", "require", "requires", "request", "belanja", "berbelanja"}
 )  # fmt: skip
+# Verbs that as often say something else ("akan mengadakan sosialisasi", "saya mau tanya"): their sentence names
+# the need only when no sentence has a stronger one.
+_WEAK_VERBS = frozenset({"mengadakan", "mau", "ingin", "pengen", "want", "minta"})
 _INTRO_WORDS = frozenset(
     {"saya", "kami", "dari", "bagian", "dinas", "badan", "kantor", "selamat", "assalamualaikum", "permisi",
      "perkenalkan", "nama", "pak", "bu", "bapak", "ibu", "mohon", "izin", "ijin", "halo", "hallo", "yth",
@@ -248,6 +251,7 @@ _ITEM_SEPARATORS = frozenset({",", ";", ":", "/", "&", "+"})
 _ITEM_WORDS = frozenset({"dan", "serta", "and", "sama", "plus", "juga"})
 # Heads that a list shares: "sewa tenda dan kursi" asks for rented chairs too, "servis laptop dan printer".
 _SHARED_HEADS = frozenset({"sewa", "rental", "penyewaan", "jasa", "servis", "cetak", "cuci", "service"})
+SERVICE_WORDS = _SHARED_HEADS  # a service's verb names no kind of product by itself ("cuci" of "cuci AC")
 _MONTHS = (
     r"jan(?:uari|uary)?|feb(?:ruari|ruary)?|mar(?:et|ch)?|apr(?:il)?|mei|may|jun(?:i|e)?|jul(?:i|y)?"
     r"|agu(?:stus)?|agt|aug(?:ust)?|sep(?:t|tember)?|okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|des(?:ember)?|dec(?:ember)?"
@@ -278,41 +282,71 @@ def _sentences(text: str) -> list[str]:
     return out
 
 
+_SEPS = frozenset({",", ":"})
+
+
 def _tokens(sentence: str) -> list[str]:
-    """The sentence's folded words with "," between the parts a separator (",", ";", ":") divides."""
+    """The sentence's folded words with "," between the parts a separator (",", ";", "/", ...) divides, ":"
+    after a colon (what follows a colon is often the list of things: "untuk semester ini: kertas, map")."""
     out: list[str] = []
-    for part in re.split(r"[,;:/&+]", sentence):
-        ws = words(part)
+    pieces = re.split(r"([,;:/&+])", sentence)
+    for k in range(0, len(pieces), 2):
+        ws = words(pieces[k])
         if ws and out:
-            out.append(",")
+            out.append(":" if pieces[k - 1] == ":" else ",")
         out.extend(ws)
     return out
 
 
 def _frame(text: str) -> list[str] | None:
-    """The tokens naming the need (see `strip_frame`), separators kept; None without a request verb."""
+    """The tokens naming the need (see `strip_frame`), separators kept; None without a request verb.
+
+    A sentence with a strong request verb (butuh, pesan, cari) wins over an earlier one whose only verbs are weak
+    ("akan mengadakan sosialisasi", "saya mau tanya"). In a long message the occasion after the thing ("... untuk
+    rapat tanggal 20") is kept behind "untuk", where it ranks but is not required (`_mark_purpose`), up to the
+    next separator; after a colon the list goes on ("mau belanja ATK untuk semester ini: kertas HVS, map")."""
     sentences = _sentences(text)
-    for sentence in sentences:
-        tokens = _tokens(sentence)
-        ws = [t for t in tokens if t != ","]
-        verb = next((i for i, w in enumerate(tokens) if w in _NEED_VERBS), None)
-        if verb is None:
-            continue
-        before = [t for t in tokens[:verb] if t != ","]
-        after = tokens[verb + 1 :]
-        if before and not set(before) & _INTRO_WORDS and len(before) <= 4:
-            after = tokens  # "keripik pisang, butuh 100": the thing comes first
-        kept: list[str] = []
-        for j, w in enumerate(after):
-            named = any(not is_stop(k) and not k.isdigit() and k != "," for k in kept)
-            if w in _PURPOSE_WORDS and named and (len(sentences) > 1 or len(ws) > 8):
-                # "..., kayak gantungan kunci siger", "... perawatan 12 unit AC split": which one
-                kept.extend(_example_clause(after[j:], {k for k in kept if not is_stop(k)}))
-                break  # "... untuk rapat tanggal 20": the occasion, not the thing
-            kept.append(w)
-        if any(not is_stop(k) and k != "," for k in kept):
-            return kept
+    for weak_too in (False, True):
+        for sentence in sentences:
+            kept = _sentence_need(sentence, long=len(sentences) > 1, weak_too=weak_too)
+            if kept is not None:
+                return kept
     return None
+
+
+def _sentence_need(sentence: str, *, long: bool, weak_too: bool) -> list[str] | None:
+    tokens = _tokens(sentence)
+    ws = [t for t in tokens if t not in _SEPS]
+    verbs = [i for i, w in enumerate(tokens) if w in _NEED_VERBS]
+    if not verbs or (not weak_too and all(tokens[i] in _WEAK_VERBS for i in verbs)):
+        return None
+    verb = verbs[0]
+    before = [t for t in tokens[:verb] if t not in _SEPS]
+    after = tokens[verb + 1 :]
+    if before and not set(before) & _INTRO_WORDS and len(before) <= 4:
+        after = tokens  # "keripik pisang, butuh 100": the thing comes first
+    kept: list[str] = []
+    j = 0
+    while j < len(after):
+        w = after[j]
+        named = any(not is_stop(k) and not k.isdigit() and k not in _SEPS for k in kept)
+        if w in _PURPOSE_WORDS and named and (long or len(ws) > 8):
+            # "..., kayak gantungan kunci siger", "... perawatan 12 unit AC split": which one
+            example = _example_clause(after[j:], {k for k in kept if not is_stop(k)})
+            if example:
+                kept.extend(example)
+                break
+            # "... untuk rapat tanggal 20": the occasion, which ranks but is not the thing
+            end = next((k for k in range(j, len(after)) if after[k] in _SEPS), len(after))
+            kept.extend(["untuk", *after[j + 1 if w in _PURPOSE_MARKERS else j : end]])
+            if end < len(after) and after[end] == ":":
+                kept.append(",")
+                j = end + 1
+                continue
+            break
+        kept.append(w)
+        j += 1
+    return kept if any(not is_stop(k) and k not in _SEPS for k in kept) else None
 
 
 def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
@@ -329,7 +363,7 @@ def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
             return []
         clause = [min(_EXAMPLE_MARKERS), tokens[start]]
     for w in tokens[start + 1 : start + 1 + _MAX_EXAMPLE_WORDS]:
-        if w == "," or w in _NEED_VERBS or w in _PURPOSE_WORDS or (len(clause) > 1 and is_stop(w)):
+        if w in _SEPS or w in _NEED_VERBS or w in _PURPOSE_WORDS or (len(clause) > 1 and is_stop(w)):
             break
         clause.append(w)
     return clause if any(w not in named for w in clause[1:]) else []
@@ -339,7 +373,7 @@ def strip_frame(text: str) -> str:
     """The part of a message that names the need: a letter's sentence with the request verb, from that verb on
     when an introduction comes before it; without a request verb the text is kept whole."""
     kept = _frame(text)
-    return text if kept is None else " ".join(t for t in kept if t != ",")
+    return text if kept is None else " ".join(t for t in kept if t not in _SEPS)
 
 
 def need_items(text: str) -> list[str]:
@@ -350,7 +384,7 @@ def need_items(text: str) -> list[str]:
         tokens = [t for sentence in _sentences(text) for t in [*_tokens(sentence), ","]]
     items: list[list[str]] = [[]]
     for token in tokens:
-        if token == "," or token in _ITEM_WORDS:
+        if token in _SEPS or token in _ITEM_WORDS:
             items.append([])
         else:
             items[-1].append(token)
@@ -471,17 +505,27 @@ def _take_category(ws: list[str]) -> tuple[list[str], str | None]:
     return ws, None
 
 
+def _starts_phrase(ws: list[str], i: int) -> bool:
+    """Word `i` begins a two-word name with the next one ("100 boxed lunches": kotak nasi), so it is no unit."""
+    if i + 1 >= len(ws) or ws[i + 2 : i + 3] == [ws[i]]:
+        return False  # "200 kotak nasi kotak": the unit, then the name
+    nxt = ws[i + 1]
+    single = _singular(nxt)
+    pairs = [(ws[i], nxt)] + ([(ws[i], single), (ws[i], *_variant(single))] if single else [])
+    return any(pair in load_everyday() or pair in load_lexicon().phrases for pair in pairs)
+
+
 def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
     out: list[str] = []
     after_number = False
     quantity: int | None = None
-    for word in ws:
+    for i, word in enumerate(ws):
         if word.isdigit():
             after_number = True
             if quantity is None and 0 < len(word) <= 6:
                 quantity = int(word)
             continue
-        if after_number and word in _QUANTITY_UNITS:
+        if after_number and word in _QUANTITY_UNITS and not _starts_phrase(ws, i):
             after_number = False
             continue
         if out and out[-1] == "per" and word in _QUANTITY_UNITS:  # "25rb per dus"
@@ -578,6 +622,10 @@ def _singular(word: str) -> str | None:
     return word[:-1]
 
 
+def _variant(word: str) -> tuple[str, ...]:
+    return load_lexicon().variants.get(word, (word,))
+
+
 def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
     """The longest `everyday.txt` phrase starting at word `i` (a plural last word finds its singular)."""
     table = load_everyday()
@@ -585,7 +633,8 @@ def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...
         phrase = tuple(ws[i : i + n])
         found = table.get(phrase)
         if found is None and (single := _singular(phrase[-1])) is not None:
-            found = table.get((*phrase[:-1], single))
+            # the singular as the table's keys are folded ("boxed lunches": lunch -> nasi)
+            found = table.get((*phrase[:-1], single)) or table.get((*phrase[:-1], *_variant(single)))
         if found is not None:
             return n, found
     return None

@@ -150,6 +150,27 @@ def _distinctive(candidates: list[Candidate], content: frozenset[str]) -> bool:
     return any(w not in named and stem(w) not in named for w in content)
 
 
+def _name_position(words_of_name: list[str], alternatives: ConceptTerms) -> int | None:
+    """How many words of a product name it takes to answer a concept (None: the name does not)."""
+    for k in range(1, len(words_of_name) + 1):
+        terms = _name_terms(" ".join(words_of_name[:k]))
+        if any(all(t in terms for t in alt) for alt in alternatives):
+            return k
+    return None
+
+
+def last_modifier(name: str, concepts: Sequence[ConceptTerms]) -> int | None:
+    """Which concept a product name answers last, i.e. its most specific word ("balado" of "Keripik Pisang
+    Balado", "tulis" of "Batik Tulis Lampung": Indonesian names go from the kind to the variant), or the one
+    concept the name does not answer at all; None when that is not one concept."""
+    ws = words(name)
+    positions = [_name_position(ws, alts) or len(ws) + 1 for alts in concepts]
+    last = max(positions, default=0)
+    if len(positions) < 2 or positions.count(last) != 1:
+        return None
+    return positions.index(last)
+
+
 def rank(
     candidates: list[Candidate], concepts: Sequence[ConceptTerms] = (), asked: Sequence[str] = ()
 ) -> list[SearchHit]:

@@ -21,9 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import PermissionDenied
 from bot.services.region import region_of
 from bot.services.search.index import Vocabulary, get_vocabulary
-from bot.services.search.query import Concept, ParsedQuery, SearchFilters, correct_concepts, parse_query
-from bot.services.search.ranking import SearchHit, rank
-from bot.services.search.retrieval import CANDIDATES, RELATED, find, find_related
+from bot.services.search.query import (
+    SERVICE_WORDS,
+    Concept,
+    ParsedQuery,
+    SearchFilters,
+    correct_concepts,
+    parse_query,
+)
+from bot.services.search.ranking import SearchHit, last_modifier, rank
+from bot.services.search.retrieval import CANDIDATES, RELATED, Attempt, find, find_related
 from models import SearchLog
 
 logger = logging.getLogger(__name__)
@@ -101,6 +108,8 @@ async def search(
             candidates, attempt = await find(session, parsed, corrected, vocab)
             hits = rank(candidates, [c.alternatives for c in corrected] if attempt else (), parsed.asked)
             used = attempt.concepts if attempt else corrected
+    if hits and attempt is not None and not attempt.relaxed and len(hits) < PAD_UNTIL:
+        hits = await _pad(session, parsed, attempt, hits, vocab)
     related: tuple[SearchHit, ...] = ()
     if not hits and corrected and related_wanted:
         near = await find_related(session, corrected, parsed.filters, vocab)
@@ -131,6 +140,31 @@ async def search(
         await session.commit()
     logger.debug("search %r -> %s hits in %.1f ms", result.normalized, result.total, result.took_ms)
     return result
+
+
+PAD_UNTIL = 5  # a first page with fewer full answers than this is followed by the same kind's other variants
+
+
+async def _pad(
+    session: AsyncSession, parsed: ParsedQuery, attempt: Attempt, hits: list[SearchHit], vocab: Vocabulary | None
+) -> list[SearchHit]:
+    """After the few products that answer every word ("kopi bubuk" with halal: two), those of the same kind
+    without the most specific word (other halal kopi), ranked after them. The word left out is the one the
+    best hit's name says last ("Kopi Bubuk Premium": bubuk), never the kind; a service's verb alone ("cuci"
+    of "cuci AC") is no kind. Only after a strict answer, so a question nobody answers stays unanswered."""
+    concepts = attempt.concepts
+    drop = last_modifier(hits[0].product_name, [c.alternatives for c in concepts]) if len(concepts) > 1 else None
+    if drop is None:
+        return hits
+    kept = concepts[:drop] + concepts[drop + 1 :]
+    if all(c.word in SERVICE_WORDS for c in kept):
+        return hits
+    candidates, _ = await find(session, replace(parsed, concepts=kept), kept, vocab, relax=False)
+    seen = {h.product_ref for h in hits}
+    more = [h for h in rank(candidates, [c.alternatives for c in concepts], parsed.asked) if h.product_ref not in seen]
+    floor = min(h.score for h in hits)
+    padded = [replace(h, score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
+    return (hits + padded)[:CANDIDATES]
 
 
 async def _search_items(
