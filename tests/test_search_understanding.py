@@ -219,3 +219,10 @@ def test_english_words_of_several_kinds_do_not_widen_the_indonesian_word() -> No
     assert {("kerupuk",), ("rempeyek",)} <= {alt for c in crackers for alt in c.alternatives}
     lunches = parse_query("i need 100 boxed lunches", METRO)
     assert ("nasibox",) in lunches.concepts[0].alternatives and lunches.quantity == 100
+
+
+async def test_one_english_name_of_several_words_is_padded_word_by_word(session: AsyncSession) -> None:
+    """ "organic rice" is beras organik: the organic one first, then the other rice."""
+    names = [h.product_name for h in (await search(session, "organic rice", limit=10, log=False)).results]
+    assert names[0] == "Beras Merah Organik 1 kg"
+    assert len(names) > 1 and all(n.startswith("Beras") for n in names)

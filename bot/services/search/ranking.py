@@ -159,16 +159,13 @@ def _name_position(words_of_name: list[str], alternatives: ConceptTerms) -> int 
     return None
 
 
-def last_modifier(name: str, concepts: Sequence[ConceptTerms]) -> int | None:
-    """Which concept a product name answers last, i.e. its most specific word ("balado" of "Keripik Pisang
-    Balado", "tulis" of "Batik Tulis Lampung": Indonesian names go from the kind to the variant), or the one
-    concept the name does not answer at all; None when that is not one concept."""
+def modifier_order(name: str, concepts: Sequence[ConceptTerms]) -> list[int]:
+    """The concepts from the one a product name answers last to the one it answers first: its most specific
+    word first ("balado" of "Keripik Pisang Balado", "tulis" of "Batik Tulis Lampung": Indonesian names mostly
+    go from the kind to the variant); a concept the name does not answer at all comes before all of them."""
     ws = words(name)
     positions = [_name_position(ws, alts) or len(ws) + 1 for alts in concepts]
-    last = max(positions, default=0)
-    if len(positions) < 2 or positions.count(last) != 1:
-        return None
-    return positions.index(last)
+    return sorted(range(len(concepts)), key=lambda i: (-positions[i], -i))
 
 
 def rank(

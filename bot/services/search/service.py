@@ -29,8 +29,9 @@ from bot.services.search.query import (
     correct_concepts,
     parse_query,
 )
-from bot.services.search.ranking import SearchHit, last_modifier, rank
+from bot.services.search.ranking import SearchHit, modifier_order, rank
 from bot.services.search.retrieval import CANDIDATES, RELATED, Attempt, find, find_related
+from bot.services.search.text import load_lexicon
 from models import SearchLog
 
 logger = logging.getLogger(__name__)
@@ -142,6 +143,7 @@ async def search(
     return result
 
 
+PAD_TRIES = 2
 PAD_UNTIL = 5  # a first page with fewer full answers than this is followed by the same kind's other variants
 
 
@@ -149,22 +151,31 @@ async def _pad(
     session: AsyncSession, parsed: ParsedQuery, attempt: Attempt, hits: list[SearchHit], vocab: Vocabulary | None
 ) -> list[SearchHit]:
     """After the few products that answer every word ("kopi bubuk" with halal: two), those of the same kind
-    without the most specific word (other halal kopi), ranked after them. The word left out is the one the
-    best hit's name says last ("Kopi Bubuk Premium": bubuk), never the kind; a service's verb alone ("cuci"
-    of "cuci AC") is no kind. Only after a strict answer, so a question nobody answers stays unanswered."""
+    without its most specific word (other halal kopi), ranked after them.
+
+    The word left out is first the one the best hit's name says last ("Kopi Bubuk Premium": bubuk), then the
+    one before, until one adds products (at most `PAD_TRIES` queries); a service's verb alone ("cuci" of
+    "cuci AC") is no kind and is never all that is kept. One concept of several words that is no fixed phrase
+    ("dish soap": sabun cuci piring) counts word by word. Only after a strict answer, so a question nobody
+    answers stays unanswered."""
     concepts = attempt.concepts
-    drop = last_modifier(hits[0].product_name, [c.alternatives for c in concepts]) if len(concepts) > 1 else None
-    if drop is None:
+    if len(concepts) == 1 and len(alt := concepts[0].alternatives[0]) > 1 and alt not in load_lexicon().phrases:
+        concepts = tuple(Concept(t, ((t,),), word=t) for t in alt)
+    if len(concepts) < 2:
         return hits
-    kept = concepts[:drop] + concepts[drop + 1 :]
-    if all(c.word in SERVICE_WORDS for c in kept):
-        return hits
-    candidates, _ = await find(session, replace(parsed, concepts=kept), kept, vocab, relax=False)
     seen = {h.product_ref for h in hits}
-    more = [h for h in rank(candidates, [c.alternatives for c in concepts], parsed.asked) if h.product_ref not in seen]
-    floor = min(h.score for h in hits)
-    padded = [replace(h, score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
-    return (hits + padded)[:CANDIDATES]
+    for drop in modifier_order(hits[0].product_name, [c.alternatives for c in concepts])[:PAD_TRIES]:
+        kept = concepts[:drop] + concepts[drop + 1 :]
+        if all(c.word in SERVICE_WORDS for c in kept):
+            continue
+        candidates, _ = await find(session, replace(parsed, concepts=kept), kept, vocab, relax=False)
+        ranked = rank(candidates, [c.alternatives for c in attempt.concepts], parsed.asked)
+        more = [h for h in ranked if h.product_ref not in seen]
+        if more:
+            floor = min(h.score for h in hits)
+            padded = [replace(h, score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
+            return (hits + padded)[:CANDIDATES]
+    return hits
 
 
 async def _search_items(
