@@ -226,3 +226,32 @@ async def test_one_english_name_of_several_words_is_padded_word_by_word(session:
     names = [h.product_name for h in (await search(session, "organic rice", limit=10, log=False)).results]
     assert names[0] == "Beras Merah Organik 1 kg"
     assert len(names) > 1 and all(n.startswith("Beras") for n in names)
+
+
+def test_a_wish_anywhere_in_a_letter_holds_but_halal_bihalal_is_no_wish() -> None:
+    parsed = parse_query("hi, we need snack boxes for 200 people next week, halal please", METRO)
+    assert parsed.filters.halal and required("hi, we need snack boxes for 200 people next week") == ["snack boxes"]
+    assert not parse_query("butuh snack box untuk acara halal bihalal kantor", METRO).filters.halal
+    letter = "Saya dari Kementerian Dalam Negeri. Kami butuh nasi kotak 50 porsi untuk rapat tanggal 3, terima kasih."
+    assert not parse_query(letter, METRO).filters.tkdn  # outside the need, "dalam negeri" is a name
+
+
+def test_after_a_service_verb_untuk_names_the_object() -> None:
+    letter = "Kepada Yth penyedia, kami membutuhkan jasa servis untuk 5 unit laptop dan printer yang rusak"
+    assert "laptop" in required(letter)
+    assert required("cabai fresh from local farmers") == ["cabai"]  # "from" says where from
+
+
+def test_laundry_is_not_every_washing() -> None:
+    """English "laundry" finds laundries, not "Cuci AC" or "Sabun Cuci Piring" through a bare "cuci"."""
+    alternatives = {alt for c in parse_query("laundry service", METRO).concepts for alt in c.alternatives}
+    assert ("laundry",) in alternatives and ("cuci",) not in alternatives
+
+
+async def test_a_thing_missing_under_the_wishes_gives_its_kind_under_them(session: AsyncSession) -> None:
+    """ "kain batik tulis" exists, none in Metro Utara: the batik there, marked relaxed; a thing nobody sells
+    stays unanswered under a place too."""
+    result = await search(session, "kain batik tulis di metro utara", log=False)
+    assert result.relaxed and result.results
+    assert all("Batik" in h.product_name and h.kecamatan == "Metro Utara" for h in result.results)
+    assert (await search(session, "kursi roda di metro utara", log=False)).results == ()

@@ -329,7 +329,8 @@ def _sentence_need(sentence: str, *, long: bool, weak_too: bool) -> list[str] | 
     j = 0
     while j < len(after):
         w = after[j]
-        named = any(not is_stop(k) and not k.isdigit() and k not in _SEPS for k in kept)
+        # "jasa servis untuk 5 unit laptop": after a service's verb alone, "untuk" names the object
+        named = any(not is_stop(k) and not k.isdigit() and k not in _SEPS and k not in SERVICE_WORDS for k in kept)
         if w in _PURPOSE_WORDS and named and (long or len(ws) > 8):
             # "..., kayak gantungan kunci siger", "... perawatan 12 unit AC split": which one
             example = _example_clause(after[j:], {k for k in kept if not is_stop(k)})
@@ -466,14 +467,22 @@ def _is_tkdn_share(ws: list[str], i: int) -> bool:
     return word in _TKDN_SHARE_WORDS or (is_stop(word) and i + 1 < len(ws) and _is_tkdn_share(ws, i + 1))
 
 
-def _take_flags(ws: list[str], filters: SearchFilters) -> tuple[list[str], SearchFilters]:
+# In the rest of a letter, only the plain flag words are a wish ("dalam negeri" there may be a ministry's name).
+_LETTER_FLAGS = {k: v for k, v in _FLAG_PHRASES.items() if k != ("dalam", "negeri")}
+
+
+def _take_flags(
+    ws: list[str], filters: SearchFilters, phrases: dict[tuple[str, ...], str] = _FLAG_PHRASES
+) -> tuple[list[str], SearchFilters]:
     out: list[str] = []
     flags: set[str] = set()
     i = 0
     while i < len(ws):
         for n in (2, 1):
             phrase = ws[i : i + n]
-            flag = _FLAG_PHRASES.get(tuple(phrase)) or _FLAG_PHRASES.get((*phrase[:-1], phrase[-1].removesuffix("nya")))
+            flag = phrases.get(tuple(phrase)) or phrases.get((*phrase[:-1], phrase[-1].removesuffix("nya")))
+            if flag == "halal" and ws[i + n : i + n + 1] in (["bihalal"], ["bi"]):
+                flag = None  # "acara halal bihalal" is a gathering after Lebaran, no certificate
             if flag is not None:
                 flags.add(flag)
                 while out and (out[-1] in _FLAG_MODIFIERS or is_stop(out[-1])):
@@ -656,7 +665,7 @@ def _mark_generic(concepts: list[Concept]) -> list[Concept]:
     return [replace(c, optional=True) if c.word in generic else c for c in concepts]
 
 
-_PURPOSE_MARKERS = frozenset({"untuk", "utk", "buat", "for", "dari", "guna", "bagi"})
+_PURPOSE_MARKERS = frozenset({"untuk", "utk", "buat", "for", "dari", "guna", "bagi", "from"})
 
 
 def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
@@ -666,7 +675,7 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     if start is None:
         return concepts
     after = set(ws[start + 1 :])
-    before = {w for w in ws[:start] if not is_stop(w)}
+    before = {w for w in ws[:start] if not is_stop(w) and w not in SERVICE_WORDS}
     if not before:
         return concepts
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
@@ -774,6 +783,12 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     )
     ws = _drop_places(ws, spans)
     ws, filters = _take_flags(ws, filters)
+    # A wish said outside the letter's need ("..., untuk 200 orang minggu depan, halal please") still holds.
+    letter = _take_flags(words(raw), SearchFilters(), _LETTER_FLAGS)[1]
+    filters = replace(
+        filters, tkdn=filters.tkdn or letter.tkdn, ekatalog=filters.ekatalog or letter.ekatalog,
+        halal=filters.halal or letter.halal,
+    )  # fmt: skip
     ws, quantity = _drop_quantities(ws)
     concepts, category = _things(ws)
     filters = replace(filters, category=category)

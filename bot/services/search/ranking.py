@@ -159,6 +159,11 @@ def _name_position(words_of_name: list[str], alternatives: ConceptTerms) -> int 
     return None
 
 
+def names_all(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """Whether a product's name itself answers every concept (not its description or its seller's name)."""
+    return _name_coverage(name, concepts) == 1.0
+
+
 def modifier_order(name: str, concepts: Sequence[ConceptTerms]) -> list[int]:
     """The concepts from the one a product name answers last to the one it answers first: its most specific
     word first ("balado" of "Keripik Pisang Balado", "tulis" of "Batik Tulis Lampung": Indonesian names mostly

@@ -29,8 +29,8 @@ from bot.services.search.query import (
     correct_concepts,
     parse_query,
 )
-from bot.services.search.ranking import SearchHit, modifier_order, rank
-from bot.services.search.retrieval import CANDIDATES, RELATED, Attempt, find, find_related
+from bot.services.search.ranking import SearchHit, modifier_order, names_all, rank
+from bot.services.search.retrieval import CANDIDATES, RELATED, Attempt, Candidate, find, find_related
 from bot.services.search.text import load_lexicon
 from models import SearchLog
 
@@ -102,13 +102,23 @@ async def search(
     candidates, attempt = await find(session, parsed, corrected, vocab, relax=not parsed.items)
     hits = rank(candidates, [c.alternatives for c in corrected] if attempt and attempt.concepts else (), parsed.asked)
     used = attempt.concepts if attempt else corrected
-    if not hits and parsed.items:
-        # A list ("kertas HVS, tinta printer dan stempel"): each thing found on its own, the answers in turn.
-        hits, used = await _search_items(session, parsed, vocab)
+    whole = [c.alternatives for c in used if not c.optional]
+    if parsed.items and (not hits or not names_all(hits[0].product_name, whole)):
+        # A list ("kertas HVS, tinta printer dan stempel"): each thing found on its own, the answers in turn;
+        # also when the whole list matched only through a seller's name ("sound system dan tenda": the sound
+        # systems of "Sewa Karya Tenda").
+        listed, listed_used = await _search_items(session, parsed, vocab)
+        if listed:
+            hits, used, attempt = listed, listed_used, None
         if not hits:
             candidates, attempt = await find(session, parsed, corrected, vocab)
             hits = rank(candidates, [c.alternatives for c in corrected] if attempt else (), parsed.asked)
             used = attempt.concepts if attempt else corrected
+    if not hits and replace(parsed.filters, category=None).any():
+        # "plakat akrilik" in e-Katalog: no akrilik one is, other plakat are (marked relaxed).
+        candidates, attempt = await _kind_under_wishes(session, parsed, corrected, vocab)
+        hits = rank(candidates, [c.alternatives for c in corrected], parsed.asked)
+        used = attempt.concepts if attempt else used
     if hits and attempt is not None and not attempt.relaxed and len(hits) < PAD_UNTIL:
         hits = await _pad(session, parsed, attempt, hits, vocab)
     related: tuple[SearchHit, ...] = ()
@@ -176,6 +186,30 @@ async def _pad(
             padded = [replace(h, score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
             return (hits + padded)[:CANDIDATES]
     return hits
+
+
+async def _kind_under_wishes(
+    session: AsyncSession, parsed: ParsedQuery, concepts: tuple[Concept, ...], vocab: Vocabulary | None
+) -> tuple[list[Candidate], Attempt | None]:
+    """When the thing asked for exists but none under the question's place, flags or price ("seragam PDH" with
+    TKDN, "plakat akrilik" in e-Katalog), the products under them whose *names* say all of it but its most
+    specific word (the one the best unfiltered answer's name says last: PDH, akrilik); a service's verb alone is
+    no kind. A thing nobody sells at all ("kursi roda" with TKDN) stays unanswered."""
+    required = tuple(c for c in concepts if not c.optional)
+    if len(required) < 2:
+        return [], None
+    anywhere = replace(parsed, filters=SearchFilters(category=parsed.filters.category))
+    found, _ = await find(session, anywhere, concepts, vocab, relax=False)
+    if not found:
+        return [], None
+    alternatives = [c.alternatives for c in required]
+    drop = modifier_order(rank(found, alternatives, parsed.asked)[0].product_name, alternatives)[0]
+    kept = required[:drop] + required[drop + 1 :]
+    if all(c.word in SERVICE_WORDS for c in kept):
+        return [], None
+    found, attempt = await find(session, replace(parsed, concepts=kept), kept, vocab, relax=False)
+    named = [c for c in found if names_all(c.product_name, [k.alternatives for k in kept])]
+    return (named, replace(attempt, relaxed=True)) if named and attempt is not None else ([], None)
 
 
 async def _search_items(
