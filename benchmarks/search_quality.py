@@ -153,9 +153,9 @@ def relevant(spec: str, items: dict[str, Item], query: str = "") -> set[str]:
     return found
 
 
-async def run(split: str, show_misses: bool) -> dict[str, dict[str, float]]:
+async def run(split: str, show_misses: bool, questions: Path = DATA / "questions.csv") -> dict[str, dict[str, float]]:
     items = load_items()
-    with (DATA / "questions.csv").open(encoding="utf-8") as fh:
+    with questions.open(encoding="utf-8") as fh:
         questions = [q for q in csv.DictReader(fh) if split == "all" or q["split"] == split]
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_engine(f"sqlite+aiosqlite:///{tmp}/quality.db")
@@ -210,6 +210,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="all", choices=("held", "tune", "all"))
     parser.add_argument("--misses", action="store_true", help="print every miss and false answer")
+    parser.add_argument("--questions", type=Path, default=DATA / "questions.csv", help="another questions file")
     parser.add_argument("--add", type=Path, help="append the questions of a query,relevant,kind CSV, split by hash")
     args = parser.parse_args()
     if args.add:
@@ -217,7 +218,7 @@ def main() -> None:
         return
     splits = ("tune", "held") if args.split == "all" else (args.split,)
     for split in splits:
-        asyncio.run(run(split, args.misses))
+        asyncio.run(run(split, args.misses, args.questions))
 
 
 if __name__ == "__main__":
