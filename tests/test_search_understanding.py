@@ -255,3 +255,16 @@ async def test_a_thing_missing_under_the_wishes_gives_its_kind_under_them(sessio
     assert result.relaxed and result.results
     assert all("Batik" in h.product_name and h.kecamatan == "Metro Utara" for h in result.results)
     assert (await search(session, "kursi roda di metro utara", log=False)).results == ()
+
+
+def test_a_size_ranks_but_is_not_required() -> None:
+    concepts = {c.label: c for c in parse_query("air mineral botol 600ml", METRO).concepts}
+    assert concepts["600ml"].optional and ("600", "ml") in concepts["600ml"].alternatives
+    assert not concepts["air mineral botol"].optional
+
+
+async def test_words_the_stemmer_turns_into_another_thing_are_asked_as_written(session: AsyncSession) -> None:
+    """ "gorengan" (fried street snacks) is no "goreng" product, and no word form of it either."""
+    assert parse_query("gorengan", METRO).concepts[0].alternatives == (("gorengan",),)
+    assert (await search(session, "gorengan", log=False)).results == ()
+    assert required("who can make an iron canopy") == ["iron", "kanopi"]  # "make" is no typo of "cake"

@@ -400,11 +400,19 @@ def need_items(text: str) -> list[str]:
 # ------------------------------------------------------------------------------ filters and concepts
 
 
+@cache
+def unstemmed_words(path: Path = DATA_DIR / "unstemmed.txt") -> frozenset[str]:
+    """`data/unstemmed.txt`: words asked for as written, not by their stem ("gorengan" is no "goreng")."""
+    with path.open(encoding="utf-8") as fh:
+        return frozenset(w for line in fh for w in raw_words(line.split("#", 1)[0]))
+
+
 def word_concept(word: str) -> Concept:
     """The concept of one typed word: its stem (the index holds every word's stem) or its synonym group."""
     group = load_lexicon().phrases.get((word,))
     if group is None:
-        return Concept(label=word, alternatives=((stem(word),),), word=word)
+        root = word if word in unstemmed_words() else stem(word)
+        return Concept(label=word, alternatives=((root,),), word=word)
     return _group_concept(group, [word], word)
 
 
@@ -709,6 +717,9 @@ def _mark_example(concepts: list[Concept], example: frozenset[str]) -> list[Conc
     return [replace(c, optional=True) if set(c.label.split()) <= example else c for c in concepts]
 
 
+_MEASURE_RE = re.compile(r"(\d+)(ml|l|lt|ltr|liter|gr|g|gram|kg|cm|mm|m|meter|inch|mah|w|watt)")
+
+
 def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
     concepts: list[Concept] = []
     phrases = {start: (end, group) for start, end, group in load_lexicon().find_phrases(ws)}
@@ -728,7 +739,10 @@ def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
             concepts.append(_group_concept(group, ws[i:end], ws[i] if end == i + 1 else None))
             i = end
             continue
-        if len(ws[i]) > 1 and not is_stop(ws[i]):  # a lone letter ("ukuran L") names nothing by itself
+        if m := _MEASURE_RE.fullmatch(ws[i]):
+            # "600ml", "250gr": which size, which ranks but is not required (the catalog may write "600 ml")
+            concepts.append(Concept(ws[i], ((ws[i],), (m[1], m[2])), optional=True))
+        elif len(ws[i]) > 1 and not is_stop(ws[i]):  # a lone letter ("ukuran L") names nothing by itself
             concepts.append(word_concept(ws[i]))
         i += 1
     unique: list[Concept] = []
@@ -845,7 +859,9 @@ def correct_concepts(
     corrections: list[tuple[str, str]] = []
     for concept in _join_split_words(concepts, vocab, corrections):
         word = concept.word
-        if word is None or any(all(tok in vocab for tok in alt) for alt in concept.alternatives):
+        # a word of the word lists (synonym, English, brand, unstemmed): no typo, no other word form
+        known = len(concept.alternatives) > 1 or word in unstemmed_words()
+        if word is None or known or any(all(tok in vocab for tok in alt) for alt in concept.alternatives):
             out.append(concept)
             continue
         formed = next((m for m in word_forms(word) if m in vocab), None)
