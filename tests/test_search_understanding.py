@@ -270,3 +270,12 @@ async def test_words_the_stemmer_turns_into_another_thing_are_asked_as_written(s
     names = [h.product_name for h in (await search(session, "gorengan", limit=10, log=False)).results]
     assert names == ["Snack Box Premium"]
     assert required("who can make an iron canopy") == ["iron", "kanopi"]  # "make" is no typo of "cake"
+
+
+@pytest.mark.parametrize(
+    ("text", "kelurahan"),
+    [("keripik di yosomulya", "Yosomulyo"), ("kue daerah rejomulya", "Rejomulyo"), ("keripik di ganjarsari", None)],
+)
+def test_a_kelurahan_written_a_little_differently_after_a_place_word(text: str, kelurahan: str | None) -> None:
+    """Only a clear winner counts: "ganjarsari" is as close to Ganjaragung as to Ganjarasri."""
+    assert parse_query(text, METRO).filters.kelurahan == kelurahan

@@ -213,6 +213,27 @@ def find_place_spans(ws: list[str], region: Region) -> list[PlaceSpan]:
         if kecamatan is None:
             continue
         spans.append(PlaceSpan(start, end, kecamatan, name if kind == "kelurahan" else None))
+    return spans + _misspelt_places(ws, region, {i for span in spans for i in range(span.start, span.end)})
+
+
+# Words after which a misspelt word may be a kelurahan ("di yosomulya", "daerah rejomulya", "kel ganjarsari").
+_PLACE_LEADS = frozenset(
+    {"di", "daerah", "sekitar", "wilayah", "area", "dekat", "kel", "kelurahan", "desa", "in", "near"}
+)
+
+
+def _misspelt_places(ws: list[str], region: Region, used: set[int]) -> list[PlaceSpan]:
+    """Kelurahan written a little differently after a place word ("di yosomulya": Yosomulyo), when the word is
+    not a stop word; the region's own lenient matching decides, and only a clear winner counts."""
+    spans: list[PlaceSpan] = []
+    for i in range(1, len(ws)):
+        if i in used or ws[i - 1] not in _PLACE_LEADS or is_stop(ws[i]) or not ws[i].isalpha():
+            continue
+        match = region.match_kelurahan(ws[i])
+        if match is not None:
+            kelurahan, kecamatan = match
+            start = i - 1 if ws[i - 1] in _PLACE_MARKERS else i
+            spans.append(PlaceSpan(start, i + 1, kecamatan, kelurahan))
     return spans
 
 

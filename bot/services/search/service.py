@@ -4,9 +4,13 @@ The pipeline: `query.parse_query` (filters and concepts; English and brand words
 `data/everyday.txt`) -> `query.correct_concepts` (typos, against the catalog's vocabulary,
 `index.get_vocabulary`) -> `retrieval.find` (strict, then relaxed full-text queries) -> `ranking.rank`
 (a business the question names, relevance, then P3DN priority). A message listing several things
-("kertas HVS, tinta printer dan stempel") that no product answers whole is searched item by item before the
-relaxed query, and the items' answers are taken in turn. When nothing matches confidently the result is
-empty and the log row says unmet. The service knows nothing about chats and returns no text.
+("kertas HVS, tinta printer dan stempel") that no product answers whole (or only through a seller's name)
+is searched item by item before the relaxed query, and the items' answers are taken in turn. Two steps
+beyond the retrieval's confidence rule, both only for a thing the catalog has: a first page with few full
+answers is followed by the same kind without its most specific word (`_pad`: "kopi bubuk" halal, then the other
+halal kopi), and a thing that exists but not under the question's place, flags or price is answered by its
+kind there, marked relaxed (`_kind_under_wishes`). When nothing matches confidently the result is empty and
+the log row says unmet. The service knows nothing about chats and returns no text.
 """
 
 from __future__ import annotations
