@@ -279,3 +279,9 @@ async def test_words_the_stemmer_turns_into_another_thing_are_asked_as_written(s
 def test_a_kelurahan_written_a_little_differently_after_a_place_word(text: str, kelurahan: str | None) -> None:
     """Only a clear winner counts: "ganjarsari" is as close to Ganjaragung as to Ganjarasri."""
     assert parse_query(text, METRO).filters.kelurahan == kelurahan
+
+
+def test_a_later_sentence_that_specifies_gives_examples_that_rank() -> None:
+    letter = "Kami membutuhkan plakat untuk 10 orang pensiunan. Bahan kayu atau akrilik. Terima kasih."
+    concepts = {c.label: c.optional for c in parse_query(letter, METRO).concepts}
+    assert concepts["plakat"] is False and concepts["kayu"] is concepts["akrilik"] is True

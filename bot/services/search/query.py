@@ -325,14 +325,26 @@ def _frame(text: str) -> list[str] | None:
     A sentence with a strong request verb (butuh, pesan, cari) wins over an earlier one whose only verbs are weak
     ("akan mengadakan sosialisasi", "saya mau tanya"). In a long message the occasion after the thing ("... untuk
     rapat tanggal 20") is kept behind "untuk", where it ranks but is not required (`_mark_purpose`), up to the
-    next separator; after a colon the list goes on ("mau belanja ATK untuk semester ini: kertas HVS, map")."""
+    next separator; after a colon the list goes on ("mau belanja ATK untuk semester ini: kertas HVS, map").
+    A later sentence that specifies ("Bahan kayu atau akrilik.", "Ukuran 3x1 meter.") gives examples that rank."""
     sentences = _sentences(text)
     for weak_too in (False, True):
-        for sentence in sentences:
+        for k, sentence in enumerate(sentences):
             kept = _sentence_need(sentence, long=len(sentences) > 1, weak_too=weak_too)
             if kept is not None:
+                for later in sentences[k + 1 :]:
+                    tokens = [t for t in _tokens(later) if t not in _SEPS]
+                    if tokens and tokens[0] in _SPEC_WORDS:
+                        kept += ["seperti", *tokens[1:]]
                 return kept
     return None
+
+
+# A sentence after the request that starts so says which one ("Bahan kayu atau akrilik.").
+_SPEC_WORDS = frozenset(
+    {"bahan", "bahannya", "ukuran", "ukurannya", "warna", "warnanya", "motif", "motifnya", "model", "modelnya",
+     "jenis", "jenisnya", "menu", "menunya", "isi", "isinya", "rasa", "rasanya"}
+)  # fmt: skip
 
 
 def _sentence_need(sentence: str, *, long: bool, weak_too: bool) -> list[str] | None:
