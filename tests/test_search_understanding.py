@@ -12,7 +12,8 @@ from bot.app import App
 from bot.services.catalog_io import load_demo_catalog
 from bot.services.region import load_region
 from bot.services.search import search
-from bot.services.search.query import parse_query, strip_frame, word_forms
+from bot.services.search.index import Vocabulary
+from bot.services.search.query import correct_concepts, parse_query, strip_frame, word_forms
 from models import SearchLog
 from tests.support import onboard, t
 
@@ -285,3 +286,12 @@ def test_a_later_sentence_that_specifies_gives_examples_that_rank() -> None:
     letter = "Kami membutuhkan plakat untuk 10 orang pensiunan. Bahan kayu atau akrilik. Terima kasih."
     concepts = {c.label: c.optional for c in parse_query(letter, METRO).concepts}
     assert concepts["plakat"] is False and concepts["kayu"] is concepts["akrilik"] is True
+
+
+def test_an_agent_noun_known_only_by_its_root_names_the_seller() -> None:
+    """ "pekebun cabai": the stemmer reads pekebun as kebun, a word of the catalog, but the buyer wants cabai."""
+    vocab = Vocabulary({"kebun": 3, "cabai": 5, "sayur": 4})
+    concepts, _ = correct_concepts(parse_query("pekebun cabai", METRO).concepts, vocab)
+    assert {c.label: c.optional for c in concepts} == {"pekebun": True, "cabai": False}
+    alone, _ = correct_concepts(parse_query("pekebun", METRO).concepts, vocab)
+    assert [c.optional for c in alone] == [False]  # alone it is all there is to go on

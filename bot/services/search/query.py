@@ -889,6 +889,7 @@ def correct_concepts(
     """
     out: list[Concept] = []
     unknown: list[int] = []  # where a word the catalog does not know stays as typed
+    persons: list[int] = []  # where an agent noun was read as its root (`pekebun` -> kebun)
     corrections: list[tuple[str, str]] = []
     for concept in _join_split_words(concepts, vocab, corrections):
         word = concept.word
@@ -896,11 +897,15 @@ def correct_concepts(
         known = len(concept.alternatives) > 1 or word in unstemmed_words()
         if word is None or known or any(all(tok in vocab for tok in alt) for alt in concept.alternatives):
             out.append(concept)
+            if word and _is_person(word, vocab):
+                persons.append(len(out) - 1)  # "pekebun cabai": the one who grows it (kebun), not the thing
             continue
         formed = next((m for m in word_forms(word) if m in vocab), None)
         if formed is not None:
             corrections.append((word, formed))
             out.append(replace(concept, alternatives=((formed,), *concept.alternatives)))
+            if _is_person(word, vocab):
+                persons.append(len(out) - 1)
             continue
         parts = _split_word(word, vocab)
         if parts is not None:
@@ -918,21 +923,29 @@ def correct_concepts(
         else:
             out.append(concept)
             unknown.append(len(out) - 1)
-    return _agents_optional(out, unknown, vocab), tuple(corrections)
+    return _agents_optional(out, unknown, vocab, persons), tuple(corrections)
 
 
-def _agents_optional(concepts: list[Concept], unknown: list[int], vocab: Vocabulary) -> tuple[Concept, ...]:
+def _agents_optional(
+    concepts: list[Concept], unknown: list[int], vocab: Vocabulary, persons: tuple[int, ...] | list[int] = ()
+) -> tuple[Concept, ...]:
     """An agent or process noun the catalog does not know (`peternak ayam`, `pembudidaya lele`, `pengolahan
-    kopi`, `pengantar galon`) names the seller or the work around a thing: next to a thing the catalog knows, it
-    ranks but is not required. Alone, or next to nothing known, it stays required (no answer rather than a guess)."""
-    agents = {i for i in unknown if _is_agent_form(concepts[i].word or "")}
+    kopi`, `pengantar galon`), or an agent noun known only by its root (`pekebun cabai`: kebun), names the seller
+    or the work around a thing: next to a thing the catalog knows, it ranks but is not required. Alone, or next
+    to nothing known, it stays required (no answer rather than a guess)."""
+    agents = {i for i in unknown if _is_agent_form(concepts[i].word or "")} | set(persons)
     known = any(
-        not c.optional and i not in unknown and any(all(tok in vocab for tok in alt) for alt in c.alternatives)
+        not c.optional and i not in agents | set(unknown) and any(all(t in vocab for t in a) for a in c.alternatives)
         for i, c in enumerate(concepts)
     )
     if not agents or not known:
         return tuple(concepts)
     return tuple(replace(c, optional=True) if i in agents else c for i, c in enumerate(concepts))
+
+
+def _is_person(word: str, vocab: Vocabulary) -> bool:
+    """An agent noun (`pekebun`, `pengepul`, not `-an`) that the catalog knows only by its root."""
+    return not word.endswith("an") and vocab.frequency(word) == 0 and _is_agent_form(word)
 
 
 def _is_agent_form(word: str) -> bool:
