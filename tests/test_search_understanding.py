@@ -295,3 +295,10 @@ def test_an_agent_noun_known_only_by_its_root_names_the_seller() -> None:
     assert {c.label: c.optional for c in concepts} == {"pekebun": True, "cabai": False}
     alone, _ = correct_concepts(parse_query("pekebun", METRO).concepts, vocab)
     assert [c.optional for c in alone] == [False]  # alone it is all there is to go on
+
+
+def test_english_fillers_are_dropped_but_never_typo_targets() -> None:
+    """ "could you recommend a good batik seller": batik; "bike repair" keeps "bike" (one letter from the filler
+    "like"), so nothing is answered instead of any repair service."""
+    assert required("could you recommend a good batik seller") == ["batik"]
+    assert "bike" in required("bike repair")

@@ -1050,5 +1050,5 @@ def is_stopword_typo(word: str) -> bool:
     edits = max_edits(word)
     if not edits or is_dictionary_word(word):
         return False
-    stopwords = load_lexicon().stopwords
+    stopwords = load_lexicon().typo_targets
     return process.extractOne(word, stopwords, scorer=Levenshtein.distance, score_cutoff=edits) is not None
