@@ -190,7 +190,11 @@ def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
     stop_roots = frozenset(w for line in lines if line.endswith("*") for w in raw_words(line))
     groups = _read_groups(directory / "synonyms.txt", variants)
     return Lexicon(
-        stopwords=stopwords, stop_roots=stop_roots, variants=variants, groups=groups, phrases=_phrase_index(groups),
+        stopwords=stopwords,
+        stop_roots=stop_roots,
+        variants=variants,
+        groups=groups,
+        phrases=_phrase_index(groups),
         typo_targets=frozenset(w for line in typo_lines for w in raw_words(line)),
     )
 
