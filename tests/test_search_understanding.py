@@ -262,6 +262,7 @@ def test_a_size_ranks_but_is_not_required() -> None:
     concepts = {c.label: c for c in parse_query("air mineral botol 600ml", METRO).concepts}
     assert concepts["600ml"].optional and ("600", "ml") in concepts["600ml"].alternatives
     assert not concepts["air mineral botol"].optional
+    assert required("Perlu cepat: banner 2x1 m 5 lembar untuk sosialisasi besok pagi") == ["banner"]
 
 
 async def test_words_the_stemmer_turns_into_another_thing_are_asked_as_written(session: AsyncSession) -> None:

@@ -750,7 +750,7 @@ def _mark_example(concepts: list[Concept], example: frozenset[str]) -> list[Conc
     return [replace(c, optional=True) if set(c.label.split()) <= example else c for c in concepts]
 
 
-_MEASURE_RE = re.compile(r"(\d+)(ml|l|lt|ltr|liter|gr|g|gram|kg|cm|mm|m|meter|inch|mah|w|watt)")
+_MEASURE_RE = re.compile(r"(\d+)(ml|l|lt|ltr|liter|gr|g|gram|kg|cm|mm|m|meter|inch|mah|w|watt|x\d+)")
 
 
 def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
@@ -773,8 +773,9 @@ def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
             i = end
             continue
         if m := _MEASURE_RE.fullmatch(ws[i]):
-            # "600ml", "250gr": which size, which ranks but is not required (the catalog may write "600 ml")
-            concepts.append(Concept(ws[i], ((ws[i],), (m[1], m[2])), optional=True))
+            # "600ml", "250gr", "3x1": which size, which ranks but is not required (the catalog may write "600 ml")
+            split = () if m[2].startswith("x") else ((m[1], m[2]),)
+            concepts.append(Concept(ws[i], ((ws[i],), *split), optional=True))
         elif len(ws[i]) > 1 and not is_stop(ws[i]):  # a lone letter ("ukuran L") names nothing by itself
             concepts.append(word_concept(ws[i]))
         i += 1
