@@ -303,3 +303,16 @@ def test_english_fillers_are_dropped_but_never_typo_targets() -> None:
     "like"), so nothing is answered instead of any repair service."""
     assert required("could you recommend a good batik seller") == ["batik"]
     assert "bike" in required("bike repair")
+
+
+@pytest.mark.parametrize(
+    ("text", "things"),
+    [
+        ("kami butuh meja kantor, diutamakan yang sudah tayang di e-katalog", ["meja"]),
+        ("seragam pdh wajib ber TKDN minimal 40%", ["seragam", "pdh"]),
+        ("kursi kantor TKDN+BMP 40%", ["kursi"]),
+    ],
+)
+def test_how_strongly_a_wish_is_meant_names_nothing(text: str, things: list[str]) -> None:
+    parsed = parse_query(text, METRO)
+    assert required(text) == things and (parsed.filters.tkdn or parsed.filters.ekatalog)
