@@ -1,13 +1,16 @@
 """Search quality on a realistic catalog: recall@5, MRR@10 and no-answer accuracy, per kind of question.
 
     .venv/bin/python benchmarks/search_quality.py [--split held|tune|all] [--misses]
+    .venv/bin/python benchmarks/search_quality.py --add NEW.csv   # append questions (query,relevant,kind)
 
 The catalog (`benchmarks/data/quality/`, ~980 products of ~250 UMKM, made by `quality_catalog.py`) is
 imported through the real import path into a fresh SQLite file. Questions (`questions.csv`, 400+) name
 their relevant products by *kind* (`nasi_kotak`), optionally bounded (`price<15000`, `15000<=price<=25000`,
 `kec=Metro_Utara`, `halal`, `ekatalog`, `tkdn`), or by a business (`@Katering Berkah Rasa`); an empty
 `relevant` is a question nobody in the catalog answers. The `held` split (a third, fixed by a hash of the
-question before any tuning) is never tuned on.
+question before any tuning) is never tuned on. Questions added later (`--add`) take the split `split_of` gives
+them, held ones included, and only the counts are printed: write a question, let the hash decide, never look
+at a held one again.
 
 recall@5 = relevant products in the top 5 / min(relevant, 5); MRR@10 uses the first relevant product in
 the top 10; no-answer accuracy = share of unanswerable questions with no result at all.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import hashlib
 import re
 import sys
 import tempfile
@@ -49,6 +53,29 @@ class Item:
     tkdn: bool
     business: str
     variant: str
+
+
+def split_of(query: str) -> str:
+    """The split of a question added after the first set: a third held, by a hash of its folded text."""
+    digest = hashlib.sha256(" ".join(query.lower().split()).encode("utf-8")).digest()
+    return "held" if digest[0] % 3 == 0 else "tune"
+
+
+def add_questions(path: Path) -> dict[str, int]:
+    """Append the questions of a `query,relevant,kind` CSV to questions.csv, each in the split its hash gives;
+    returns how many went to each split (and prints nothing else, so held questions stay unseen)."""
+    with (DATA / "questions.csv").open(encoding="utf-8") as fh:
+        known = {" ".join(q["query"].lower().split()) for q in csv.DictReader(fh)}
+    with path.open(encoding="utf-8") as fh:
+        new = [q for q in csv.DictReader(fh) if " ".join(q["query"].lower().split()) not in known]
+    counts = {"tune": 0, "held": 0}
+    with (DATA / "questions.csv").open("a", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["query", "relevant", "kind", "split"], lineterminator="\n")
+        for q in new:
+            split = split_of(q["query"])
+            counts[split] += 1
+            writer.writerow({"query": q["query"], "relevant": q["relevant"], "kind": q["kind"], "split": split})
+    return counts
 
 
 def load_items() -> dict[str, Item]:
@@ -126,9 +153,9 @@ def relevant(spec: str, items: dict[str, Item], query: str = "") -> set[str]:
     return found
 
 
-async def run(split: str, show_misses: bool) -> dict[str, dict[str, float]]:
+async def run(split: str, show_misses: bool, questions: Path = DATA / "questions.csv") -> dict[str, dict[str, float]]:
     items = load_items()
-    with (DATA / "questions.csv").open(encoding="utf-8") as fh:
+    with questions.open(encoding="utf-8") as fh:
         questions = [q for q in csv.DictReader(fh) if split == "all" or q["split"] == split]
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_engine(f"sqlite+aiosqlite:///{tmp}/quality.db")
@@ -183,10 +210,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="all", choices=("held", "tune", "all"))
     parser.add_argument("--misses", action="store_true", help="print every miss and false answer")
+    parser.add_argument("--questions", type=Path, default=DATA / "questions.csv", help="another questions file")
+    parser.add_argument("--add", type=Path, help="append the questions of a query,relevant,kind CSV, split by hash")
     args = parser.parse_args()
+    if args.add:
+        print("added:", add_questions(args.add))
+        return
     splits = ("tune", "held") if args.split == "all" else (args.split,)
     for split in splits:
-        asyncio.run(run(split, args.misses))
+        asyncio.run(run(split, args.misses, args.questions))
 
 
 if __name__ == "__main__":

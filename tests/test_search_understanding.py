@@ -12,7 +12,8 @@ from bot.app import App
 from bot.services.catalog_io import load_demo_catalog
 from bot.services.region import load_region
 from bot.services.search import search
-from bot.services.search.query import parse_query, strip_frame, word_forms
+from bot.services.search.index import Vocabulary
+from bot.services.search.query import correct_concepts, parse_query, strip_frame, word_forms
 from models import SearchLog
 from tests.support import onboard, t
 
@@ -28,9 +29,15 @@ def session(demo_session: AsyncSession) -> AsyncSession:
     return demo_session
 
 
+def required(text: str) -> list[str]:
+    return [c.label for c in parse_query(text, METRO).concepts if not c.optional]
+
+
 def test_a_request_letter_gives_its_need_quantity_date_and_wishes() -> None:
     parsed = parse_query(LETTER, METRO)
-    assert parsed.normalized == "snack box"
+    assert required(LETTER) == ["snack box"]
+    # The occasion ("untuk rapat koordinasi") ranks but is not required.
+    assert {c.label: c.optional for c in parsed.concepts}.get("koordinasi") is True
     assert (parsed.quantity, parsed.filters.halal) == (150, True)
     assert parsed.date is not None and parsed.date.startswith("tanggal 20")
 
@@ -76,8 +83,24 @@ def test_a_named_thing_said_again_after_the_occasion_says_which_one() -> None:
     assert concepts["servis"] is concepts["ac"] is False
     assert concepts["split"] is True
     assert "perawatan" not in concepts and "kantor" not in concepts
-    # No repeat, no example: the letter's occasion is cut as before.
-    assert parse_query(LETTER, METRO).normalized == "snack box"
+    # No repeat, no example: the letter's occasion only ranks.
+    assert required(LETTER) == ["snack box"]
+
+
+def test_a_letter_names_its_need_in_the_sentence_with_a_strong_request_verb() -> None:
+    """ "akan mengadakan sosialisasi" holds an event; the need is in the sentence that asks ("membutuhkan")."""
+    letter = (
+        "Selamat pagi. Kami dari Dinas Kesehatan akan mengadakan sosialisasi pada tanggal 14 Juli. "
+        "Untuk itu kami membutuhkan snack box sebanyak 120 kotak. Terima kasih."
+    )
+    assert required(letter) == ["snack box"]
+    assert required("saya mau keripik pisang") == ["keripik", "pisang"]  # a weak verb alone still frames
+
+
+def test_a_list_after_the_occasion_and_a_colon_is_read() -> None:
+    letter = "Saya bendahara SD 5 Metro, mau belanja ATK untuk semester ini: kertas HVS 10 rim, bolpoin, dan map."
+    items = [item.normalized for item in parse_query(letter, METRO).items]
+    assert items[1:] == ["kertas hvs", "bolpoin", "map"]
 
 
 @pytest.mark.parametrize(
@@ -171,3 +194,125 @@ async def test_near_misses_in_the_chat_offer_to_record_the_need(
     async with sessions() as s:
         entry = await s.scalar(select(SearchLog).where(SearchLog.query == "keripik durian"))
         assert entry is not None and entry.unmet and entry.need_recorded
+
+
+async def test_few_full_answers_are_followed_by_the_same_kind_without_the_most_specific_word(
+    session: AsyncSession,
+) -> None:
+    """ "keripik pisang balado": the one balado first, then the other keripik pisang (never keripik singkong);
+    a question nobody answers whole gets nothing added ("keripik pisang durian" has no full answer)."""
+    result = await search(session, "keripik pisang balado", limit=10, log=False)
+    names = [h.product_name for h in result.results]
+    assert names[0] == "Keripik Pisang Balado Pedas"
+    assert {"Keripik Pisang Cokelat", "Keripik Pisang Original Asin"} <= set(names[1:])
+    assert all("Keripik Pisang" in n for n in names)
+    scores = [h.score for h in result.results]
+    assert scores == sorted(scores, reverse=True)
+    assert (await search(session, "kursi roda", log=False)).results == ()
+
+
+def test_english_words_of_several_kinds_do_not_widen_the_indonesian_word() -> None:
+    """ "crackers" may be kerupuk or rempeyek; "kerupuk" is kerupuk. "boxed lunches" is nasi kotak (plural, and
+    "boxed" after a number is no unit)."""
+    kerupuk = parse_query("kerupuk", METRO).concepts
+    assert [alt for c in kerupuk for alt in c.alternatives] == [("kerupuk",)]
+    crackers = parse_query("crackers", METRO).concepts
+    assert {("kerupuk",), ("rempeyek",)} <= {alt for c in crackers for alt in c.alternatives}
+    lunches = parse_query("i need 100 boxed lunches", METRO)
+    assert ("nasibox",) in lunches.concepts[0].alternatives and lunches.quantity == 100
+
+
+async def test_one_english_name_of_several_words_is_padded_word_by_word(session: AsyncSession) -> None:
+    """ "organic rice" is beras organik: the organic one first, then the other rice."""
+    names = [h.product_name for h in (await search(session, "organic rice", limit=10, log=False)).results]
+    assert names[0] == "Beras Merah Organik 1 kg"
+    assert len(names) > 1 and all(n.startswith("Beras") for n in names)
+
+
+def test_a_wish_anywhere_in_a_letter_holds_but_halal_bihalal_is_no_wish() -> None:
+    parsed = parse_query("hi, we need snack boxes for 200 people next week, halal please", METRO)
+    assert parsed.filters.halal and required("hi, we need snack boxes for 200 people next week") == ["snack boxes"]
+    assert not parse_query("butuh snack box untuk acara halal bihalal kantor", METRO).filters.halal
+    letter = "Saya dari Kementerian Dalam Negeri. Kami butuh nasi kotak 50 porsi untuk rapat tanggal 3, terima kasih."
+    assert not parse_query(letter, METRO).filters.tkdn  # outside the need, "dalam negeri" is a name
+
+
+def test_after_a_service_verb_untuk_names_the_object() -> None:
+    letter = "Kepada Yth penyedia, kami membutuhkan jasa servis untuk 5 unit laptop dan printer yang rusak"
+    assert "laptop" in required(letter)
+    assert required("cabai fresh from local farmers") == ["cabai"]  # "from" says where from
+
+
+def test_laundry_is_not_every_washing() -> None:
+    """English "laundry" finds laundries, not "Cuci AC" or "Sabun Cuci Piring" through a bare "cuci"."""
+    alternatives = {alt for c in parse_query("laundry service", METRO).concepts for alt in c.alternatives}
+    assert ("laundry",) in alternatives and ("cuci",) not in alternatives
+
+
+async def test_a_thing_missing_under_the_wishes_gives_its_kind_under_them(session: AsyncSession) -> None:
+    """ "kain batik tulis" exists, none in Metro Utara: the batik there, marked relaxed; a thing nobody sells
+    stays unanswered under a place too."""
+    result = await search(session, "kain batik tulis di metro utara", log=False)
+    assert result.relaxed and result.results
+    assert all("Batik" in h.product_name and h.kecamatan == "Metro Utara" for h in result.results)
+    assert (await search(session, "kursi roda di metro utara", log=False)).results == ()
+
+
+def test_a_size_ranks_but_is_not_required() -> None:
+    concepts = {c.label: c for c in parse_query("air mineral botol 600ml", METRO).concepts}
+    assert concepts["600ml"].optional and ("600", "ml") in concepts["600ml"].alternatives
+    assert not concepts["air mineral botol"].optional
+    assert required("Perlu cepat: banner 2x1 m 5 lembar untuk sosialisasi besok pagi") == ["banner"]
+
+
+async def test_words_the_stemmer_turns_into_another_thing_are_asked_as_written(session: AsyncSession) -> None:
+    """ "gorengan" (fried street snacks) is no "goreng" product, and no word form of it either: the snack box
+    that holds one is found, no "Ayam Goreng"."""
+    assert parse_query("gorengan", METRO).concepts[0].alternatives == (("gorengan",),)
+    names = [h.product_name for h in (await search(session, "gorengan", limit=10, log=False)).results]
+    assert names == ["Snack Box Premium"]
+    assert required("who can make an iron canopy") == ["iron", "kanopi"]  # "make" is no typo of "cake"
+
+
+@pytest.mark.parametrize(
+    ("text", "kelurahan"),
+    [("keripik di yosomulya", "Yosomulyo"), ("kue daerah rejomulya", "Rejomulyo"), ("keripik di ganjarsari", None)],
+)
+def test_a_kelurahan_written_a_little_differently_after_a_place_word(text: str, kelurahan: str | None) -> None:
+    """Only a clear winner counts: "ganjarsari" is as close to Ganjaragung as to Ganjarasri."""
+    assert parse_query(text, METRO).filters.kelurahan == kelurahan
+
+
+def test_a_later_sentence_that_specifies_gives_examples_that_rank() -> None:
+    letter = "Kami membutuhkan plakat untuk 10 orang pensiunan. Bahan kayu atau akrilik. Terima kasih."
+    concepts = {c.label: c.optional for c in parse_query(letter, METRO).concepts}
+    assert concepts["plakat"] is False and concepts["kayu"] is concepts["akrilik"] is True
+
+
+def test_an_agent_noun_known_only_by_its_root_names_the_seller() -> None:
+    """ "pekebun cabai": the stemmer reads pekebun as kebun, a word of the catalog, but the buyer wants cabai."""
+    vocab = Vocabulary({"kebun": 3, "cabai": 5, "sayur": 4})
+    concepts, _ = correct_concepts(parse_query("pekebun cabai", METRO).concepts, vocab)
+    assert {c.label: c.optional for c in concepts} == {"pekebun": True, "cabai": False}
+    alone, _ = correct_concepts(parse_query("pekebun", METRO).concepts, vocab)
+    assert [c.optional for c in alone] == [False]  # alone it is all there is to go on
+
+
+def test_english_fillers_are_dropped_but_never_typo_targets() -> None:
+    """ "could you recommend a good batik seller": batik; "bike repair" keeps "bike" (one letter from the filler
+    "like"), so nothing is answered instead of any repair service."""
+    assert required("could you recommend a good batik seller") == ["batik"]
+    assert "bike" in required("bike repair")
+
+
+@pytest.mark.parametrize(
+    ("text", "things"),
+    [
+        ("kami butuh meja kantor, diutamakan yang sudah tayang di e-katalog", ["meja"]),
+        ("seragam pdh wajib ber TKDN minimal 40%", ["seragam", "pdh"]),
+        ("kursi kantor TKDN+BMP 40%", ["kursi"]),
+    ],
+)
+def test_how_strongly_a_wish_is_meant_names_nothing(text: str, things: list[str]) -> None:
+    parsed = parse_query(text, METRO)
+    assert required(text) == things and (parsed.filters.tkdn or parsed.filters.ekatalog)

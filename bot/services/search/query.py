@@ -213,6 +213,27 @@ def find_place_spans(ws: list[str], region: Region) -> list[PlaceSpan]:
         if kecamatan is None:
             continue
         spans.append(PlaceSpan(start, end, kecamatan, name if kind == "kelurahan" else None))
+    return spans + _misspelt_places(ws, region, {i for span in spans for i in range(span.start, span.end)})
+
+
+# Words after which a misspelt word may be a kelurahan ("di yosomulya", "daerah rejomulya", "kel ganjarsari").
+_PLACE_LEADS = frozenset(
+    {"di", "daerah", "sekitar", "wilayah", "area", "dekat", "kel", "kelurahan", "desa", "in", "near"}
+)
+
+
+def _misspelt_places(ws: list[str], region: Region, used: set[int]) -> list[PlaceSpan]:
+    """Kelurahan written a little differently after a place word ("di yosomulya": Yosomulyo), when the word is
+    not a stop word; the region's own lenient matching decides, and only a clear winner counts."""
+    spans: list[PlaceSpan] = []
+    for i in range(1, len(ws)):
+        if i in used or ws[i - 1] not in _PLACE_LEADS or is_stop(ws[i]) or not ws[i].isalpha():
+            continue
+        match = region.match_kelurahan(ws[i])
+        if match is not None:
+            kelurahan, kecamatan = match
+            start = i - 1 if ws[i - 1] in _PLACE_MARKERS else i
+            spans.append(PlaceSpan(start, i + 1, kecamatan, kelurahan))
     return spans
 
 
@@ -223,8 +244,11 @@ _NEED_VERBS = frozenset(
     {"butuh", "butuhkan", "membutuhkan", "dibutuhkan", "perlu", "memerlukan", "diperlukan", "cari", "mencari",
      "dicari", "nyari", "carikan", "pesan", "memesan", "dipesan", "order", "beli", "membeli", "pengadaan",
      "mengadakan", "minta", "need", "needs", "looking", "want", "ingin", "mau", "pengen", "perlukan", "mengundang",
-     "butuhin", "pesen", "mesen", "nyariin", "cariin", "require", "requires", "request"}
+     "butuhin", "pesen", "mesen", "nyariin", "cariin", "require", "requires", "request", "belanja", "berbelanja"}
 )  # fmt: skip
+# Verbs that as often say something else ("akan mengadakan sosialisasi", "saya mau tanya"): their sentence names
+# the need only when no sentence has a stronger one.
+_WEAK_VERBS = frozenset({"mengadakan", "mau", "ingin", "pengen", "want", "minta"})
 _INTRO_WORDS = frozenset(
     {"saya", "kami", "dari", "bagian", "dinas", "badan", "kantor", "selamat", "assalamualaikum", "permisi",
      "perkenalkan", "nama", "pak", "bu", "bapak", "ibu", "mohon", "izin", "ijin", "halo", "hallo", "yth",
@@ -248,6 +272,7 @@ _ITEM_SEPARATORS = frozenset({",", ";", ":", "/", "&", "+"})
 _ITEM_WORDS = frozenset({"dan", "serta", "and", "sama", "plus", "juga"})
 # Heads that a list shares: "sewa tenda dan kursi" asks for rented chairs too, "servis laptop dan printer".
 _SHARED_HEADS = frozenset({"sewa", "rental", "penyewaan", "jasa", "servis", "cetak", "cuci", "service"})
+SERVICE_WORDS = _SHARED_HEADS  # a service's verb names no kind of product by itself ("cuci" of "cuci AC")
 _MONTHS = (
     r"jan(?:uari|uary)?|feb(?:ruari|ruary)?|mar(?:et|ch)?|apr(?:il)?|mei|may|jun(?:i|e)?|jul(?:i|y)?"
     r"|agu(?:stus)?|agt|aug(?:ust)?|sep(?:t|tember)?|okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|des(?:ember)?|dec(?:ember)?"
@@ -278,41 +303,84 @@ def _sentences(text: str) -> list[str]:
     return out
 
 
+_SEPS = frozenset({",", ":"})
+
+
 def _tokens(sentence: str) -> list[str]:
-    """The sentence's folded words with "," between the parts a separator (",", ";", ":") divides."""
+    """The sentence's folded words with "," between the parts a separator (",", ";", "/", ...) divides, ":"
+    after a colon (what follows a colon is often the list of things: "untuk semester ini: kertas, map")."""
     out: list[str] = []
-    for part in re.split(r"[,;:/&+]", sentence):
-        ws = words(part)
+    pieces = re.split(r"([,;:/&+])", sentence)
+    for k in range(0, len(pieces), 2):
+        ws = words(pieces[k])
         if ws and out:
-            out.append(",")
+            out.append(":" if pieces[k - 1] == ":" else ",")
         out.extend(ws)
     return out
 
 
 def _frame(text: str) -> list[str] | None:
-    """The tokens naming the need (see `strip_frame`), separators kept; None without a request verb."""
+    """The tokens naming the need (see `strip_frame`), separators kept; None without a request verb.
+
+    A sentence with a strong request verb (butuh, pesan, cari) wins over an earlier one whose only verbs are weak
+    ("akan mengadakan sosialisasi", "saya mau tanya"). In a long message the occasion after the thing ("... untuk
+    rapat tanggal 20") is kept behind "untuk", where it ranks but is not required (`_mark_purpose`), up to the
+    next separator; after a colon the list goes on ("mau belanja ATK untuk semester ini: kertas HVS, map").
+    A later sentence that specifies ("Bahan kayu atau akrilik.", "Ukuran 3x1 meter.") gives examples that rank."""
     sentences = _sentences(text)
-    for sentence in sentences:
-        tokens = _tokens(sentence)
-        ws = [t for t in tokens if t != ","]
-        verb = next((i for i, w in enumerate(tokens) if w in _NEED_VERBS), None)
-        if verb is None:
-            continue
-        before = [t for t in tokens[:verb] if t != ","]
-        after = tokens[verb + 1 :]
-        if before and not set(before) & _INTRO_WORDS and len(before) <= 4:
-            after = tokens  # "keripik pisang, butuh 100": the thing comes first
-        kept: list[str] = []
-        for j, w in enumerate(after):
-            named = any(not is_stop(k) and not k.isdigit() and k != "," for k in kept)
-            if w in _PURPOSE_WORDS and named and (len(sentences) > 1 or len(ws) > 8):
-                # "..., kayak gantungan kunci siger", "... perawatan 12 unit AC split": which one
-                kept.extend(_example_clause(after[j:], {k for k in kept if not is_stop(k)}))
-                break  # "... untuk rapat tanggal 20": the occasion, not the thing
-            kept.append(w)
-        if any(not is_stop(k) and k != "," for k in kept):
-            return kept
+    for weak_too in (False, True):
+        for k, sentence in enumerate(sentences):
+            kept = _sentence_need(sentence, long=len(sentences) > 1, weak_too=weak_too)
+            if kept is not None:
+                for later in sentences[k + 1 :]:
+                    tokens = [t for t in _tokens(later) if t not in _SEPS]
+                    if tokens and tokens[0] in _SPEC_WORDS:
+                        kept += ["seperti", *tokens[1:]]
+                return kept
     return None
+
+
+# A sentence after the request that starts so says which one ("Bahan kayu atau akrilik.").
+_SPEC_WORDS = frozenset(
+    {"bahan", "bahannya", "ukuran", "ukurannya", "warna", "warnanya", "motif", "motifnya", "model", "modelnya",
+     "jenis", "jenisnya", "menu", "menunya", "isi", "isinya", "rasa", "rasanya"}
+)  # fmt: skip
+
+
+def _sentence_need(sentence: str, *, long: bool, weak_too: bool) -> list[str] | None:
+    tokens = _tokens(sentence)
+    ws = [t for t in tokens if t not in _SEPS]
+    verbs = [i for i, w in enumerate(tokens) if w in _NEED_VERBS]
+    if not verbs or (not weak_too and all(tokens[i] in _WEAK_VERBS for i in verbs)):
+        return None
+    verb = verbs[0]
+    before = [t for t in tokens[:verb] if t not in _SEPS]
+    after = tokens[verb + 1 :]
+    if before and not set(before) & _INTRO_WORDS and len(before) <= 4:
+        after = tokens  # "keripik pisang, butuh 100": the thing comes first
+    kept: list[str] = []
+    j = 0
+    while j < len(after):
+        w = after[j]
+        # "jasa servis untuk 5 unit laptop": after a service's verb alone, "untuk" names the object
+        named = any(not is_stop(k) and not k.isdigit() and k not in _SEPS and k not in SERVICE_WORDS for k in kept)
+        if w in _PURPOSE_WORDS and named and (long or len(ws) > 8):
+            # "..., kayak gantungan kunci siger", "... perawatan 12 unit AC split": which one
+            example = _example_clause(after[j:], {k for k in kept if not is_stop(k)})
+            if example:
+                kept.extend(example)
+                break
+            # "... untuk rapat tanggal 20": the occasion, which ranks but is not the thing
+            end = next((k for k in range(j, len(after)) if after[k] in _SEPS), len(after))
+            kept.extend(["untuk", *after[j + 1 if w in _PURPOSE_MARKERS else j : end]])
+            if end < len(after) and after[end] == ":":
+                kept.append(",")
+                j = end + 1
+                continue
+            break
+        kept.append(w)
+        j += 1
+    return kept if any(not is_stop(k) and k not in _SEPS for k in kept) else None
 
 
 def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
@@ -329,7 +397,7 @@ def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
             return []
         clause = [min(_EXAMPLE_MARKERS), tokens[start]]
     for w in tokens[start + 1 : start + 1 + _MAX_EXAMPLE_WORDS]:
-        if w == "," or w in _NEED_VERBS or w in _PURPOSE_WORDS or (len(clause) > 1 and is_stop(w)):
+        if w in _SEPS or w in _NEED_VERBS or w in _PURPOSE_WORDS or (len(clause) > 1 and is_stop(w)):
             break
         clause.append(w)
     return clause if any(w not in named for w in clause[1:]) else []
@@ -339,7 +407,7 @@ def strip_frame(text: str) -> str:
     """The part of a message that names the need: a letter's sentence with the request verb, from that verb on
     when an introduction comes before it; without a request verb the text is kept whole."""
     kept = _frame(text)
-    return text if kept is None else " ".join(t for t in kept if t != ",")
+    return text if kept is None else " ".join(t for t in kept if t not in _SEPS)
 
 
 def need_items(text: str) -> list[str]:
@@ -350,7 +418,7 @@ def need_items(text: str) -> list[str]:
         tokens = [t for sentence in _sentences(text) for t in [*_tokens(sentence), ","]]
     items: list[list[str]] = [[]]
     for token in tokens:
-        if token == "," or token in _ITEM_WORDS:
+        if token in _SEPS or token in _ITEM_WORDS:
             items.append([])
         else:
             items[-1].append(token)
@@ -365,11 +433,19 @@ def need_items(text: str) -> list[str]:
 # ------------------------------------------------------------------------------ filters and concepts
 
 
+@cache
+def unstemmed_words(path: Path = DATA_DIR / "unstemmed.txt") -> frozenset[str]:
+    """`data/unstemmed.txt`: words asked for as written, not by their stem ("gorengan" is no "goreng")."""
+    with path.open(encoding="utf-8") as fh:
+        return frozenset(w for line in fh for w in raw_words(line.split("#", 1)[0]))
+
+
 def word_concept(word: str) -> Concept:
     """The concept of one typed word: its stem (the index holds every word's stem) or its synonym group."""
     group = load_lexicon().phrases.get((word,))
     if group is None:
-        return Concept(label=word, alternatives=((stem(word),),), word=word)
+        root = word if word in unstemmed_words() else stem(word)
+        return Concept(label=word, alternatives=((root,),), word=word)
     return _group_concept(group, [word], word)
 
 
@@ -432,14 +508,22 @@ def _is_tkdn_share(ws: list[str], i: int) -> bool:
     return word in _TKDN_SHARE_WORDS or (is_stop(word) and i + 1 < len(ws) and _is_tkdn_share(ws, i + 1))
 
 
-def _take_flags(ws: list[str], filters: SearchFilters) -> tuple[list[str], SearchFilters]:
+# In the rest of a letter, only the plain flag words are a wish ("dalam negeri" there may be a ministry's name).
+_LETTER_FLAGS = {k: v for k, v in _FLAG_PHRASES.items() if k != ("dalam", "negeri")}
+
+
+def _take_flags(
+    ws: list[str], filters: SearchFilters, phrases: dict[tuple[str, ...], str] = _FLAG_PHRASES
+) -> tuple[list[str], SearchFilters]:
     out: list[str] = []
     flags: set[str] = set()
     i = 0
     while i < len(ws):
         for n in (2, 1):
             phrase = ws[i : i + n]
-            flag = _FLAG_PHRASES.get(tuple(phrase)) or _FLAG_PHRASES.get((*phrase[:-1], phrase[-1].removesuffix("nya")))
+            flag = phrases.get(tuple(phrase)) or phrases.get((*phrase[:-1], phrase[-1].removesuffix("nya")))
+            if flag == "halal" and ws[i + n : i + n + 1] in (["bihalal"], ["bi"]):
+                flag = None  # "acara halal bihalal" is a gathering after Lebaran, no certificate
             if flag is not None:
                 flags.add(flag)
                 while out and (out[-1] in _FLAG_MODIFIERS or is_stop(out[-1])):
@@ -471,17 +555,27 @@ def _take_category(ws: list[str]) -> tuple[list[str], str | None]:
     return ws, None
 
 
+def _starts_phrase(ws: list[str], i: int) -> bool:
+    """Word `i` begins a two-word name with the next one ("100 boxed lunches": kotak nasi), so it is no unit."""
+    if i + 1 >= len(ws) or ws[i + 2 : i + 3] == [ws[i]]:
+        return False  # "200 kotak nasi kotak": the unit, then the name
+    nxt = ws[i + 1]
+    single = _singular(nxt)
+    pairs = [(ws[i], nxt)] + ([(ws[i], single), (ws[i], *_variant(single))] if single else [])
+    return any(pair in load_everyday() or pair in load_lexicon().phrases for pair in pairs)
+
+
 def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
     out: list[str] = []
     after_number = False
     quantity: int | None = None
-    for word in ws:
+    for i, word in enumerate(ws):
         if word.isdigit():
             after_number = True
             if quantity is None and 0 < len(word) <= 6:
                 quantity = int(word)
             continue
-        if after_number and word in _QUANTITY_UNITS:
+        if after_number and word in _QUANTITY_UNITS and not _starts_phrase(ws, i):
             after_number = False
             continue
         if out and out[-1] == "per" and word in _QUANTITY_UNITS:  # "25rb per dus"
@@ -578,6 +672,10 @@ def _singular(word: str) -> str | None:
     return word[:-1]
 
 
+def _variant(word: str) -> tuple[str, ...]:
+    return load_lexicon().variants.get(word, (word,))
+
+
 def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
     """The longest `everyday.txt` phrase starting at word `i` (a plural last word finds its singular)."""
     table = load_everyday()
@@ -585,7 +683,8 @@ def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...
         phrase = tuple(ws[i : i + n])
         found = table.get(phrase)
         if found is None and (single := _singular(phrase[-1])) is not None:
-            found = table.get((*phrase[:-1], single))
+            # the singular as the table's keys are folded ("boxed lunches": lunch -> nasi)
+            found = table.get((*phrase[:-1], single)) or table.get((*phrase[:-1], *_variant(single)))
         if found is not None:
             return n, found
     return None
@@ -607,7 +706,7 @@ def _mark_generic(concepts: list[Concept]) -> list[Concept]:
     return [replace(c, optional=True) if c.word in generic else c for c in concepts]
 
 
-_PURPOSE_MARKERS = frozenset({"untuk", "utk", "buat", "for", "dari", "guna", "bagi"})
+_PURPOSE_MARKERS = frozenset({"untuk", "utk", "buat", "for", "dari", "guna", "bagi", "from"})
 
 
 def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
@@ -617,7 +716,7 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     if start is None:
         return concepts
     after = set(ws[start + 1 :])
-    before = {w for w in ws[:start] if not is_stop(w)}
+    before = {w for w in ws[:start] if not is_stop(w) and w not in SERVICE_WORDS}
     if not before:
         return concepts
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
@@ -651,6 +750,9 @@ def _mark_example(concepts: list[Concept], example: frozenset[str]) -> list[Conc
     return [replace(c, optional=True) if set(c.label.split()) <= example else c for c in concepts]
 
 
+_MEASURE_RE = re.compile(r"(\d+)(ml|l|lt|ltr|liter|gr|g|gram|kg|cm|mm|m|meter|inch|mah|w|watt|x\d+)")
+
+
 def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
     concepts: list[Concept] = []
     phrases = {start: (end, group) for start, end, group in load_lexicon().find_phrases(ws)}
@@ -670,7 +772,11 @@ def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
             concepts.append(_group_concept(group, ws[i:end], ws[i] if end == i + 1 else None))
             i = end
             continue
-        if len(ws[i]) > 1 and not is_stop(ws[i]):  # a lone letter ("ukuran L") names nothing by itself
+        if m := _MEASURE_RE.fullmatch(ws[i]):
+            # "600ml", "250gr", "3x1": which size, which ranks but is not required (the catalog may write "600 ml")
+            split = () if m[2].startswith("x") else ((m[1], m[2]),)
+            concepts.append(Concept(ws[i], ((ws[i],), *split), optional=True))
+        elif len(ws[i]) > 1 and not is_stop(ws[i]):  # a lone letter ("ukuran L") names nothing by itself
             concepts.append(word_concept(ws[i]))
         i += 1
     unique: list[Concept] = []
@@ -725,6 +831,12 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     )
     ws = _drop_places(ws, spans)
     ws, filters = _take_flags(ws, filters)
+    # A wish said outside the letter's need ("..., untuk 200 orang minggu depan, halal please") still holds.
+    letter = _take_flags(words(raw), SearchFilters(), _LETTER_FLAGS)[1]
+    filters = replace(
+        filters, tkdn=filters.tkdn or letter.tkdn, ekatalog=filters.ekatalog or letter.ekatalog,
+        halal=filters.halal or letter.halal,
+    )  # fmt: skip
     ws, quantity = _drop_quantities(ws)
     concepts, category = _things(ws)
     filters = replace(filters, category=category)
@@ -778,16 +890,23 @@ def correct_concepts(
     """
     out: list[Concept] = []
     unknown: list[int] = []  # where a word the catalog does not know stays as typed
+    persons: list[int] = []  # where an agent noun was read as its root (`pekebun` -> kebun)
     corrections: list[tuple[str, str]] = []
     for concept in _join_split_words(concepts, vocab, corrections):
         word = concept.word
-        if word is None or any(all(tok in vocab for tok in alt) for alt in concept.alternatives):
+        # a word of the word lists (synonym, English, brand, unstemmed): no typo, no other word form
+        known = len(concept.alternatives) > 1 or word in unstemmed_words()
+        if word is None or known or any(all(tok in vocab for tok in alt) for alt in concept.alternatives):
             out.append(concept)
+            if word and _is_person(word, vocab):
+                persons.append(len(out) - 1)  # "pekebun cabai": the one who grows it (kebun), not the thing
             continue
         formed = next((m for m in word_forms(word) if m in vocab), None)
         if formed is not None:
             corrections.append((word, formed))
             out.append(replace(concept, alternatives=((formed,), *concept.alternatives)))
+            if _is_person(word, vocab):
+                persons.append(len(out) - 1)
             continue
         parts = _split_word(word, vocab)
         if parts is not None:
@@ -805,21 +924,29 @@ def correct_concepts(
         else:
             out.append(concept)
             unknown.append(len(out) - 1)
-    return _agents_optional(out, unknown, vocab), tuple(corrections)
+    return _agents_optional(out, unknown, vocab, persons), tuple(corrections)
 
 
-def _agents_optional(concepts: list[Concept], unknown: list[int], vocab: Vocabulary) -> tuple[Concept, ...]:
+def _agents_optional(
+    concepts: list[Concept], unknown: list[int], vocab: Vocabulary, persons: tuple[int, ...] | list[int] = ()
+) -> tuple[Concept, ...]:
     """An agent or process noun the catalog does not know (`peternak ayam`, `pembudidaya lele`, `pengolahan
-    kopi`, `pengantar galon`) names the seller or the work around a thing: next to a thing the catalog knows, it
-    ranks but is not required. Alone, or next to nothing known, it stays required (no answer rather than a guess)."""
-    agents = {i for i in unknown if _is_agent_form(concepts[i].word or "")}
+    kopi`, `pengantar galon`), or an agent noun known only by its root (`pekebun cabai`: kebun), names the seller
+    or the work around a thing: next to a thing the catalog knows, it ranks but is not required. Alone, or next
+    to nothing known, it stays required (no answer rather than a guess)."""
+    agents = {i for i in unknown if _is_agent_form(concepts[i].word or "")} | set(persons)
     known = any(
-        not c.optional and i not in unknown and any(all(tok in vocab for tok in alt) for alt in c.alternatives)
+        not c.optional and i not in agents | set(unknown) and any(all(t in vocab for t in a) for a in c.alternatives)
         for i, c in enumerate(concepts)
     )
     if not agents or not known:
         return tuple(concepts)
     return tuple(replace(c, optional=True) if i in agents else c for i, c in enumerate(concepts))
+
+
+def _is_person(word: str, vocab: Vocabulary) -> bool:
+    """An agent noun (`pekebun`, `pengepul`, not `-an`) that the catalog knows only by its root."""
+    return not word.endswith("an") and vocab.frequency(word) == 0 and _is_agent_form(word)
 
 
 def _is_agent_form(word: str) -> bool:
@@ -924,5 +1051,5 @@ def is_stopword_typo(word: str) -> bool:
     edits = max_edits(word)
     if not edits or is_dictionary_word(word):
         return False
-    stopwords = load_lexicon().stopwords
+    stopwords = load_lexicon().typo_targets
     return process.extractOne(word, stopwords, scorer=Levenshtein.distance, score_cutoff=edits) is not None

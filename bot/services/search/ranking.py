@@ -150,6 +150,29 @@ def _distinctive(candidates: list[Candidate], content: frozenset[str]) -> bool:
     return any(w not in named and stem(w) not in named for w in content)
 
 
+def _name_position(words_of_name: list[str], alternatives: ConceptTerms) -> int | None:
+    """How many words of a product name it takes to answer a concept (None: the name does not)."""
+    for k in range(1, len(words_of_name) + 1):
+        terms = _name_terms(" ".join(words_of_name[:k]))
+        if any(all(t in terms for t in alt) for alt in alternatives):
+            return k
+    return None
+
+
+def names_all(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """Whether a product's name itself answers every concept (not its description or its seller's name)."""
+    return _name_coverage(name, concepts) == 1.0
+
+
+def modifier_order(name: str, concepts: Sequence[ConceptTerms]) -> list[int]:
+    """The concepts from the one a product name answers last to the one it answers first: its most specific
+    word first ("balado" of "Keripik Pisang Balado", "tulis" of "Batik Tulis Lampung": Indonesian names mostly
+    go from the kind to the variant); a concept the name does not answer at all comes before all of them."""
+    ws = words(name)
+    positions = [_name_position(ws, alts) or len(ws) + 1 for alts in concepts]
+    return sorted(range(len(concepts)), key=lambda i: (-positions[i], -i))
+
+
 def rank(
     candidates: list[Candidate], concepts: Sequence[ConceptTerms] = (), asked: Sequence[str] = ()
 ) -> list[SearchHit]:

@@ -4,7 +4,8 @@
 nothing and the question has 3+ concepts may one concept after the first two be left out (the first words
 name the thing wanted: "keripik pisang lumer" still finds keripik pisang, "sewa mobil pengantin" does not
 fall back to "sewa pengantin"). A category word ("kerajinan tapis") is a filter first and is dropped if
-that finds nothing. Nothing weaker is ever returned. Filters become marker tokens (see `index.py`) in the
+that finds nothing. Nothing weaker is returned from here (`service.py` may follow a strict answer with the
+same kind's other variants, see `_pad` there). Filters become marker tokens (see `index.py`) in the
 same full-text query, so the index narrows by them.
 
 *Safe expressions.* User text never reaches either engine: SQLite FTS5 `MATCH` and PostgreSQL

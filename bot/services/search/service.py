@@ -4,9 +4,13 @@ The pipeline: `query.parse_query` (filters and concepts; English and brand words
 `data/everyday.txt`) -> `query.correct_concepts` (typos, against the catalog's vocabulary,
 `index.get_vocabulary`) -> `retrieval.find` (strict, then relaxed full-text queries) -> `ranking.rank`
 (a business the question names, relevance, then P3DN priority). A message listing several things
-("kertas HVS, tinta printer dan stempel") that no product answers whole is searched item by item before the
-relaxed query, and the items' answers are taken in turn. When nothing matches confidently the result is
-empty and the log row says unmet. The service knows nothing about chats and returns no text.
+("kertas HVS, tinta printer dan stempel") that no product answers whole (or only through a seller's name)
+is searched item by item before the relaxed query, and the items' answers are taken in turn. Two steps
+beyond the retrieval's confidence rule, both only for a thing the catalog has: a first page with few full
+answers is followed by the same kind without its most specific word (`_pad`: "kopi bubuk" halal, then the other
+halal kopi), and a thing that exists but not under the question's place, flags or price is answered by its
+kind there, marked relaxed (`_kind_under_wishes`). When nothing matches confidently the result is empty and
+the log row says unmet. The service knows nothing about chats and returns no text.
 """
 
 from __future__ import annotations
@@ -21,9 +25,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import PermissionDenied
 from bot.services.region import region_of
 from bot.services.search.index import Vocabulary, get_vocabulary
-from bot.services.search.query import Concept, ParsedQuery, SearchFilters, correct_concepts, parse_query
-from bot.services.search.ranking import SearchHit, rank
-from bot.services.search.retrieval import CANDIDATES, RELATED, find, find_related
+from bot.services.search.query import (
+    SERVICE_WORDS,
+    Concept,
+    ParsedQuery,
+    SearchFilters,
+    correct_concepts,
+    parse_query,
+)
+from bot.services.search.ranking import SearchHit, modifier_order, names_all, rank
+from bot.services.search.retrieval import CANDIDATES, RELATED, Attempt, Candidate, find, find_related
+from bot.services.search.text import load_lexicon
 from models import SearchLog
 
 logger = logging.getLogger(__name__)
@@ -94,13 +106,25 @@ async def search(
     candidates, attempt = await find(session, parsed, corrected, vocab, relax=not parsed.items)
     hits = rank(candidates, [c.alternatives for c in corrected] if attempt and attempt.concepts else (), parsed.asked)
     used = attempt.concepts if attempt else corrected
-    if not hits and parsed.items:
-        # A list ("kertas HVS, tinta printer dan stempel"): each thing found on its own, the answers in turn.
-        hits, used = await _search_items(session, parsed, vocab)
+    whole = [c.alternatives for c in used if not c.optional]
+    if parsed.items and (not hits or not names_all(hits[0].product_name, whole)):
+        # A list ("kertas HVS, tinta printer dan stempel"): each thing found on its own, the answers in turn;
+        # also when the whole list matched only through a seller's name ("sound system dan tenda": the sound
+        # systems of "Sewa Karya Tenda").
+        listed, listed_used = await _search_items(session, parsed, vocab)
+        if listed:
+            hits, used, attempt = listed, listed_used, None
         if not hits:
             candidates, attempt = await find(session, parsed, corrected, vocab)
             hits = rank(candidates, [c.alternatives for c in corrected] if attempt else (), parsed.asked)
             used = attempt.concepts if attempt else corrected
+    if not hits and replace(parsed.filters, category=None).any():
+        # "plakat akrilik" in e-Katalog: no akrilik one is, other plakat are (marked relaxed).
+        candidates, attempt = await _kind_under_wishes(session, parsed, corrected, vocab)
+        hits = rank(candidates, [c.alternatives for c in corrected], parsed.asked)
+        used = attempt.concepts if attempt else used
+    if hits and attempt is not None and not attempt.relaxed and len(hits) < PAD_UNTIL:
+        hits = await _pad(session, parsed, attempt, hits, vocab)
     related: tuple[SearchHit, ...] = ()
     if not hits and corrected and related_wanted:
         near = await find_related(session, corrected, parsed.filters, vocab)
@@ -131,6 +155,65 @@ async def search(
         await session.commit()
     logger.debug("search %r -> %s hits in %.1f ms", result.normalized, result.total, result.took_ms)
     return result
+
+
+PAD_TRIES = 2
+PAD_UNTIL = 5  # a first page with fewer full answers than this is followed by the same kind's other variants
+
+
+async def _pad(
+    session: AsyncSession, parsed: ParsedQuery, attempt: Attempt, hits: list[SearchHit], vocab: Vocabulary | None
+) -> list[SearchHit]:
+    """After the few products that answer every word ("kopi bubuk" with halal: two), those of the same kind
+    without its most specific word (other halal kopi), ranked after them.
+
+    The word left out is first the one the best hit's name says last ("Kopi Bubuk Premium": bubuk), then the
+    one before, until one adds products (at most `PAD_TRIES` queries); a service's verb alone ("cuci" of
+    "cuci AC") is no kind and is never all that is kept. One concept of several words that is no fixed phrase
+    ("dish soap": sabun cuci piring) counts word by word. Only after a strict answer, so a question nobody
+    answers stays unanswered."""
+    concepts = attempt.concepts
+    if len(concepts) == 1 and len(alt := concepts[0].alternatives[0]) > 1 and alt not in load_lexicon().phrases:
+        concepts = tuple(Concept(t, ((t,),), word=t) for t in alt)
+    if len(concepts) < 2:
+        return hits
+    seen = {h.product_ref for h in hits}
+    for drop in modifier_order(hits[0].product_name, [c.alternatives for c in concepts])[:PAD_TRIES]:
+        kept = concepts[:drop] + concepts[drop + 1 :]
+        if all(c.word in SERVICE_WORDS for c in kept):
+            continue
+        candidates, _ = await find(session, replace(parsed, concepts=kept), kept, vocab, relax=False)
+        ranked = rank(candidates, [c.alternatives for c in attempt.concepts], parsed.asked)
+        more = [h for h in ranked if h.product_ref not in seen]
+        if more:
+            floor = min(h.score for h in hits)
+            padded = [replace(h, score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
+            return (hits + padded)[:CANDIDATES]
+    return hits
+
+
+async def _kind_under_wishes(
+    session: AsyncSession, parsed: ParsedQuery, concepts: tuple[Concept, ...], vocab: Vocabulary | None
+) -> tuple[list[Candidate], Attempt | None]:
+    """When the thing asked for exists but none under the question's place, flags or price ("seragam PDH" with
+    TKDN, "plakat akrilik" in e-Katalog), the products under them whose *names* say all of it but its most
+    specific word (the one the best unfiltered answer's name says last: PDH, akrilik); a service's verb alone is
+    no kind. A thing nobody sells at all ("kursi roda" with TKDN) stays unanswered."""
+    required = tuple(c for c in concepts if not c.optional)
+    if len(required) < 2:
+        return [], None
+    anywhere = replace(parsed, filters=SearchFilters(category=parsed.filters.category))
+    found, _ = await find(session, anywhere, concepts, vocab, relax=False)
+    if not found:
+        return [], None
+    alternatives = [c.alternatives for c in required]
+    drop = modifier_order(rank(found, alternatives, parsed.asked)[0].product_name, alternatives)[0]
+    kept = required[:drop] + required[drop + 1 :]
+    if all(c.word in SERVICE_WORDS for c in kept):
+        return [], None
+    found, attempt = await find(session, replace(parsed, concepts=kept), kept, vocab, relax=False)
+    named = [c for c in found if names_all(c.product_name, [k.alternatives for k in kept])]
+    return (named, replace(attempt, relaxed=True)) if named and attempt is not None else ([], None)
 
 
 async def _search_items(

@@ -90,6 +90,7 @@ class Lexicon:
     variants: dict[str, tuple[str, ...]]
     groups: tuple[SynonymGroup, ...]
     phrases: dict[tuple[str, ...], SynonymGroup]
+    typo_targets: frozenset[str] = frozenset()  # the stop words a misspelt word may be read as (not fillers.txt)
 
     @cached_property
     def first_words(self) -> frozenset[str]:
@@ -182,12 +183,19 @@ def _phrase_index(groups: tuple[SynonymGroup, ...]) -> dict[tuple[str, ...], Syn
 def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
     """Read the word lists once per process."""
     variants = _read_variants(directory / "variants.txt")
-    lines = _lines(directory / "stopwords.txt")
+    typo_lines = _lines(directory / "stopwords.txt")
+    fillers = directory / "fillers.txt"  # optional: stop words that are never typo targets
+    lines = typo_lines + (_lines(fillers) if fillers.exists() else [])
     stopwords = frozenset(w for line in lines for w in raw_words(line))
     stop_roots = frozenset(w for line in lines if line.endswith("*") for w in raw_words(line))
     groups = _read_groups(directory / "synonyms.txt", variants)
     return Lexicon(
-        stopwords=stopwords, stop_roots=stop_roots, variants=variants, groups=groups, phrases=_phrase_index(groups)
+        stopwords=stopwords,
+        stop_roots=stop_roots,
+        variants=variants,
+        groups=groups,
+        phrases=_phrase_index(groups),
+        typo_targets=frozenset(w for line in typo_lines for w in raw_words(line)),
     )
 
 
