@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/search_bench.py [--sizes 1000,10000,100000] [--queries 300]
         [--pg postgresql+asyncpg://postgres@127.0.0.1:5432/test] [--profile DIR] [--tracemalloc]
+        [--keep NAME] [--slowest N]
 
 Each (backend, size) migrates a fresh database (a temp SQLite file; on PostgreSQL a database it creates and
 drops) and runs two processes on it, so each one's peak memory (ru_maxrss) is its own:
@@ -11,6 +12,9 @@ drops) and runs two processes on it, so each one's peak memory (ru_maxrss) is it
   vocabulary), then `search()` (log=False); "first ms" is the first question after that, "refresh ms" one
   after dropping the cached vocabulary (what its re-read every 10 minutes costs), then the rest are timed
   after a short warm-up; "serve MB" is this process's peak (the bot's search side at that size).
+`--keep NAME` (PostgreSQL only, one size) builds into a database called NAME once and keeps it; later runs
+with the same NAME and size skip the build and only serve (drop it yourself when done). `--slowest N` prints
+the N slowest questions with their median time over the timed rounds (`--rounds`, default 1).
 `--profile DIR` writes a cProfile of the timed questions (serve) to DIR/<backend>-<size>.prof and prints its
 top entries; `--tracemalloc` prints the serve process's largest allocations after the questions.
 """
@@ -84,7 +88,9 @@ async def _build(url: str, size: int) -> dict[str, float]:
     return {"insert_s": inserted - started, "index_s": indexed - inserted}
 
 
-async def _query(url: str, queries: list[str], profile: str | None) -> dict[str, float]:
+async def _query(
+    url: str, queries: list[str], profile: str | None, rounds: int = 1, slowest: int = 0
+) -> dict[str, float]:
     engine = create_engine(url)
     sessions = bind_region(session_factory(engine), load_region())
     timings: list[float] = []
@@ -103,16 +109,25 @@ async def _query(url: str, queries: list[str], profile: str | None) -> dict[str,
         profiler = cProfile.Profile() if profile else None
         if profiler:
             profiler.enable()
-        for q in queries:
-            started = time.perf_counter()
-            result = await search(session, q, log=False)
-            timings.append((time.perf_counter() - started) * 1000)
-            hits += bool(result.results)
+        per_question: dict[str, list[float]] = {}
+        for _ in range(rounds):
+            for q in queries:
+                started = time.perf_counter()
+                result = await search(session, q, log=False)
+                took = (time.perf_counter() - started) * 1000
+                timings.append(took)
+                per_question.setdefault(q, []).append(took)
+                hits += bool(result.results)
         if profiler and profile:
             profiler.disable()
             profiler.dump_stats(profile)
             pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(15)
     await engine.dispose()
+    if slowest:
+        worst = sorted(((statistics.median(t), q) for q, t in per_question.items()), reverse=True)[:slowest]
+        print(f"slowest questions (median of {rounds} rounds):", file=sys.stderr)
+        for ms, q in worst:
+            print(f"  {ms:7.2f} ms  {q}", file=sys.stderr)
     timings.sort()
     return {
         "warm_ms": warm_ms,
@@ -121,7 +136,7 @@ async def _query(url: str, queries: list[str], profile: str | None) -> dict[str,
         "median_ms": statistics.median(timings),
         "p95_ms": timings[int(len(timings) * 0.95) - 1],
         "max_ms": timings[-1],
-        "answered": hits / len(queries),
+        "answered": hits / len(queries) / rounds,
     }
 
 
@@ -137,7 +152,8 @@ def _phase(args: argparse.Namespace) -> dict[str, object]:
     if args.tracemalloc:
         tracemalloc.start()
     profile = str(Path(args.profile) / f"{make_url(url).get_backend_name()}-{size}.prof") if args.profile else None
-    result = {**asyncio.run(_query(url, make_queries(args.queries), profile)), "serve_mb": _peak_mb()}
+    served = _query(url, make_queries(args.queries), profile, args.rounds, args.slowest)
+    result = {**asyncio.run(served), "serve_mb": _peak_mb()}
     if args.tracemalloc:
         print("tracemalloc, largest allocations (serve):", file=sys.stderr)
         for stat in tracemalloc.take_snapshot().statistics("filename")[:12]:
@@ -149,31 +165,54 @@ def _run_phase(args: argparse.Namespace, kind: str, url: str, size: int) -> dict
     cmd = [sys.executable, __file__, "--phase", kind, url, str(size), "--queries", str(args.queries)]
     cmd += ["--profile", args.profile] if args.profile else []
     cmd += ["--tracemalloc"] if args.tracemalloc else []
+    cmd += ["--rounds", str(args.rounds), "--slowest", str(args.slowest)]
     out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-async def _create(backend: str, pg: str | None) -> tuple[str, str]:
+async def _create(backend: str, pg: str | None, keep: str | None = None, size: int = 0) -> tuple[str, str, bool]:
+    """The database's URL, its place (folder or name) and whether it already holds the catalog (`keep`)."""
     if backend == "sqlite":
         folder = tempfile.mkdtemp(prefix="bb_bench_")
-        return f"sqlite+aiosqlite:///{folder}/bench.db", folder
+        return f"sqlite+aiosqlite:///{folder}/bench.db", folder, False
     assert pg is not None
-    name = f"bb_bench_{uuid.uuid4().hex[:10]}"
+    name = keep or f"bb_bench_{uuid.uuid4().hex[:10]}"
+    url = make_url(pg).set(database=name).render_as_string(hide_password=False)
+    if keep and await _kept_catalog(url) == size:
+        return url, name, True
+    if keep:
+        await _admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await _admin(pg, f'CREATE DATABASE "{name}"')
-    return make_url(pg).set(database=name).render_as_string(hide_password=False), name
+    return url, name, False
+
+
+async def _kept_catalog(url: str) -> int:
+    """How many products a kept database holds (0 if none, or it does not exist)."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int(await conn.scalar(text("SELECT count(*) FROM products")) or 0)
+    except (OSError, SQLAlchemyError):
+        return 0
+    finally:
+        await engine.dispose()
 
 
 def run_one(args: argparse.Namespace, backend: str, size: int) -> dict[str, object]:
     """One measurement: a fresh database, the build process, the serve process."""
-    url, place = asyncio.run(_create(backend, args.pg))
+    keep = args.keep if backend == "postgresql" else None
+    url, place, built = asyncio.run(_create(backend, args.pg, keep, size))
     try:
-        build = _run_phase(args, "build", url, size)
+        if built:
+            build: dict[str, object] = {"insert_s": 0.0, "index_s": 0.0, "build_mb": 0.0}
+        else:
+            build = _run_phase(args, "build", url, size)
         serve = _run_phase(args, "serve", url, size)
     finally:
-        if backend == "postgresql":
-            asyncio.run(_admin(args.pg or "", f'DROP DATABASE IF EXISTS "{place}" WITH (FORCE)'))
-        else:
+        if backend == "sqlite":
             shutil.rmtree(place, ignore_errors=True)
+        elif not keep:  # a kept database stays for the next run
+            asyncio.run(_admin(args.pg or "", f'DROP DATABASE IF EXISTS "{place}" WITH (FORCE)'))
     return {"backend": backend, "size": size, **build, **serve}
 
 
@@ -193,12 +232,16 @@ def main() -> None:
     parser.add_argument("--pg", help="PostgreSQL URL (postgresql+asyncpg://...) to also benchmark PostgreSQL")
     parser.add_argument("--profile", metavar="DIR", help="cProfile the timed questions into DIR")
     parser.add_argument("--tracemalloc", action="store_true", help="print the serve process's top allocations")
+    parser.add_argument("--keep", metavar="NAME", help="PostgreSQL: build once into database NAME, reuse it")
+    parser.add_argument("--rounds", type=int, default=1, help="timed passes over the questions")
+    parser.add_argument("--slowest", type=int, default=0, metavar="N", help="print the N slowest questions")
+    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True, help="benchmark SQLite")
     parser.add_argument("--phase", nargs=3, metavar=("KIND", "URL", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         print(json.dumps(_phase(args)))
         return
-    backends = ["sqlite"] + (["postgresql"] if args.pg and _pg_reachable(args.pg) else [])
+    backends = (["sqlite"] if args.sqlite else []) + (["postgresql"] if args.pg and _pg_reachable(args.pg) else [])
     header = f"{'backend':<11}{'size':>8}{'insert s':>10}{'index s':>9}{'build MB':>10}{'warm ms':>9}{'first ms':>10}"
     header += f"{'refresh ms':>12}"
     print(header + f"{'median ms':>11}{'p95 ms':>8}{'max ms':>8}{'answered':>10}{'serve MB':>10}")
