@@ -15,6 +15,8 @@ drops) and runs two processes on it, so each one's peak memory (ru_maxrss) is it
 `--keep NAME` (PostgreSQL only, one size) builds into a database called NAME once and keeps it; later runs
 with the same NAME and size skip the build and only serve (drop it yourself when done). `--slowest N` prints
 the N slowest questions with their median time over the timed rounds (`--rounds`, default 1).
+"CPU ms/q" is the serve process's CPU time per timed question, "server CPU" that of its PostgreSQL server
+process (read from /proc, so only for a server on this machine): less disturbed by other load than wall time.
 `--profile DIR` writes a cProfile of the timed questions (serve) to DIR/<backend>-<size>.prof and prints its
 top entries; `--tracemalloc` prints the serve process's largest allocations after the questions.
 """
@@ -25,6 +27,7 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import resource
 import shutil
@@ -42,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchmarks.bench_catalog import make_catalog, make_queries
 from bot.db import create_engine, session_factory
@@ -110,6 +114,8 @@ async def _query(
         if profiler:
             profiler.enable()
         per_question: dict[str, list[float]] = {}
+        backend = await _backend_pid(session)
+        client_cpu, server_cpu = time.process_time(), _cpu_seconds(backend)
         for _ in range(rounds):
             for q in queries:
                 started = time.perf_counter()
@@ -118,6 +124,9 @@ async def _query(
                 timings.append(took)
                 per_question.setdefault(q, []).append(took)
                 hits += bool(result.results)
+        client_cpu, server_cpu = time.process_time() - client_cpu, _cpu_seconds(backend) - server_cpu
+        if backend is not None and await _backend_pid(session) != backend:
+            server_cpu = float("nan")  # the pool handed another connection: not this run's backend
         if profiler and profile:
             profiler.disable()
             profiler.dump_stats(profile)
@@ -137,7 +146,27 @@ async def _query(
         "p95_ms": timings[int(len(timings) * 0.95) - 1],
         "max_ms": timings[-1],
         "answered": hits / len(queries) / rounds,
+        "client_cpu_ms": client_cpu * 1000 / len(timings),
+        "server_cpu_ms": server_cpu * 1000 / len(timings),
     }
+
+
+async def _backend_pid(session: AsyncSession) -> int | None:
+    """The PostgreSQL server process serving this session's connection (None on SQLite)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    pid = await session.scalar(text("SELECT pg_backend_pid()"))
+    await session.commit()
+    return int(pid) if pid is not None else None
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """CPU seconds (user + system) a local process has used, from /proc (0 when unknown: SQLite, remote server)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def _peak_mb() -> float:
@@ -244,14 +273,16 @@ def main() -> None:
     backends = (["sqlite"] if args.sqlite else []) + (["postgresql"] if args.pg and _pg_reachable(args.pg) else [])
     header = f"{'backend':<11}{'size':>8}{'insert s':>10}{'index s':>9}{'build MB':>10}{'warm ms':>9}{'first ms':>10}"
     header += f"{'refresh ms':>12}"
-    print(header + f"{'median ms':>11}{'p95 ms':>8}{'max ms':>8}{'answered':>10}{'serve MB':>10}")
+    header += f"{'median ms':>11}{'p95 ms':>8}{'max ms':>8}{'answered':>10}{'serve MB':>10}"
+    print(header + f"{'CPU ms/q':>10}{'server CPU':>12}")
     for backend in backends:
         for size in (int(s) for s in args.sizes.split(",")):
             r = run_one(args, backend, size)
             print(
                 f"{r['backend']:<11}{r['size']:>8}{r['insert_s']:>10.2f}{r['index_s']:>9.2f}{r['build_mb']:>10.0f}"
                 f"{r['warm_ms']:>9.0f}{r['first_ms']:>10.1f}{r['refresh_ms']:>12.1f}{r['median_ms']:>11.2f}{r['p95_ms']:>8.2f}"
-                f"{r['max_ms']:>8.1f}{r['answered']:>10.0%}{r['serve_mb']:>10.0f}",
+                f"{r['max_ms']:>8.1f}{r['answered']:>10.0%}{r['serve_mb']:>10.0f}"
+                f"{r['client_cpu_ms']:>10.2f}{r['server_cpu_ms']:>12.2f}",
                 flush=True,
             )
 
