@@ -9,6 +9,8 @@ one again under `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)` on the same connection
 depend on the machine's load, so two versions of the code can be compared on them while other work runs;
 planning and execution milliseconds do. Prints the questions costing the most buffers, the totals, and with
 `--plans` the text plans of the top questions; `--match TEXT` keeps only the questions containing TEXT.
+`--dump FILE` writes each question's results (every candidate, in order, then the near misses) to compare
+two versions of the code: same file, same answers.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from benchmarks.bench_catalog import make_queries
 from bot.db import create_engine, session_factory
 from bot.services.region import bind_region, load_region
 from bot.services.search import search, warm_up
+from bot.services.search.retrieval import CANDIDATES
 
 
 @dataclass
@@ -74,7 +77,7 @@ async def _explain(conn: AsyncConnection, statement: str, params: Any, cost: Cos
         cost.plans.append(statement + "\n" + "\n".join(str(r[0]) for r in result))
 
 
-async def main(args: argparse.Namespace) -> None:
+async def main(args: argparse.Namespace) -> tuple[list[Cost], dict[str, list[str]]]:
     engine = create_engine(args.url)
     sessions = bind_region(session_factory(engine), load_region())
     captured: list[tuple[str, Any]] = []
@@ -85,6 +88,7 @@ async def main(args: argparse.Namespace) -> None:
             captured.append((statement, params))
 
     costs: list[Cost] = []
+    answers: dict[str, list[str]] = {}
     async with sessions() as session:
         await warm_up(session)
         questions = make_queries(args.queries)
@@ -92,7 +96,10 @@ async def main(args: argparse.Namespace) -> None:
             questions = [q for q in questions if args.match in q]
         for question in dict.fromkeys(questions):
             captured.clear()
-            await search(session, question, log=False)
+            result = await search(session, question, log=False, limit=CANDIDATES)
+            answers[question] = (
+                [h.product_ref for h in result.results] + ["related:"] + [h.product_ref for h in result.related]
+            )
             statements = list(captured)
             cost = Cost(question)
             conn = await session.connection()
@@ -101,7 +108,7 @@ async def main(args: argparse.Namespace) -> None:
             await session.commit()
             costs.append(cost)
     await engine.dispose()
-    _report(costs, args)
+    return costs, answers
 
 
 def _report(costs: list[Cost], args: argparse.Namespace) -> None:
@@ -131,4 +138,9 @@ if __name__ == "__main__":
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--plans", action="store_true", help="print the text plans of the top questions")
     parser.add_argument("--match", help="only the questions containing this text")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--dump", metavar="FILE", help="write every question's results (all candidates) as JSON")
+    arguments = parser.parse_args()
+    costs, answers = asyncio.run(main(arguments))
+    if arguments.dump:
+        Path(arguments.dump).write_text(json.dumps(answers, indent=0, ensure_ascii=False))
+    _report(costs, arguments)
