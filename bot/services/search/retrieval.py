@@ -173,9 +173,12 @@ def _where(stmt: Select[Any], filters: SearchFilters, *, vendor_joined: bool = T
     if filters.tkdn and vendor_joined:
         stmt = stmt.where(or_(Vendor.tkdn_certified.is_(True), Product.tkdn_percent > 0))
     elif filters.tkdn:
-        # The product's own percent first: the seller's certificate is looked up only for products without one.
-        certified = select(Vendor.id).where(Vendor.id == Product.vendor_id, Vendor.tkdn_certified.is_(True))
-        stmt = stmt.where(or_(Product.tkdn_percent > 0, certified.exists()))
+        # The product's own percent first: the seller's certificate is looked up only for products without one,
+        # in a hash of the certified sellers built once. `IN`, not a correlated EXISTS: PostgreSQL costs an
+        # EXISTS as one lookup per row even when it hashes it, which made newest-first walks look 35x dearer
+        # than they are ("keripik singkong tkdn", 100k: 3,580 -> 636 buffers).
+        certified = select(Vendor.id).where(Vendor.tkdn_certified.is_(True))
+        stmt = stmt.where(or_(Product.tkdn_percent > 0, Product.vendor_id.in_(certified)))
     if filters.ekatalog:
         stmt = stmt.where(Vendor.ekatalog.is_(True))
     if filters.halal:
