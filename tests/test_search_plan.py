@@ -45,3 +45,22 @@ async def test_sparse_is_the_same_answer(demo_session: AsyncSession) -> None:
     )
     assert walked and [c.product_id for c in picked] == [c.product_id for c in walked]
     assert [c.product_id for c in walked] == sorted((c.product_id for c in walked), reverse=True)
+
+
+async def test_one_statement_serves_every_filter_value(demo_session: AsyncSession) -> None:
+    """The full-text statement is built once per shape of question; prices and category are its parameters."""
+    groups = [[[("keripik",)]]]
+
+    async def prices(filters: SearchFilters) -> list[int]:
+        found = await fetch_matches(demo_session, groups, filters, limit=CANDIDATES, by_recent=True, scored=False)
+        return sorted(int(c.price) for c in found if c.price is not None)
+
+    everything = await prices(SearchFilters())
+    assert {12_000, 20_000, 25_000, 95_000} <= set(everything)
+    assert await prices(SearchFilters(max_price=20_000)) == [p for p in everything if p <= 20_000]
+    assert await prices(SearchFilters(max_price=20_000, max_exclusive=True)) == [p for p in everything if p < 20_000]
+    assert await prices(SearchFilters(max_price=30_000, min_price=20_000)) == [
+        p for p in everything if 20_000 <= p <= 30_000
+    ]
+    assert await prices(SearchFilters(category="makanan-minuman")) == everything
+    assert await prices(SearchFilters(category="atk")) == []

@@ -315,6 +315,9 @@ _PREFIX_SCAN = 200
 
 # SQLite: a view over `products_fts_vocab`; PostgreSQL: a table (migration 0009 for both).
 _VOCAB = "SELECT term, ndoc FROM search_vocabulary"
+# PostgreSQL: the same as one row of two arrays, which the driver decodes in C: 20,000 terms in ~4 ms of client CPU
+# instead of ~15-50 ms for as many rows (the re-read every TTL_SECONDS is paid by the question that meets it).
+_PG_VOCAB = "SELECT array_agg(term), array_agg(ndoc) FROM search_vocabulary"
 _PG_DEFER = "SELECT set_config('banggabeli.vocabulary', :value, true)"  # SET LOCAL: ends with the transaction
 # Recount from the tsvectors. The lock makes other writers' triggers wait for this transaction's commit (readers
 # never wait), so the recount sees every committed write and none lands between its two statements.
@@ -418,8 +421,12 @@ def _key(session: AsyncSession) -> str:
 
 async def _load(session: AsyncSession) -> Vocabulary:
     started = time.perf_counter()
-    rows = (await session.execute(text(_VOCAB))).all()
-    vocab = Vocabulary(df={str(term): int(n) for term, n in rows}, markers=marker_tokens(region_of(session)))
+    if session.get_bind().dialect.name == "postgresql":
+        terms, counts = (await session.execute(text(_PG_VOCAB))).one()
+        df = dict(zip(terms or (), counts or (), strict=True))
+    else:
+        df = {str(term): int(n) for term, n in (await session.execute(text(_VOCAB))).all()}
+    vocab = Vocabulary(df=df, markers=marker_tokens(region_of(session)))
     logger.info("search vocabulary loaded: %s terms in %.1f ms", len(vocab.df), (time.perf_counter() - started) * 1000)
     return vocab
 
