@@ -54,6 +54,10 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
         logger.info("purged %s stale conversations and %s old update ids", stale, old)
     if granted or revoked:
         logger.info("ADMIN_IDS: admin rights granted to %s and revoked from %s users", granted, revoked)
+    async with sessions() as session, session.begin():  # a release that changed the word lists or the region
+        reindexed = await search.reindex_if_stale(session)
+    if reindexed:
+        logger.info("search index rebuilt for new word lists or region: %s product texts changed", reindexed)
     async with sessions() as session:  # the first buyer's question should not wait for the word lists
         logger.info("search ready in %.0f ms", await search.warm_up(session))
     dispatcher = Dispatcher(sessions, settings, build_registry())

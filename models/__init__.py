@@ -12,12 +12,14 @@ from models.activity import (
     Rsvp,
     SearchLog,
 )
+from models.app_state import AppState
 from models.base import Base, utcnow
 from models.catalog import Product, Vendor, VendorClaim
 from models.inbox import InboxUpdate
 from models.media import Media
 
 __all__ = [
+    "AppState",
     "AuditLog",
     "Base",
     "Broadcast",

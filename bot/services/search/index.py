@@ -33,23 +33,26 @@ longer matches; the service always tries the words as typed first.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from importlib.metadata import version
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from sqlalchemy import Update, bindparam, select, text, update
+from sqlalchemy import Update, bindparam, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.categories import CATEGORIES
 from bot.services.region import Region, name_key, region_of
-from bot.services.search.text import index_text, is_dictionary_word
-from models import Product, Vendor
+from bot.services.search.text import DATA_DIR, index_text, is_dictionary_word
+from models import AppState, Product, Vendor, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +290,46 @@ async def rebuild_index(session: AsyncSession) -> int:
         await session.execute(text("INSERT INTO products_fts(products_fts) VALUES ('optimize')"))
     await resync_vocabulary(session)
     logger.info("search index rebuilt: %s of the product texts changed", changed)
+    return changed
+
+
+INDEX_FORMAT = 1  # raise when the code that builds the index texts changes what it writes
+FINGERPRINT_KEY = "search.index"
+_REINDEX_LOCK_KEY = 7_310_413  # PostgreSQL advisory lock: one process rebuilds, the others then find it current
+
+
+def index_fingerprint(region: Region) -> str:
+    """What the stored index texts depend on besides the catalog: the word lists, the region, the stemmer and
+    `INDEX_FORMAT`. Texts built under another fingerprint no longer match what questions are turned into."""
+    digest = hashlib.sha256(f"format {INDEX_FORMAT}; sastrawi {version('pysastrawi')}\n".encode())
+    for path in sorted(DATA_DIR.glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(repr(region).encode())
+    return digest.hexdigest()[:32]
+
+
+async def reindex_if_stale(session: AsyncSession) -> int | None:
+    """Rebuild the index texts when the fingerprint they were built with is not the current one; never commits.
+
+    Called at start-up, so a release that changes a word list (a new synonym, an English name) or a new region
+    file reaches the products already stored, not only those written afterwards. Returns how many product texts
+    changed, or None when the index was current. Processes starting together rebuild once: PostgreSQL under
+    an advisory lock; SQLite's writers are serialised by the database and the fingerprint is an upsert.
+    """
+    current = index_fingerprint(region_of(session))
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(_REINDEX_LOCK_KEY)))
+    stored = await session.scalar(select(AppState.value).where(AppState.key == FINGERPRINT_KEY))
+    if stored == current:
+        return None
+    changed = await rebuild_index(session)
+    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    now = utcnow()
+    stmt = insert(AppState).values(key=FINGERPRINT_KEY, value=current, updated_at=now)
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=[AppState.key], set_={"value": current, "updated_at": now})
+    )
     return changed
 
 
