@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Conversation, utcnow
@@ -25,14 +25,32 @@ class State:
     expired: bool = False
 
 
+# Read and written on every update: plain column statements, built once (no ORM objects, no identity map).
+_LOAD = select(
+    Conversation.id,
+    Conversation.flow,
+    Conversation.step,
+    Conversation.data,
+    Conversation.version,
+    Conversation.updated_at,
+).where(Conversation.user_id == bindparam("user_id"))
+_SAVE = (  # bind names differ from the column names, as an UPDATE's SET clause requires
+    update(Conversation)
+    .where(Conversation.id == bindparam("b_id"), Conversation.user_id == bindparam("b_user"))
+    .values(
+        step=bindparam("b_step"), data=bindparam("b_data", type_=Conversation.data.type), updated_at=bindparam("b_at")
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 async def load(session: AsyncSession, user_id: int, ttl: timedelta) -> State | None:
     """The user's active state; a state idle for longer than `ttl` is deleted and reported as expired."""
-    row = await session.scalar(select(Conversation).where(Conversation.user_id == user_id))
+    row = (await session.execute(_LOAD, {"user_id": user_id})).first()
     if row is None:
         return None
     if row.version != STATE_VERSION or utcnow() - row.updated_at > ttl:
-        await session.delete(row)
-        await session.flush()
+        await session.execute(delete(Conversation).where(Conversation.id == row.id))
         return State(id=row.id, flow=row.flow, step=row.step, expired=True)
     return State(id=row.id, flow=row.flow, step=row.step, data=dict(row.data or {}))
 
@@ -47,14 +65,10 @@ async def begin(session: AsyncSession, user_id: int, flow: str, step: str, data:
 
 
 async def save(session: AsyncSession, user_id: int, state: State) -> None:
-    """Persist the step and data of an active flow."""
-    row = await session.get(Conversation, state.id)  # usually from the session's identity map: no query
-    if row is None or row.user_id != user_id:
-        return
-    row.step = state.step
-    row.data = dict(state.data)
-    row.updated_at = utcnow()
-    await session.flush()
+    """Persist the step and data of an active flow (nothing when it is no longer the user's)."""
+    await session.execute(
+        _SAVE, {"b_id": state.id, "b_user": user_id, "b_step": state.step, "b_data": dict(state.data), "b_at": utcnow()}
+    )
 
 
 async def clear(session: AsyncSession, user_id: int) -> None:
