@@ -6,7 +6,7 @@ from collections.abc import Set
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,15 @@ from models import Identity, ProcessedUpdate, User, utcnow
 ROLES = ("vendor", "opd", "buyer")
 CONSENT_VERSION = "2026-11"
 LAST_SEEN_RESOLUTION = timedelta(minutes=10)
+
+
+# Identity and user in one query, the first statement of every update: built once.
+_RESOLVE = (
+    select(Identity, User)
+    .join(User, User.id == Identity.user_id)
+    .where(Identity.channel == bindparam("b_channel"), Identity.external_id == bindparam("b_external"))
+)
+_LOCK_USER = select(User.id).where(User.id == bindparam("b_user")).with_for_update()
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -61,13 +70,7 @@ async def resolve(
     never a typed one; it is stored only when valid, in E.164, and may link the identity to the same person on
     another channel (bot/services/identity_links.py).
     """
-    found = (  # identity and user in one query: the first statement of every update
-        await session.execute(
-            select(Identity, User)
-            .join(User, User.id == Identity.user_id)
-            .where(Identity.channel == channel, Identity.external_id == external_id)
-        )
-    ).first()
+    found = (await session.execute(_RESOLVE, {"b_channel": channel, "b_external": external_id})).first()
     if found is None:
         user = User(display_name=(display_name or "")[:200] or None, language=None)
         session.add(user)
@@ -134,7 +137,7 @@ async def lock_user(session: AsyncSession, user_id: int) -> None:
     On SQLite the BEGIN IMMEDIATE of the write transaction already serialises writers.
     """
     if session.bind.dialect.name == "postgresql":
-        await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        await session.execute(_LOCK_USER, {"b_user": user_id})
 
 
 async def first_delivery(session: AsyncSession, channel: str, update_id: str) -> bool:

@@ -25,32 +25,26 @@ class State:
     expired: bool = False
 
 
-# Read and written on every update: plain column statements, built once (no ORM objects, no identity map).
-_LOAD = select(
-    Conversation.id,
-    Conversation.flow,
-    Conversation.step,
-    Conversation.data,
-    Conversation.version,
-    Conversation.updated_at,
-).where(Conversation.user_id == bindparam("user_id"))
+# Read and written on every update: plain column statements on the table, built once (no ORM objects, no
+# identity map, no per-call statement building).
+_TABLE = Conversation.__table__
+_LOAD = select(_TABLE.c.id, _TABLE.c.flow, _TABLE.c.step, _TABLE.c.data, _TABLE.c.version, _TABLE.c.updated_at).where(
+    _TABLE.c.user_id == bindparam("b_user")
+)
 _SAVE = (  # bind names differ from the column names, as an UPDATE's SET clause requires
-    update(Conversation)
-    .where(Conversation.id == bindparam("b_id"), Conversation.user_id == bindparam("b_user"))
-    .values(
-        step=bindparam("b_step"), data=bindparam("b_data", type_=Conversation.data.type), updated_at=bindparam("b_at")
-    )
-    .execution_options(synchronize_session=False)
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.user_id == bindparam("b_user"))
+    .values(step=bindparam("b_step"), data=bindparam("b_data"), updated_at=bindparam("b_at"))
 )
 
 
 async def load(session: AsyncSession, user_id: int, ttl: timedelta) -> State | None:
     """The user's active state; a state idle for longer than `ttl` is deleted and reported as expired."""
-    row = (await session.execute(_LOAD, {"user_id": user_id})).first()
+    row = (await session.execute(_LOAD, {"b_user": user_id})).first()
     if row is None:
         return None
     if row.version != STATE_VERSION or utcnow() - row.updated_at > ttl:
-        await session.execute(delete(Conversation).where(Conversation.id == row.id))
+        await session.execute(delete(_TABLE).where(_TABLE.c.id == row.id))
         return State(id=row.id, flow=row.flow, step=row.step, expired=True)
     return State(id=row.id, flow=row.flow, step=row.step, data=dict(row.data or {}))
 
