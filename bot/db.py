@@ -8,8 +8,9 @@ Taking the write lock up front serialises writers and lets busy_timeout do its j
 Why a cursor of our own on SQLite: aiosqlite runs sqlite3 in a thread of its own, and every call is a hop
 to that thread and back through the event loop. SQLAlchemy's adapter makes four per statement (cursor,
 execute, fetchall, close) and one more for the pool's rollback after a commit; `_OneHopCursor` runs a
-statement and reads its rows in one hop, and a rollback with no transaction open makes none (from 47 to
-about 15 hops per Telegram update, benchmarks/telegram_bench.py). sqlite3 itself still runs only in
+statement and reads its rows in one hop, BEGIN IMMEDIATE goes in the hop of the transaction's first
+statement, and a rollback with no transaction open makes none (from 47 to about 12 hops per Telegram
+update, benchmarks/telegram_bench.py). sqlite3 itself still runs only in
 aiosqlite's thread, never in the event loop's.
 """
 
@@ -104,10 +105,14 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         assert isinstance(adapt, _OneHopConnection)
         connection: aiosqlite.Connection = adapt._connection  # type: ignore[assignment]
 
+        begin = adapt._take_begin()
+
         def in_thread() -> tuple[Any, Sequence[Any], int, int | None]:
             raw = connection._conn  # aiosqlite's sqlite3 connection, used only in its thread
             cursor = raw.cursor()
             try:
+                if begin:
+                    cursor.execute("BEGIN IMMEDIATE")
                 if many:
                     cursor.executemany(operation, parameters)
                 else:
@@ -130,29 +135,47 @@ class _StreamingCursor(AsyncAdapt_aiosqlite_ss_cursor):
     __slots__ = ()
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-        assert isinstance(self._adapt_connection, _OneHopConnection)
-        self._adapt_connection._in_transaction = True
+        adapt = self._adapt_connection
+        assert isinstance(adapt, _OneHopConnection)
+        adapt._in_transaction = True
+        if adapt._take_begin():
+            connection: aiosqlite.Connection = adapt._connection  # type: ignore[assignment]
+            await connection._execute(lambda: connection._conn.execute("BEGIN IMMEDIATE").close())
         return await super()._execute_async(operation, parameters)
 
 
 class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    """aiosqlite's adapted connection with `_OneHopCursor`; commit and rollback skip the hop when no
-    transaction is open (the pool's rollback after every commit)."""
+    """aiosqlite's adapted connection with `_OneHopCursor`. A transaction's BEGIN IMMEDIATE goes with its
+    first statement, in the same hop; commit and rollback skip the hop when no transaction is open (the
+    pool's rollback after every commit, a transaction that ran no statement)."""
 
-    __slots__ = ("_in_transaction",)
+    __slots__ = ("_begin_pending", "_in_transaction")
     _cursor_cls = _OneHopCursor
     _ss_cursor_cls = _StreamingCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._in_transaction = True  # unknown yet: behave as before
+        self._begin_pending = False
+
+    def begin_immediate(self) -> None:
+        """Start a write transaction with the next statement (SQLAlchemy's "begin" event)."""
+        self._begin_pending = True
+
+    def _take_begin(self) -> bool:
+        pending, self._begin_pending = self._begin_pending, False
+        if pending:
+            self._in_transaction = True  # even if BEGIN fails: the rollback then asks sqlite3
+        return pending
 
     def rollback(self) -> None:
+        self._begin_pending = False
         if self._in_transaction:
             super().rollback()
             self._in_transaction = False
 
     def commit(self) -> None:
+        self._begin_pending = False
         if self._in_transaction:
             super().commit()
             self._in_transaction = False
@@ -180,7 +203,11 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_connection = conn.connection.dbapi_connection
+        if isinstance(dbapi_connection, _OneHopConnection):
+            dbapi_connection.begin_immediate()  # sent with the transaction's first statement, in its hop
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -19,7 +19,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models import InboxUpdate, utcnow
 
@@ -74,9 +74,12 @@ _CLAIM = (
 )
 
 
-async def accept(session: AsyncSession, channel: str, update_key: str, chat: str, payload: str) -> int | None:
+async def accept(
+    session: AsyncSession | AsyncConnection, channel: str, update_key: str, chat: str, payload: str
+) -> int | None:
     """Store an update; its row id, or None when this update was stored before (a duplicate delivery)."""
-    statement = _ACCEPT["postgresql" if session.bind.dialect.name == "postgresql" else "sqlite"]
+    dialect = session.dialect if isinstance(session, AsyncConnection) else session.bind.dialect
+    statement = _ACCEPT["postgresql" if dialect.name == "postgresql" else "sqlite"]
     values = {"b_channel": channel, "b_key": update_key[:128], "b_chat": chat[:128], "b_payload": payload}
     return await session.scalar(statement, {**values, "b_at": utcnow()})
 
