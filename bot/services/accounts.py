@@ -12,9 +12,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound, PermissionDenied, ValidationError
-from bot.services import audit, identity_links
+from bot.services import audit, conversations, identity_links
 from bot.services.parsers import parse_phone
-from models import Identity, ProcessedUpdate, User, utcnow
+from models import Conversation, Identity, ProcessedUpdate, User, utcnow
 
 ROLES = ("vendor", "opd", "buyer")
 CONSENT_VERSION = "2026-11"
@@ -25,6 +25,14 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=10)
 _RESOLVE = (
     select(Identity, User)
     .join(User, User.id == Identity.user_id)
+    .where(Identity.channel == bindparam("b_channel"), Identity.external_id == bindparam("b_external"))
+)
+# On SQLite (one writer at a time, BEGIN IMMEDIATE) the user's conversation comes with them, for the
+# dispatcher's conversations.load; on PostgreSQL it is read after the user's row lock (`lock_user`).
+_RESOLVE_WITH_CONVERSATION = (
+    select(Identity, User, *conversations.COLUMNS)
+    .join(User, User.id == Identity.user_id)
+    .outerjoin(Conversation.__table__, Conversation.__table__.c.user_id == User.id)
     .where(Identity.channel == bindparam("b_channel"), Identity.external_id == bindparam("b_external"))
 )
 _LOCK_USER = select(User.id).where(User.id == bindparam("b_user")).with_for_update()
@@ -70,7 +78,11 @@ async def resolve(
     never a typed one; it is stored only when valid, in E.164, and may link the identity to the same person on
     another channel (bot/services/identity_links.py).
     """
-    found = (await session.execute(_RESOLVE, {"b_channel": channel, "b_external": external_id})).first()
+    sqlite = session.bind.dialect.name == "sqlite"
+    statement = _RESOLVE_WITH_CONVERSATION if sqlite else _RESOLVE
+    found = (await session.execute(statement, {"b_channel": channel, "b_external": external_id})).first()
+    if found is not None and sqlite:
+        conversations.preloaded(session, found[1].id, tuple(found)[2:])
     if found is None:
         user = User(display_name=(display_name or "")[:200] or None, language=None)
         session.add(user)
@@ -91,7 +103,7 @@ async def resolve(
         else:
             identity = await session.get_one(Identity, new_id)
     else:
-        identity, user = found
+        identity, user = found[0], found[1]
         now = utcnow()
         if now - identity.last_seen_at > LAST_SEEN_RESOLUTION or not identity.reachable:
             identity.last_seen_at = now  # not on every message: one write less per update
