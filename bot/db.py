@@ -50,7 +50,8 @@ def create_engine(url: str, *, echo: bool = False, hide_parameters: bool = True)
         # queues writers in asyncio instead of letting five connections sleep in SQLite's busy handler
         # (measured with benchmarks/dispatch_bench.py).
         kwargs["connect_args"] = {"timeout": 30}
-        kwargs["module"] = _OneHopDBAPI(aiosqlite, sqlite3)
+        if _ONE_HOP:
+            kwargs["module"] = _OneHopDBAPI(aiosqlite, sqlite3)
         if ":memory:" not in url and "mode=memory" not in url:
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
     else:
@@ -187,6 +188,11 @@ class _OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> _OneHopConnection:
         adapted = super().connect(*arg, **kw)
         return _OneHopConnection(self, adapted._connection)
+
+
+# The adapter classes above build on SQLAlchemy 2.1's asyncio connector (the cursor's `_execute_async`) and
+# aiosqlite's `Connection._execute`; with older releases the engine keeps SQLAlchemy's own adapter.
+_ONE_HOP = hasattr(AsyncAdapt_aiosqlite_cursor, "_execute_async") and hasattr(aiosqlite.Connection, "_execute")
 
 
 def _install_sqlite_hooks(engine: AsyncEngine) -> None:
