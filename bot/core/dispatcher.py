@@ -4,6 +4,10 @@ One update is one database transaction. Updates of the same identity are seriali
 identity in this process, the user row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), so two messages of
 one user never race on their conversation state. Replies are returned, never sent from inside the
 transaction: the channel sends them after commit.
+
+A refused action (a `UserFacingError` out of a flow) rolls the whole transaction back, with whatever the
+action had begun to write; a second transaction then records the update and answers with the refusal.
+Refusals are rare, so this costs less than a savepoint around every update (two statements each).
 """
 
 from __future__ import annotations
@@ -49,6 +53,15 @@ class Handled:
 
 
 _LABEL_JUNK = re.compile(r"[\W_]+", re.UNICODE)
+
+
+class _Refused(Exception):
+    """A flow refused the update; its transaction rolls back and the refusal is answered in a new one."""
+
+    def __init__(self, error: UserFacingError, inbox_id: int | None) -> None:
+        super().__init__(error.key)
+        self.error = error
+        self.inbox_id = inbox_id
 
 
 def _label_key(text: str) -> str:
@@ -99,7 +112,12 @@ class Dispatcher:
         with self._lock_ref((inbound.channel.value, inbound.external_id)) as lock:
             async with lock:
                 try:
-                    return await self._handle_in_transaction(inbound, inbox_id, meta)
+                    refused: _Refused | None = None
+                    while True:
+                        try:
+                            return await self._handle_in_transaction(inbound, inbox_id, meta, refused)
+                        except _Refused as refusal:
+                            refused = refusal
                 except IntegrityError:
                     if await self._already_processed(inbound, inbox_id):
                         # Another process handled the same update id first.
@@ -118,7 +136,9 @@ class Dispatcher:
     def _internal_error(self, inbound: Inbound) -> Reply:
         return Reply(Translator(inbound.language_hint or self.settings.bot.default_language)("error.internal"))
 
-    async def _handle_in_transaction(self, inbound: Inbound, inbox_id: int | None, meta: Meta | None) -> Handled:
+    async def _handle_in_transaction(
+        self, inbound: Inbound, inbox_id: int | None, meta: Meta | None, refused: _Refused | None = None
+    ) -> Handled:
         async with self.sessions() as session, session.begin():
             channel = inbound.channel.value
             if inbox_id is not None:
@@ -146,7 +166,13 @@ class Dispatcher:
                 routes=self._routes,
                 t=Translator(user.language or inbound.language_hint or self.settings.bot.default_language),
             )
-            replies = await self._route_safely(ctx)
+            if refused is not None and refused.inbox_id == inbox_id:
+                replies = [self._refusal(ctx, refused.error)]
+            else:
+                try:
+                    replies = await self._route(ctx)
+                except UserFacingError as err:
+                    raise _Refused(err, inbox_id) from err  # rolls back what the refused action began
             memo = self._choices_memo(replies)
             if memo != user.last_choices:
                 user.last_choices = memo
@@ -156,16 +182,14 @@ class Dispatcher:
             outbox_id = await outbox.enqueue_reply(session, identity.id, dump_replies(replies, meta))
             return Handled(replies, outbox_id, inbox_id, meta or {})
 
-    async def _route_safely(self, ctx: Context) -> list[Reply]:
-        try:
-            async with ctx.session.begin_nested():
-                return await self._route(ctx)
-        except UserFacingError as err:
-            # The savepoint rolled back whatever the refused action had started to write.
-            if isinstance(err, PermissionDenied):
-                row = audit.record(ctx.session, ctx.user.id, "permission.denied", ctx.inbound.action, err.key)
-                logger.warning("denied %s for user %s: %s", row.subject or "text", ctx.user.id, err.key)
-            return [ctx.say(err.key, **err.params)]
+    @staticmethod
+    def _refusal(ctx: Context, err: UserFacingError) -> Reply:
+        """The answer to a refused action (in the transaction after the one it rolled back); a denied
+        permission is audited."""
+        if isinstance(err, PermissionDenied):
+            row = audit.record(ctx.session, ctx.user.id, "permission.denied", ctx.inbound.action, err.key)
+            logger.warning("denied %s for user %s: %s", row.subject or "text", ctx.user.id, err.key)
+        return ctx.say(err.key, **err.params)
 
     async def _route(self, ctx: Context) -> list[Reply]:
         inbound = ctx.inbound

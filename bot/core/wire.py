@@ -24,9 +24,12 @@ from bot.core.messages import Attachment, Channel, Choice, Inbound, Reply
 Meta = dict[str, Any]
 
 
+_INBOUND_FIELDS = tuple(f.name for f in dataclasses.fields(Inbound))
+
+
 def dump_inbound(inbound: Inbound, meta: Meta | None = None) -> str:
     """An accepted update as one JSON document."""
-    fields = dataclasses.asdict(inbound)
+    fields = {name: getattr(inbound, name) for name in _INBOUND_FIELDS}  # flat values: no deep copy (asdict)
     fields["channel"] = inbound.channel.value
     return json.dumps({"inbound": fields, "meta": meta or {}}, ensure_ascii=False, separators=(",", ":"))
 
@@ -36,8 +39,7 @@ def load_inbound(payload: str) -> tuple[Inbound, Meta]:
     document = json.loads(payload)
     fields = dict(document["inbound"])
     fields["channel"] = Channel(fields["channel"])
-    known = {f.name for f in dataclasses.fields(Inbound)}
-    return Inbound(**{k: v for k, v in fields.items() if k in known}), dict(document.get("meta") or {})
+    return Inbound(**{k: v for k, v in fields.items() if k in _INBOUND_FIELDS}), dict(document.get("meta") or {})
 
 
 def _reply_fields(reply: Reply) -> dict[str, Any]:

@@ -6,19 +6,36 @@ from collections.abc import Set
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound, PermissionDenied, ValidationError
-from bot.services import audit, identity_links
+from bot.services import audit, conversations, identity_links
 from bot.services.parsers import parse_phone
-from models import Identity, ProcessedUpdate, User, utcnow
+from models import Conversation, Identity, ProcessedUpdate, User, utcnow
 
 ROLES = ("vendor", "opd", "buyer")
 CONSENT_VERSION = "2026-11"
 LAST_SEEN_RESOLUTION = timedelta(minutes=10)
+
+
+# Identity and user in one query, the first statement of every update: built once.
+_RESOLVE = (
+    select(Identity, User)
+    .join(User, User.id == Identity.user_id)
+    .where(Identity.channel == bindparam("b_channel"), Identity.external_id == bindparam("b_external"))
+)
+# On SQLite (one writer at a time, BEGIN IMMEDIATE) the user's conversation comes with them, for the
+# dispatcher's conversations.load; on PostgreSQL it is read after the user's row lock (`lock_user`).
+_RESOLVE_WITH_CONVERSATION = (
+    select(Identity, User, *conversations.COLUMNS)
+    .join(User, User.id == Identity.user_id)
+    .outerjoin(Conversation.__table__, Conversation.__table__.c.user_id == User.id)
+    .where(Identity.channel == bindparam("b_channel"), Identity.external_id == bindparam("b_external"))
+)
+_LOCK_USER = select(User.id).where(User.id == bindparam("b_user")).with_for_update()
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -61,13 +78,11 @@ async def resolve(
     never a typed one; it is stored only when valid, in E.164, and may link the identity to the same person on
     another channel (bot/services/identity_links.py).
     """
-    found = (  # identity and user in one query: the first statement of every update
-        await session.execute(
-            select(Identity, User)
-            .join(User, User.id == Identity.user_id)
-            .where(Identity.channel == channel, Identity.external_id == external_id)
-        )
-    ).first()
+    sqlite = session.bind.dialect.name == "sqlite"
+    statement = _RESOLVE_WITH_CONVERSATION if sqlite else _RESOLVE
+    found = (await session.execute(statement, {"b_channel": channel, "b_external": external_id})).first()
+    if found is not None and sqlite:
+        conversations.preloaded(session, found[1].id, tuple(found)[2:])
     if found is None:
         user = User(display_name=(display_name or "")[:200] or None, language=None)
         session.add(user)
@@ -88,7 +103,7 @@ async def resolve(
         else:
             identity = await session.get_one(Identity, new_id)
     else:
-        identity, user = found
+        identity, user = found[0], found[1]
         now = utcnow()
         if now - identity.last_seen_at > LAST_SEEN_RESOLUTION or not identity.reachable:
             identity.last_seen_at = now  # not on every message: one write less per update
@@ -134,7 +149,7 @@ async def lock_user(session: AsyncSession, user_id: int) -> None:
     On SQLite the BEGIN IMMEDIATE of the write transaction already serialises writers.
     """
     if session.bind.dialect.name == "postgresql":
-        await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        await session.execute(_LOCK_USER, {"b_user": user_id})
 
 
 async def first_delivery(session: AsyncSession, channel: str, update_id: str) -> bool:

@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models import InboxUpdate, utcnow
 
@@ -37,44 +37,59 @@ class StoredUpdate:
     payload: str
 
 
-async def accept(session: AsyncSession, channel: str, update_key: str, chat: str, payload: str) -> int | None:
-    """Store an update; its row id, or None when this update was stored before (a duplicate delivery)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(InboxUpdate)
-        .values(
-            channel=channel,
-            update_key=update_key[:128],
-            chat=chat[:128],
-            payload=payload,
-            status=PENDING,
-            received_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
-        .returning(InboxUpdate.id)
+# The statements of every update, built once on the table (Core, not ORM-enabled statements, which the
+# session copies on every execution): SQLAlchemy then skips building them and their cache keys.
+_INBOX = InboxUpdate.__table__
+_ACCEPT = {
+    name: insert(_INBOX)
+    .values(
+        channel=bindparam("b_channel"),
+        update_key=bindparam("b_key"),
+        chat=bindparam("b_chat"),
+        payload=bindparam("b_payload"),
+        status=PENDING,
+        received_at=bindparam("b_at"),
     )
-    return await session.scalar(statement)
+    .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+    .returning(_INBOX.c.id)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_CHAT_LOCK = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("b_lock"), 0)))
+_OLDEST = (
+    select(_INBOX.c.id)
+    .where(
+        _INBOX.c.status == PENDING,
+        _INBOX.c.channel == bindparam("b_channel"),
+        _INBOX.c.chat == bindparam("b_chat"),
+    )
+    .order_by(_INBOX.c.id)
+    .limit(1)
+    .scalar_subquery()
+)
+_CLAIM = (
+    update(_INBOX)
+    .where(_INBOX.c.id == _OLDEST, _INBOX.c.status == PENDING)
+    .values(status=HANDLED, handled_at=bindparam("b_at"))
+    .returning(_INBOX.c.id, _INBOX.c.payload)
+)
+
+
+async def accept(
+    session: AsyncSession | AsyncConnection, channel: str, update_key: str, chat: str, payload: str
+) -> int | None:
+    """Store an update; its row id, or None when this update was stored before (a duplicate delivery)."""
+    dialect = session.dialect if isinstance(session, AsyncConnection) else session.bind.dialect
+    statement = _ACCEPT["postgresql" if dialect.name == "postgresql" else "sqlite"]
+    values = {"b_channel": channel, "b_key": update_key[:128], "b_chat": chat[:128], "b_payload": payload}
+    return await session.scalar(statement, {**values, "b_at": utcnow()})
 
 
 async def claim_next(session: AsyncSession, channel: str, chat: str) -> StoredUpdate | None:
     """Lock the chat for this transaction and mark its oldest pending update handled; None when none waits."""
     if session.bind.dialect.name == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"inbox:{channel}:{chat}", 0))))
-    oldest = (
-        select(InboxUpdate.id)
-        .where(InboxUpdate.status == PENDING, InboxUpdate.channel == channel, InboxUpdate.chat == chat[:128])
-        .order_by(InboxUpdate.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    row = (
-        await session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.id == oldest, InboxUpdate.status == PENDING)
-            .values(status=HANDLED, handled_at=utcnow())
-            .returning(InboxUpdate.id, InboxUpdate.payload)
-        )
-    ).first()
+        await session.execute(_CHAT_LOCK, {"b_lock": f"inbox:{channel}:{chat}"})
+    found = await session.execute(_CLAIM, {"b_channel": channel, "b_chat": chat[:128], "b_at": utcnow()})
+    row = found.first()
     return None if row is None else StoredUpdate(row.id, channel, chat, row.payload)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Identity, OutboxMessage, User, utcnow
@@ -89,12 +89,27 @@ def notice(
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
+# The reply row of every update: a prebuilt Core INSERT on the table (no ORM object to flush and keep).
+_ENQUEUE_REPLY = (
+    insert(OutboxMessage.__table__)
+    .values(
+        identity_id=bindparam("b_identity"),
+        kind=REPLY,
+        payload=bindparam("b_payload"),
+        status=PENDING,
+        due_at=bindparam("b_at"),
+        created_at=bindparam("b_at"),
+    )
+    .returning(OutboxMessage.__table__.c.id)
+)
+
+
 async def enqueue_reply(session: AsyncSession, identity_id: int, payload: str) -> int:
     """Record the replies to one update (sent after commit); its row id."""
-    row = OutboxMessage(identity_id=identity_id, kind=REPLY, payload=payload, status=PENDING, due_at=utcnow())
-    session.add(row)
-    await session.flush()
-    return row.id
+    now = utcnow()
+    row_id = await session.scalar(_ENQUEUE_REPLY, {"b_identity": identity_id, "b_payload": payload, "b_at": now})
+    assert row_id is not None
+    return row_id
 
 
 async def mark(session: AsyncSession, row_id: int, status: str, error: str | None = None) -> None:
