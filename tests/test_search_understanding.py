@@ -249,12 +249,12 @@ def test_laundry_is_not_every_washing() -> None:
     assert ("laundry",) in alternatives and ("cuci",) not in alternatives
 
 
-async def test_a_thing_missing_under_the_wishes_gives_its_kind_under_them(session: AsyncSession) -> None:
-    """ "kain batik tulis" exists, none in Metro Utara: the batik there, marked relaxed; a thing nobody sells
-    stays unanswered under a place too."""
+async def test_a_thing_missing_under_the_wishes_gives_its_kind_there_as_near_misses(session: AsyncSession) -> None:
+    """ "kain batik tulis" exists, none in Metro Utara: no answer, and the batik there as near misses (the
+    chat's "Yang mendekati"); a thing nobody sells stays unanswered under a place too."""
     result = await search(session, "kain batik tulis di metro utara", log=False)
-    assert result.relaxed and result.results
-    assert all("Batik" in h.product_name and h.kecamatan == "Metro Utara" for h in result.results)
+    assert result.results == () and result.related
+    assert all("Batik" in h.product_name and h.kecamatan == "Metro Utara" for h in result.related)
     assert (await search(session, "kursi roda di metro utara", log=False)).results == ()
 
 

@@ -8,9 +8,9 @@ The pipeline: `query.parse_query` (filters and concepts; English and brand words
 is searched item by item before the relaxed query, and the items' answers are taken in turn. Two steps
 beyond the retrieval's confidence rule, both only for a thing the catalog has: a first page with few full
 answers is followed by the same kind without its most specific word (`_pad`: "kopi bubuk" halal, then the other
-halal kopi), and a thing that exists but not under the question's place, flags or price is answered by its
-kind there, marked relaxed (`_kind_under_wishes`). When nothing matches confidently the result is empty and
-the log row says unmet. The service knows nothing about chats and returns no text.
+halal kopi), and a thing that exists but not under the question's place, flags or price gives its kind there
+as near misses (`related`, `_kind_under_wishes`), never as answers. When nothing matches confidently the
+results are empty and the log row says unmet. The service knows nothing about chats and returns no text.
 """
 
 from __future__ import annotations
@@ -118,16 +118,18 @@ async def search(
             candidates, attempt = await find(session, parsed, corrected, vocab)
             hits = rank(candidates, [c.alternatives for c in corrected] if attempt else (), parsed.asked)
             used = attempt.concepts if attempt else corrected
-    if not hits and replace(parsed.filters, category=None).any():
-        # "plakat akrilik" in e-Katalog: no akrilik one is, other plakat are (marked relaxed).
-        candidates, attempt = await _kind_under_wishes(session, parsed, corrected, vocab)
-        hits = rank(candidates, [c.alternatives for c in corrected], parsed.asked)
-        used = attempt.concepts if attempt else used
     if hits and attempt is not None and not attempt.relaxed and len(hits) < PAD_UNTIL:
         hits = await _pad(session, parsed, attempt, hits, vocab)
     related: tuple[SearchHit, ...] = ()
     if not hits and corrected and related_wanted:
-        near = await find_related(session, corrected, parsed.filters, vocab)
+        # Nothing answers all of it: near misses, kept apart from the answers. First the same kind under the
+        # question's place, flags or price ("plakat akrilik" in e-Katalog: other plakat in e-Katalog), else
+        # products that share some of its words.
+        near: list[Candidate] = []
+        if replace(parsed.filters, category=None).any():
+            near, _ = await _kind_under_wishes(session, parsed, corrected, vocab)
+        if not near:
+            near = await find_related(session, corrected, parsed.filters, vocab)
         related = tuple(rank(near, [c.alternatives for c in corrected])[:RELATED])
     result = SearchResult(
         results=tuple(hits[max(offset, 0) : max(offset, 0) + max(limit, 0)]),
