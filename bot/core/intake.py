@@ -107,6 +107,7 @@ class Intake:
         channel = inbound.channel.value
         payload = dump_inbound(inbound, meta)
         async with self.sessions() as session, session.begin():
+            await inbox.single_statement(session)
             inbox_id = await inbox.accept(session, channel, inbound.update_id, inbound.external_id, payload)
         if inbox_id is None:
             self.duplicates += 1

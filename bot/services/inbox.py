@@ -37,6 +37,13 @@ class StoredUpdate:
     payload: str
 
 
+async def single_statement(session: AsyncSession) -> None:
+    """Before `accept` in a fresh transaction: on PostgreSQL, let the statement commit by itself (autocommit:
+    one round trip instead of BEGIN, INSERT, COMMIT). Nothing else may be written in that transaction."""
+    if session.bind.dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 async def accept(session: AsyncSession, channel: str, update_key: str, chat: str, payload: str) -> int | None:
     """Store an update; its row id, or None when this update was stored before (a duplicate delivery)."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
