@@ -45,7 +45,6 @@ import inspect
 import itertools
 import json
 import logging
-import pickle
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -226,9 +225,9 @@ class _Stored:
     deleted: bool = False
 
     def view(self) -> dict[str, Any]:
-        msg = _clone(self.message)
+        msg = copy.deepcopy(self.message)
         if self.markup is not None:
-            msg["reply_markup"] = _clone(self.markup)
+            msg["reply_markup"] = copy.deepcopy(self.markup)
         else:
             msg.pop("reply_markup", None)
         return msg
@@ -483,7 +482,7 @@ class FakeTelegramAPI:
 
     def queue_raw(self, update: Mapping[str, Any], *, queue: bool = True) -> int:
         """Queue a raw update dict. ``update_id`` is assigned if missing. Returns the update_id."""
-        upd = _clone(dict(update))
+        upd = copy.deepcopy(dict(update))
         if "update_id" not in upd:
             upd["update_id"] = next(self._update_ids)
         uid = int(upd["update_id"])
@@ -494,7 +493,7 @@ class FakeTelegramAPI:
             self._open_queries.add(str(upd["callback_query"]["id"]))
         self._history[uid] = upd
         if queue:
-            self._queue.append(_Queued(_clone(upd)))
+            self._queue.append(_Queued(copy.deepcopy(upd)))
             self._updates_signal.fire()
         return uid
 
@@ -505,18 +504,18 @@ class FakeTelegramAPI:
         except KeyError:
             msg = f"update {update_id} was never queued (known: {sorted(self._history)})"
             raise KeyError(msg) from None
-        self._queue.append(_Queued(_clone(upd)))
+        self._queue.append(_Queued(copy.deepcopy(upd)))
         self._updates_signal.fire()
         return update_id
 
     def update(self, update_id: int) -> dict[str, Any]:
         """A copy of an update queued earlier (e.g. to ``post_webhook`` it)."""
-        return _clone(self._history[update_id])
+        return copy.deepcopy(self._history[update_id])
 
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates not yet confirmed by an ``offset``."""
-        return [_clone(q.update) for q in self._queue]
+        return [copy.deepcopy(q.update) for q in self._queue]
 
     def send_text(
         self,
@@ -570,7 +569,7 @@ class FakeTelegramAPI:
                 raise LookupError(msg)
             message: dict[str, Any] = {"message_id": message_id, "chat": self._chat(chat_key), "date": 0}
         else:
-            message = _clone(stored.message)
+            message = copy.deepcopy(stored.message)
             if strict:
                 data = [b.get("callback_data") for b in _inline_buttons(stored.message.get("reply_markup"))]
                 if callback_data not in data:
@@ -837,7 +836,7 @@ class FakeTelegramAPI:
 
     def commands(self, *, scope: Mapping[str, Any] | None = None, language_code: str = "") -> list[dict[str, Any]]:
         """Commands set with ``setMyCommands`` for this scope / language."""
-        return _clone(self._commands.get((_scope_key(scope), language_code), []))
+        return copy.deepcopy(self._commands.get((_scope_key(scope), language_code), []))
 
     @property
     def webhook(self) -> _Webhook:
@@ -966,7 +965,7 @@ class FakeTelegramAPI:
     def _dispatch(self, ctx: _Ctx, method: str, params: dict[str, Any]) -> Any:
         stub = self._stubs.get(method.lower())
         if stub is not None:
-            return stub(params) if callable(stub) else _clone(stub)
+            return stub(params) if callable(stub) else copy.deepcopy(stub)
         handler = self._handlers.get(method)
         if handler is None:
             raise FakeAPIError(404, "Not Found")
@@ -1063,7 +1062,7 @@ class FakeTelegramAPI:
                 break
         for queued in batch:
             queued.delivered = True
-        return [_clone(q.update) for q in batch]
+        return [copy.deepcopy(q.update) for q in batch]
 
     # ------------------------------------------------------------------ Bot API methods
 
@@ -1149,7 +1148,7 @@ class FakeTelegramAPI:
         _set_or_pop(msg, "entities", entities or None)
         self._apply_markup(stored, markup)  # no reply_markup => the inline keyboard is removed
         msg["edit_date"] = _now()
-        return _clone(msg)
+        return copy.deepcopy(msg)
 
     def _m_edit_message_caption(self, ctx: _Ctx, p: dict[str, Any]) -> dict[str, Any] | bool:
         stored = self._editable(p)
@@ -1170,7 +1169,7 @@ class FakeTelegramAPI:
         _set_or_pop(msg, "caption_entities", caption.get("caption_entities"))
         self._apply_markup(stored, markup)
         msg["edit_date"] = _now()
-        return _clone(msg)
+        return copy.deepcopy(msg)
 
     def _m_edit_message_reply_markup(self, ctx: _Ctx, p: dict[str, Any]) -> dict[str, Any] | bool:
         stored = self._editable(p)
@@ -1181,7 +1180,7 @@ class FakeTelegramAPI:
             raise FakeAPIError(400, _NOT_MODIFIED)
         self._apply_markup(stored, markup)
         stored.message["edit_date"] = _now()
-        return _clone(stored.message)
+        return copy.deepcopy(stored.message)
 
     def _m_delete_message(self, ctx: _Ctx, p: dict[str, Any]) -> bool:
         chat = _require_chat(p)
@@ -1217,14 +1216,14 @@ class FakeTelegramAPI:
                 raise FakeAPIError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
         key = (_scope_key(p.get("scope")), str(p.get("language_code") or ""))
         if commands:
-            self._commands[key] = _clone(commands)
+            self._commands[key] = copy.deepcopy(commands)
         else:
             self._commands.pop(key, None)
         return True
 
     def _m_get_my_commands(self, ctx: _Ctx, p: dict[str, Any]) -> list[dict[str, Any]]:
         key = (_scope_key(p.get("scope")), str(p.get("language_code") or ""))
-        return _clone(self._commands.get(key, []))
+        return copy.deepcopy(self._commands.get(key, []))
 
     def _m_delete_my_commands(self, ctx: _Ctx, p: dict[str, Any]) -> bool:
         self._commands.pop((_scope_key(p.get("scope")), str(p.get("language_code") or "")), None)
@@ -1305,8 +1304,8 @@ class FakeTelegramAPI:
 
     @staticmethod
     def _apply_markup(stored: _Stored, markup: dict[str, Any] | None) -> None:
-        _set_or_pop(stored.message, "reply_markup", _clone(markup))
-        stored.markup = _clone(markup)
+        _set_or_pop(stored.message, "reply_markup", copy.deepcopy(markup))
+        stored.markup = copy.deepcopy(markup)
 
     @staticmethod
     def _caption(p: dict[str, Any]) -> dict[str, Any]:
@@ -1340,20 +1339,20 @@ class FakeTelegramAPI:
         reply_to = p.get("reply_parameters")
         reply_id = reply_to.get("message_id") if isinstance(reply_to, dict) else p.get("reply_to_message_id")
         if reply_id is not None and (chat, _as_int(reply_id, 0)) in self._messages:
-            original = _clone(self._messages[(chat, _as_int(reply_id, 0))].message)
+            original = copy.deepcopy(self._messages[(chat, _as_int(reply_id, 0))].message)
             original.pop("reply_to_message", None)
             msg["reply_to_message"] = original
         if markup is not None and "inline_keyboard" in markup:
-            msg["reply_markup"] = _clone(markup)  # Telegram only echoes inline keyboards
-        self._messages[(chat, mid)] = _Stored(msg, outgoing=True, markup=_clone(markup))
+            msg["reply_markup"] = copy.deepcopy(markup)  # Telegram only echoes inline keyboards
+        self._messages[(chat, mid)] = _Stored(msg, outgoing=True, markup=copy.deepcopy(markup))
         self._transcript.setdefault(chat, []).append(mid)
-        return _clone(msg)
+        return copy.deepcopy(msg)
 
     def _user_message(self, user_id: int, chat_id: int | None, content: dict[str, Any]) -> dict[str, Any]:
         chat = _chat_key(user_id if chat_id is None else chat_id)
         mid = self._next_message_id(chat)
         msg = {"message_id": mid, "from": self._user(user_id), "chat": self._chat(chat), "date": _now(), **content}
-        self._messages[(chat, mid)] = _Stored(_clone(msg), outgoing=False)
+        self._messages[(chat, mid)] = _Stored(copy.deepcopy(msg), outgoing=False)
         return msg
 
     def _next_message_id(self, chat: int | str) -> int:
@@ -1382,7 +1381,7 @@ class FakeTelegramAPI:
 
     def _user(self, user_id: int) -> dict[str, Any]:
         self._remember_user(user_id, None, None, None, None)
-        return _clone(self._users[user_id])
+        return copy.deepcopy(self._users[user_id])
 
     def _bot_user(self, bot_id: int) -> dict[str, Any]:
         return {"id": bot_id, "is_bot": True, "first_name": self.bot_first_name, "username": self.bot_username}
@@ -1428,16 +1427,6 @@ class FakeTelegramAPI:
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _clone(value: Any) -> Any:
-    """A deep copy of the JSON-like data the fake stores and hands out. A pickle round trip is about four
-    times cheaper than `copy.deepcopy`, which took a third of the fake's CPU under load
-    (benchmarks/telegram_bench.py); anything pickle refuses still goes through `copy.deepcopy`."""
-    try:
-        return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return copy.deepcopy(value)
 
 
 def _now() -> int:
