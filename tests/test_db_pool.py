@@ -27,7 +27,9 @@ async def test_a_connection_the_server_closed_is_replaced_before_use(app: App, d
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-        while await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", before):
+        for _ in range(1000):  # until the server process has ended
+            if not await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", before):
+                break
             await asyncio.sleep(0.01)
     finally:
         await admin.close()
