@@ -277,11 +277,18 @@ async def run_processes(args: argparse.Namespace, url: str, stats: Stats, tmp: P
             await _until_ready(tg, bots, args.processes, webhook)
             if webhook:
                 tg.push_to([f"http://127.0.0.1:{port}{WEBHOOK_PATH}" for port in ports], secret)
-            before = await _snapshot(bots, stats_file)
-            load_cpu = time.process_time()
-            elapsed = await _users(tg, args.users, args.mix, stats)
-            load_cpu = time.process_time() - load_cpu
-            after = await _snapshot(bots, stats_file)
+            database = await _DatabaseCPU.open(url)
+            try:
+                before = await _snapshot(bots, stats_file)
+                db_before = await database.sample() if database else None
+                load_cpu = time.process_time()
+                elapsed = await _users(tg, args.users, args.mix, stats)
+                load_cpu = time.process_time() - load_cpu
+                after = await _snapshot(bots, stats_file)
+                db_after = await database.sample() if database else None
+            finally:
+                if database is not None:
+                    await database.close()
             await tg.close_pushes()
             return Result(
                 elapsed,
@@ -289,6 +296,8 @@ async def run_processes(args: argparse.Namespace, url: str, stats: Stats, tmp: P
                 sum(after[pid]["statements"] - before[pid]["statements"] for pid in after),
                 list(tg.failures) + tg.push_failures,
                 load_cpu,
+                [after[pid]["cpu"] - before[pid]["cpu"] for pid in sorted(after)],
+                _DatabaseCPU.spent(db_before, db_after),
             )
         finally:
             for bot in bots:
@@ -308,6 +317,88 @@ class Result:
     statements: int
     problems: list[Any]
     load_cpu: float  # seconds of CPU of the load generator and fake Bot API (separate processes only)
+    per_process: list[float] = field(default_factory=list)  # the bot's CPU seconds, per bot process
+    database_cpu: dict[str, float] | None = None  # PostgreSQL: CPU seconds of its processes (see _DatabaseCPU)
+
+
+class _DatabaseCPU:
+    """CPU seconds of the PostgreSQL server's processes on this machine (Linux /proc), so the report can show
+    what share of the cores the database took: the backends serving the benchmark's database, and the
+    server's own helpers (WAL writer, checkpointer...; shared with anything else using that server).
+    Nothing for SQLite or a server on another machine (its processes are not in /proc here)."""
+
+    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(self, conn: Any, database: str) -> None:
+        self.conn = conn
+        self.database = database
+
+    @classmethod
+    async def open(cls, url: str) -> _DatabaseCPU | None:
+        if is_sqlite(url) or not Path("/proc/self/stat").exists():  # noqa: ASYNC240 - a /proc probe
+            return None
+        import asyncpg
+
+        server = make_url(url)
+        conn = await asyncpg.connect(
+            host=server.host,
+            port=server.port or 5432,
+            user=server.username,
+            password=server.password,
+            database=server.database,
+        )
+        return cls(conn, server.database or "")
+
+    async def sample(self) -> dict[str, dict[int, float]]:
+        rows = await self.conn.fetch(
+            "SELECT pid, datname, backend_type FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+        )
+        found: dict[str, dict[int, float]] = {"backends": {}, "server": {}, "ended": {}}
+        # Backends that ended meanwhile (a pool closing a connection it had opened beyond its size) are gone
+        # from /proc; their CPU is added to the postmaster's "children" time, which is sampled instead.
+        postmaster = self._parent(await self.conn.fetchval("SELECT pg_backend_pid()"))
+        if postmaster is not None and (children := self._cpu(postmaster, children=True)) is not None:
+            found["ended"][postmaster] = children
+        for row in rows:
+            if row["datname"] == self.database and row["backend_type"] == "client backend":
+                part = "backends"
+            elif row["datname"] is None and row["backend_type"] != "client backend":
+                part = "server"
+            else:
+                continue
+            cpu = self._cpu(row["pid"])
+            if cpu is not None:
+                found[part][row["pid"]] = cpu
+        return found
+
+    def _fields(self, pid: int) -> list[str] | None:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None  # a server on another machine, or the process has ended
+
+    def _cpu(self, pid: int, *, children: bool = False) -> float | None:
+        fields = self._fields(pid)
+        if fields is None:
+            return None
+        first = 13 if children else 11  # cutime + cstime, or utime + stime
+        return (int(fields[first]) + int(fields[first + 1])) / self.TICK
+
+    def _parent(self, pid: int) -> int | None:
+        fields = self._fields(pid)
+        return None if fields is None else int(fields[1])
+
+    @staticmethod
+    def spent(
+        before: dict[str, dict[int, float]] | None, after: dict[str, dict[int, float]] | None
+    ) -> dict[str, float] | None:
+        """Per part, the CPU seconds used between the samples (a backend that started meanwhile counts whole)."""
+        if before is None or after is None or not after["backends"]:
+            return None
+        return {part: sum(cpu - before[part].get(pid, 0.0) for pid, cpu in after[part].items()) for part in after}
+
+    async def close(self) -> None:
+        await self.conn.close()
 
 
 class StatementCounter:
@@ -468,6 +559,25 @@ def _report(args: argparse.Namespace, url: str, stats: Stats, result: Result, pr
     load = "" if args.in_process else f"  (load generator + fake Bot API: {result.load_cpu * 1000 / updates:.2f})"
     statements = result.statements / updates
     print(f"per update: bot CPU ms {result.cpu * 1000 / updates:.2f}{load}  SQL statements {statements:.1f}")
+    if len(result.per_process) > 1:
+        shares = "  ".join(f"{cpu * 1000 / updates:.2f}" for cpu in result.per_process)
+        print(f"per update, bot CPU ms by process: {shares}")
+    if result.database_cpu is not None:
+        spent = {part: cpu * 1000 / updates for part, cpu in result.database_cpu.items()}
+        print(
+            f"per update: PostgreSQL CPU ms {spent['backends']:.2f} (backends of this database)"
+            f" + {spent['ended']:.2f} (backends that ended during the run, any database)"
+            f" + {spent['server']:.2f} (server processes: WAL writer, checkpointer...)"
+        )
+    if not args.in_process:
+        database = sum((result.database_cpu or {}).values())
+        busy = result.cpu + result.load_cpu + database
+        print(
+            f"cores busy over the run: {busy / result.elapsed:.2f} of {os.cpu_count()}"
+            f" (bot {result.cpu / result.elapsed:.2f},"
+            f" load generator + fake API {result.load_cpu / result.elapsed:.2f},"
+            f" PostgreSQL {database / result.elapsed:.2f})"
+        )
     if stats.failures or result.problems:
         print(f"PROBLEMS: {len(stats.failures)} stuck users, {len(result.problems)} failed API calls")
         for line in [*stats.failures[:10], *map(str, result.problems[:5])]:

@@ -40,7 +40,10 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     """Build the app; by default bring the schema up to date and clear stale state first."""
     region = load_region(settings.bot.region_file)  # a bad REGION_FILE stops the start, not a later search
     engine = create_engine(
-        settings.database.url, echo=settings.database.echo, hide_parameters=not settings.bot.log_personal_data
+        settings.database.url,
+        echo=settings.database.echo,
+        hide_parameters=not settings.bot.log_personal_data,
+        pool_size=settings.database.pool_size,
     )
     if migrate:
         await upgrade(engine)

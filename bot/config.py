@@ -17,6 +17,8 @@ class DatabaseSettings(BaseSettings):
 
     url: str = Field(default="sqlite+aiosqlite:///banggabeli.db", alias="DATABASE_URL")
     echo: bool = Field(default=False, alias="DATABASE_ECHO")
+    # PostgreSQL: connections each process keeps (a fixed pool; SQLite always uses one).
+    pool_size: int = Field(default=10, ge=1, alias="DATABASE_POOL_SIZE")
 
 
 class BotSettings(BaseSettings):
