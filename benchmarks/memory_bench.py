@@ -29,7 +29,6 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,7 @@ from benchmarks.telegram_bench import (  # noqa: E402
     _spawn,
     _until,
     _until_ready,
+    stop_bots,
     user_session,
 )
 from tests.fakes.graph_api import (  # noqa: E402
@@ -170,12 +170,7 @@ async def bot_numbers(args: argparse.Namespace, url: str, tmp: Path) -> dict[str
             elapsed = time.perf_counter() - started
             after = proc_status(bot.pid)
         finally:
-            if bot.returncode is None:
-                bot.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(bot.wait(), 30)
-            except TimeoutError:
-                bot.kill()
+            await stop_bots([bot])
     searches = stats.updates - args.users * sum(1 for _ in BUYER)
     return {"ready": ready, "after": after, "searches": searches, "updates": stats.updates, "elapsed": elapsed,
             "failures": stats.failures + [str(f) for f in tg.failures]}  # fmt: skip
@@ -259,12 +254,7 @@ async def whatsapp_numbers(args: argparse.Namespace, url: str, tmp: Path) -> dic
             elapsed = time.perf_counter() - started
             after = proc_status(bot.pid)
         finally:
-            if bot.returncode is None:
-                bot.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(bot.wait(), 30)
-            except TimeoutError:
-                bot.kill()
+            await stop_bots([bot])
     searches = stats.updates - args.users * len(WA_BUYER)
     return {"ready": ready, "after": after, "searches": searches, "updates": stats.updates, "elapsed": elapsed,
             "failures": stats.failures + [f"refused {r}" for r in graph.refused]}  # fmt: skip

@@ -262,6 +262,18 @@ async def run_in_process(args: argparse.Namespace, url: str, stats: Stats) -> Re
         await app.close()
 
 
+async def stop_bots(bots: list[asyncio.subprocess.Process]) -> None:
+    """SIGTERM every bot process still running (it finishes what it holds), then wait; kill after 30 s."""
+    for bot in bots:
+        if bot.returncode is None:
+            bot.send_signal(signal.SIGTERM)
+    for bot in bots:
+        try:
+            await asyncio.wait_for(bot.wait(), 30)
+        except TimeoutError:
+            bot.kill()
+
+
 async def run_processes(args: argparse.Namespace, url: str, stats: Stats, tmp: Path) -> Result:
     """The bot in its own process(es), as `banggabeli run` runs it; the fake Bot API and users in this one."""
     webhook = args.transport == "webhook"
@@ -300,14 +312,7 @@ async def run_processes(args: argparse.Namespace, url: str, stats: Stats, tmp: P
                 _DatabaseCPU.spent(db_before, db_after),
             )
         finally:
-            for bot in bots:
-                if bot.returncode is None:
-                    bot.send_signal(signal.SIGTERM)
-            for bot in bots:
-                try:
-                    await asyncio.wait_for(bot.wait(), 30)
-                except TimeoutError:
-                    bot.kill()
+            await stop_bots(bots)
 
 
 @dataclass

@@ -14,19 +14,9 @@ from bot.services.region import load_region
 from bot.services.search import index, invalidate_vocabulary, reindex_if_stale, search
 from models import AppState, Product
 from tests.support import make_settings, vendor_with_products
+from tests.test_search_vocabulary import BUSINESS
 
 Sessions = async_sessionmaker[AsyncSession]
-BUSINESS = {
-    "business_name": "Konveksi Zamrudwangi",
-    "owner_name": "Sari",
-    "phone": "0812-9876-5432",
-    "kecamatan": "Metro Timur",
-    "address": "Jl. Mawar No. 7",
-    "ekatalog": False,
-    "tkdn_certified": False,
-    "description": "Seragam kantor.",
-    "phone_visibility": "all",
-}
 
 
 async def found(sessions: Sessions, question: str) -> list[str]:
