@@ -6,7 +6,7 @@ from collections.abc import Set
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -159,9 +159,13 @@ async def lock_user(session: AsyncSession, user_id: int) -> None:
 async def remember_choices(session: AsyncSession, user: User, memo: dict[str, Any] | None) -> None:
     """Store the choices of the user's last reply (`User.last_choices`), which typed answers are matched against.
 
-    Written with its own statement; the loaded user is told the new value as already stored, so the
-    transaction's flush does not write it again (other changes of the user still flush as usual).
+    When the user has other unsaved changes, the flush writes it with them (one UPDATE, as before). Otherwise
+    (most updates) it is written with its own prebuilt statement, not an ORM flush: the loaded user is told
+    the new value as already stored, so nothing writes it twice.
     """
+    if inspect(user).modified:
+        user.last_choices = memo
+        return
     await session.execute(_SET_CHOICES, {"b_user": user.id, "b_choices": memo})
     set_committed_value(user, "last_choices", memo)
 
