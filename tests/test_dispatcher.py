@@ -135,3 +135,24 @@ def test_context_does_not_import_the_registry() -> None:
     assert out.stdout.strip() == "False"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True False"  # forms build flows (registry), but never reach into handlers
+
+
+async def test_last_choices_are_stored_and_typed_numbers_pick_them(app: App) -> None:
+    # The first reply (language question) changes nothing else of the user: the memo goes alone. The
+    # language answer changes the user's language too: the memo is written with it. A typed number then
+    # picks from what was stored.
+    first = Inbound(Channel.TELEGRAM, "4242", text="halo", update_id="lc-1", language_hint="id")
+    replies = await app.dispatcher.handle(first)
+    shown = [[c.label, c.action] for c in replies[-1].choices if c.url is None]
+    async with app.sessions() as session:
+        user = await session.scalar(select(User))
+        assert user is not None and user.last_choices is not None
+        assert user.last_choices["items"] == shown
+    typed = dataclasses.replace(first, text="1", update_id="lc-2")
+    after = await app.dispatcher.handle(typed)
+    async with app.sessions() as session:
+        user = await session.scalar(select(User))
+        assert user is not None and user.language is not None
+        last = next((r for r in reversed(after) if r.choices), None)
+        expected = None if last is None else [[c.label, c.action] for c in last.choices if c.url is None]
+        assert (user.last_choices or {}).get("items") == expected

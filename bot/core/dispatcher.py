@@ -175,7 +175,7 @@ class Dispatcher:
                     raise _Refused(err, inbox_id) from err  # rolls back what the refused action began
             memo = self._choices_memo(replies)
             if memo != user.last_choices:
-                user.last_choices = memo
+                await accounts.remember_choices(session, user, memo)
             replies = [dataclasses.replace(r, locale=ctx.t.locale) for r in replies]
             if inbox_id is None or not replies:
                 return Handled(replies, inbox_id=inbox_id, meta=meta or {})

@@ -6,10 +6,11 @@ from collections.abc import Set
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.errors import NotFound, PermissionDenied, ValidationError
 from bot.services import audit, conversations, identity_links
@@ -36,6 +37,9 @@ _RESOLVE_WITH_CONVERSATION = (
     .where(Identity.channel == bindparam("b_channel"), Identity.external_id == bindparam("b_external"))
 )
 _LOCK_USER = select(User.id).where(User.id == bindparam("b_user")).with_for_update()
+# The buttons of the last reply change on most updates: one prebuilt UPDATE, not an ORM flush of the user.
+_USERS = User.__table__
+_SET_CHOICES = update(_USERS).where(_USERS.c.id == bindparam("b_user")).values(last_choices=bindparam("b_choices"))
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -150,6 +154,20 @@ async def lock_user(session: AsyncSession, user_id: int) -> None:
     """
     if session.bind.dialect.name == "postgresql":
         await session.execute(_LOCK_USER, {"b_user": user_id})
+
+
+async def remember_choices(session: AsyncSession, user: User, memo: dict[str, Any] | None) -> None:
+    """Store the choices of the user's last reply (`User.last_choices`), which typed answers are matched against.
+
+    When the user has other unsaved changes, the flush writes it with them (one UPDATE, as before). Otherwise
+    (most updates) it is written with its own prebuilt statement, not an ORM flush: the loaded user is told
+    the new value as already stored, so nothing writes it twice.
+    """
+    if inspect(user).modified:
+        user.last_choices = memo
+        return
+    await session.execute(_SET_CHOICES, {"b_user": user.id, "b_choices": memo})
+    set_committed_value(user, "last_choices", memo)
 
 
 async def first_delivery(session: AsyncSession, channel: str, update_id: str) -> bool:

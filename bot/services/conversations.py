@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Conversation, utcnow
@@ -38,6 +38,10 @@ _SAVE = (  # bind names differ from the column names, as an UPDATE's SET clause 
     .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.user_id == bindparam("b_user"))
     .values(step=bindparam("b_step"), data=bindparam("b_data"), updated_at=bindparam("b_at"))
 )
+# Starting and ending a flow: Core statements too (no ORM object to flush for a row nobody loads as one).
+_CLEAR = delete(_TABLE).where(_TABLE.c.user_id == bindparam("b_user"))
+_END = delete(_TABLE).where(_TABLE.c.user_id == bindparam("b_user"), _TABLE.c.id == bindparam("b_id"))
+_BEGIN = insert(_TABLE).returning(_TABLE.c.id)
 
 
 def preloaded(session: AsyncSession, user_id: int, values: Sequence[Any]) -> None:
@@ -70,11 +74,14 @@ async def load(session: AsyncSession, user_id: int, ttl: timedelta) -> State | N
 async def begin(session: AsyncSession, user_id: int, flow: str, step: str, data: dict[str, Any]) -> State:
     """Start a new flow for the user, replacing whatever was active (a new id invalidates old buttons)."""
     _forget(session)
-    await session.execute(delete(Conversation).where(Conversation.user_id == user_id))
-    row = Conversation(user_id=user_id, flow=flow, step=step, data=data, version=STATE_VERSION)
-    session.add(row)
-    await session.flush()
-    return State(id=row.id, flow=flow, step=step, data=data)
+    await session.execute(_CLEAR, {"b_user": user_id})
+    new_id = (
+        await session.execute(
+            _BEGIN, {"user_id": user_id, "flow": flow, "step": step, "data": data, "version": STATE_VERSION}
+        )
+    ).scalar_one()
+    await session.flush()  # as before: what the flow changed so far is written (cheap when nothing is)
+    return State(id=new_id, flow=flow, step=step, data=data)
 
 
 async def save(session: AsyncSession, user_id: int, state: State) -> None:
@@ -88,19 +95,19 @@ async def save(session: AsyncSession, user_id: int, state: State) -> None:
 async def clear(session: AsyncSession, user_id: int) -> None:
     """End the user's active flow."""
     _forget(session)
-    await session.execute(delete(Conversation).where(Conversation.user_id == user_id))
+    await session.execute(_CLEAR, {"b_user": user_id})
     await session.flush()
 
 
 async def end(session: AsyncSession, user_id: int, state_id: int) -> None:
     """End this conversation if it is still the user's active one (a flow may have started another)."""
     _forget(session)
-    await session.execute(delete(Conversation).where(Conversation.user_id == user_id, Conversation.id == state_id))
+    await session.execute(_END, {"b_user": user_id, "b_id": state_id})
     await session.flush()
 
 
 async def purge_stale(session: AsyncSession, ttl: timedelta) -> int:
     """Delete every state idle for longer than `ttl`; returns how many went."""
     _forget(session)
-    result = await session.execute(delete(Conversation).where(Conversation.updated_at < utcnow() - ttl))
+    result = await session.execute(delete(_TABLE).where(_TABLE.c.updated_at < utcnow() - ttl))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
