@@ -1,7 +1,9 @@
 """The durable intake: a platform update is stored here before the platform is told it arrived.
 
 `accept` is one `INSERT … ON CONFLICT DO NOTHING RETURNING id`: a webhook retried or a poll replayed is
-stored once (the same statement de-duplicates across processes). Each stored update is handled exactly once:
+stored once (the same statement de-duplicates across processes). `accept_many` stores a polled batch the same
+way in one multi-row statement (SQLAlchemy's "insertmanyvalues": `INSERT … VALUES (…), (…) … RETURNING`).
+Each stored update is handled exactly once:
 `claim_next` flips it from pending to handled inside the transaction that applies its effects, so a crash
 before commit leaves it pending for the next start, and a second worker that races for it finds it done.
 
@@ -13,6 +15,7 @@ oldest pending update of that chat, whichever process stored it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -54,6 +57,8 @@ _ACCEPT = {
     .returning(_INBOX.c.id)
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
+# The batch form returns the key too: rows skipped as duplicates return nothing, so ids are matched by key.
+_ACCEPT_MANY = {name: statement.returning(_INBOX.c.update_key) for name, statement in _ACCEPT.items()}
 _CHAT_LOCK = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("b_lock"), 0)))
 _OLDEST = (
     select(_INBOX.c.id)
@@ -82,6 +87,24 @@ async def accept(
     statement = _ACCEPT["postgresql" if dialect.name == "postgresql" else "sqlite"]
     values = {"b_channel": channel, "b_key": update_key[:128], "b_chat": chat[:128], "b_payload": payload}
     return await session.scalar(statement, {**values, "b_at": utcnow()})
+
+
+async def accept_many(
+    session: AsyncSession | AsyncConnection, channel: str, updates: Sequence[tuple[str, str, str]]
+) -> dict[str, int]:
+    """Store a batch of (update key, chat, payload) in one statement; the row id of each key stored now (a key
+    stored before, or twice in the batch, is a duplicate: it is missing, or kept once)."""
+    if not updates:
+        return {}
+    dialect = session.dialect if isinstance(session, AsyncConnection) else session.bind.dialect
+    statement = _ACCEPT_MANY["postgresql" if dialect.name == "postgresql" else "sqlite"]
+    at = utcnow()
+    rows = [
+        {"b_channel": channel, "b_key": key[:128], "b_chat": chat[:128], "b_payload": payload, "b_at": at}
+        for key, chat, payload in updates
+    ]
+    found = await session.execute(statement, rows)
+    return {key: inbox_id for inbox_id, key in found}
 
 
 async def claim_next(session: AsyncSession, channel: str, chat: str) -> StoredUpdate | None:
