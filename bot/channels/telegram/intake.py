@@ -118,7 +118,7 @@ class Polling:
                 updates = await bot(request, request_timeout=request_timeout)
                 if updates:
                     await self.channel.feed_batch(updates)
-                    offset = updates[-1].update_id + 1
+                    offset = max(update.update_id for update in updates) + 1
             except asyncio.CancelledError:
                 raise
             except IntakeUnavailable as err:
