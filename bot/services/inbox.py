@@ -3,9 +3,9 @@
 `accept` is one `INSERT … ON CONFLICT DO NOTHING RETURNING id`: a webhook retried or a poll replayed is
 stored once (the same statement de-duplicates across processes). `accept_many` stores a polled batch the same
 way in one multi-row statement (SQLAlchemy's "insertmanyvalues": `INSERT … VALUES (…), (…) … RETURNING`).
-Each stored update is handled exactly once:
-`claim_next` flips it from pending to handled inside the transaction that applies its effects, so a crash
-before commit leaves it pending for the next start, and a second worker that races for it finds it done.
+Each stored update is handled exactly once: `claim_next` flips it from pending to handled inside the
+transaction that applies its effects, so a crash before commit leaves it pending for the next start, and a
+second worker that races for it finds it done.
 
 Updates of one chat are handled in the order they were stored, even when several processes stored them
 (webhook calls spread over processes): `claim_next` first takes the chat's lock for the transaction (an

@@ -98,7 +98,7 @@ class TelegramChannel:
         bot_settings = core.settings.bot
         self.locale = Locale(self.default_language, bot_settings.timezone, bot_settings.timezone_label)
         # How often to try storing an update: a webhook answers 500 at once (Telegram retries); long polling
-        # sets more, since aiogram would move its offset past an update it could not store.
+        # sets more (a batch it could not store is only polled again after a pause).
         self.store_attempts = 1
         # While `feed_batch` runs (long polling), the updates to store together once the batch has been read.
         self._batch: list[tuple[Inbound, Meta | None]] | None = None
