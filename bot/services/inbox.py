@@ -1,8 +1,8 @@
 """The durable intake: a platform update is stored here before the platform is told it arrived.
 
-`accept` is one `INSERT … ON CONFLICT DO NOTHING RETURNING id`: a webhook retried or a poll replayed is
-stored once (the same statement de-duplicates across processes). `accept_many` stores a polled batch the same
-way in one multi-row statement (SQLAlchemy's "insertmanyvalues": `INSERT … VALUES (…), (…) … RETURNING`).
+`accept_many` is one `INSERT … VALUES (…), (…) … ON CONFLICT DO NOTHING RETURNING id, update_key` for a
+whole batch (one webhook call, or one long poll; SQLAlchemy's "insertmanyvalues" builds the multi-row form):
+a webhook retried or a poll replayed is stored once (the same statement de-duplicates across processes).
 Each stored update is handled exactly once: `claim_next` flips it from pending to handled inside the
 transaction that applies its effects, so a crash before commit leaves it pending for the next start, and a
 second worker that races for it finds it done.
@@ -57,7 +57,7 @@ _ACCEPT = {
     .returning(_INBOX.c.id)
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
-# The batch form returns the key too: rows skipped as duplicates return nothing, so ids are matched by key.
+# It returns the key too: rows skipped as duplicates return nothing, so the ids are matched by key.
 _ACCEPT_MANY = {name: statement.returning(_INBOX.c.update_key) for name, statement in _ACCEPT.items()}
 _CHAT_LOCK = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("b_lock"), 0)))
 _OLDEST = (
@@ -77,16 +77,6 @@ _CLAIM = (
     .values(status=HANDLED, handled_at=bindparam("b_at"))
     .returning(_INBOX.c.id, _INBOX.c.payload)
 )
-
-
-async def accept(
-    session: AsyncSession | AsyncConnection, channel: str, update_key: str, chat: str, payload: str
-) -> int | None:
-    """Store an update; its row id, or None when this update was stored before (a duplicate delivery)."""
-    dialect = session.dialect if isinstance(session, AsyncConnection) else session.bind.dialect
-    statement = _ACCEPT["postgresql" if dialect.name == "postgresql" else "sqlite"]
-    values = {"b_channel": channel, "b_key": update_key[:128], "b_chat": chat[:128], "b_payload": payload}
-    return await session.scalar(statement, {**values, "b_at": utcnow()})
 
 
 async def accept_many(
