@@ -132,3 +132,67 @@ async def test_no_accepting_after_drain(app: object) -> None:
     else:
         raise AssertionError("accept after drain must refuse, so the platform keeps the update")
     assert await _count(app, InboxUpdate) == 0
+
+
+async def test_a_batch_is_stored_once_per_update_and_handled_in_order_per_chat(app: object) -> None:
+    outlet = RecordingOutlet()
+    intake = _intake(app, outlet)
+    assert await intake.accept(_msg("b1", 10, "halo"))  # stored before: its second delivery is a duplicate
+    await intake.wait_idle()
+    batch = [
+        _msg("b1", 10, "halo"),
+        _msg("b1", 11, "bantuan"),
+        _msg("b2", 12, "halo"),
+        _msg("b3", 13, "halo"),
+        _msg("b2", 12, "halo"),  # the same update twice in one batch
+        _msg("b2", 14, "bantuan"),
+        _msg("b1", 15, "menu"),
+    ]
+    assert await intake.accept_many([(inbound, None) for inbound in batch]) == [
+        False,
+        True,
+        True,
+        True,
+        False,
+        True,
+        True,
+    ]
+    await intake.wait_idle()
+    assert intake.duplicates == 2
+    async with app.sessions() as session:  # type: ignore[attr-defined]
+        rows = (
+            await session.execute(
+                select(InboxUpdate.chat, InboxUpdate.update_key, InboxUpdate.status, InboxUpdate.handled_at).order_by(
+                    InboxUpdate.id
+                )
+            )
+        ).all()
+    # Each update once; within a chat the inbox id order is the order the batch brought them in.
+    assert [(chat, key) for chat, key, _status, _at in rows] == [
+        ("b1", "10"),
+        ("b1", "11"),
+        ("b2", "12"),
+        ("b3", "13"),
+        ("b2", "14"),
+        ("b1", "15"),
+    ]
+    assert {status for _c, _k, status, _at in rows} == {"handled"}
+    for chat in ("b1", "b2"):  # each chat's updates were handled in that order
+        handled = [at for c, _k, _s, at in rows if c == chat]
+        assert handled == sorted(handled)
+    # One reply batch per stored update.
+    assert sorted(chat for chat, _texts, _meta in outlet.sent) == ["b1"] * 3 + ["b2"] * 2 + ["b3"]
+    async with app.sessions() as session:  # type: ignore[attr-defined]
+        assert await outbox.count_by_status(session) == {"sent": 6}
+
+
+async def test_a_draining_intake_refuses_a_whole_batch(app: object) -> None:
+    intake = _intake(app, RecordingOutlet())
+    await intake.drain(timeout=0.1)
+    try:
+        await intake.accept_many([(_msg("b4", 20, "halo"), None), (_msg("b5", 21, "halo"), None)])
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("a draining intake accepted a batch")
+    assert await _count(app, InboxUpdate) == 0

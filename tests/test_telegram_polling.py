@@ -13,7 +13,7 @@ import logging
 
 import pytest
 from aiogram.methods import SendMessage
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
 from bot.app import App
 from bot.channels.runner import ChannelServer
@@ -23,7 +23,7 @@ from bot.core import actions
 from bot.core.i18n import Translator
 from bot.core.messages import Channel, Choice, Inbound, Reply
 from bot.core.registry import Flow
-from models import Identity, Product, Vendor
+from models import Identity, InboxUpdate, Product, Vendor
 from tests.fakes.telegram_api import DEFAULT_PHOTO_FILE_ID, FakeTelegramAPI
 from tests.support import PROFILE_ANSWERS, USER, Chat, add_product, phone, register_business, running, t, t_en
 
@@ -398,3 +398,53 @@ async def test_one_reply_one_message_and_keyboard_follows_language(app: App, tg:
         await user.tap("English")
         keyboards = [m["reply_markup"] for m in tg.messages_to(USER) if "keyboard" in (m.get("reply_markup") or {})]
         assert keyboards[-1]["keyboard"] == [[{"text": t_en("telegram.btn_menu")}, {"text": t_en("telegram.btn_help")}]]
+
+
+async def test_a_polled_batch_is_stored_in_one_insert_each_update_once_in_order(app: App, tg: FakeTelegramAPI) -> None:
+    inserts: list[int] = []
+
+    def count_inbox_inserts(_conn: object, _cursor: object, statement: str, params: object, *_: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO INBOX"):
+            inserts.append(len(params) if isinstance(params, list) else 1)
+
+    users = (USER, USER + 1, USER + 2)
+    event.listen(app.engine.sync_engine, "before_cursor_execute", count_inbox_inserts)
+    try:
+        async with running(app, tg) as server:
+            # Queued together: one getUpdates answer brings them all, the same update twice among them.
+            sent = [tg.send_text(user, text) for text in ("/start", "bantuan") for user in users]
+            tg.duplicate(sent[0])
+            await phone(server, tg).settle()
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", count_inbox_inserts)
+    assert len(inserts) == 1  # the whole batch in one statement
+    async with app.sessions() as session:
+        rows = (await session.execute(select(InboxUpdate.chat, InboxUpdate.update_key).order_by(InboxUpdate.id))).all()
+    # Each update stored once, in the order Telegram sent them (so each chat's own order holds).
+    assert [(chat, key) for chat, key in rows] == [(str(user), str(n)) for n, user in zip(sent, users * 2, strict=True)]
+    for user in users:
+        assert tg.texts_to(user)  # every chat was answered
+
+
+async def test_a_batch_that_could_not_be_stored_is_polled_again(
+    app: App, tg: FakeTelegramAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running(app, tg) as server:
+        assert server.telegram is not None
+        intake = server.telegram.intake
+        store = intake.accept_many
+        failures: list[int] = []
+
+        async def down_once(updates: object) -> list[bool]:
+            if not failures:
+                failures.append(1)
+                raise OSError("database is down")
+            return await store(updates)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(intake, "accept_many", down_once)
+        server.telegram.store_attempts = 1  # give up at once: the batch is not confirmed
+        user = phone(server, tg)
+        assert await user.send("/start") != []  # answered after Telegram delivered it again
+    assert failures == [1]
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxUpdate)) == 1

@@ -2,6 +2,7 @@
 
 1. `accept`: a channel hands over an update; it is stored in the inbox (bot/services/inbox.py) and only
    then may the channel acknowledge it to the platform (webhook 200, polling offset). A duplicate is dropped.
+   `accept_many` stores a whole polled batch in one transaction (one multi-row INSERT), the same way.
 2. A worker per chat handles that chat's stored updates one after the other, in arrival order, through
    `Dispatcher.handle_stored`: effects, "handled" mark and the replies' outbox row commit together. Across
    processes the order holds too: each handling takes the chat's oldest waiting update under a chat lock
@@ -101,28 +102,54 @@ class Intake:
 
         Raises when the database cannot store it (the platform then retries: nothing is acknowledged).
         """
-        if not inbound.update_id:
+        return (await self.accept_many([(inbound, meta)]))[0]
+
+    async def accept_many(self, updates: Sequence[tuple[Inbound, Meta | None]]) -> list[bool]:
+        """Store a batch of updates (one long poll) in one transaction, with one INSERT; for each, True when it
+        is new and will be handled. Acknowledge the platform only after this; it stores all or none.
+
+        Raises when the database cannot store them (the platform then retries: nothing is acknowledged).
+        """
+        if any(not inbound.update_id for inbound, _meta in updates):
             raise ValueError("a stored update needs an update id")
         if not self._accepting:
             raise RuntimeError("the intake is shutting down")
-        channel = inbound.channel.value
-        payload = dump_inbound(inbound, meta)
-        # One INSERT on a connection of the session factory's engine, without an ORM session around it; on
-        # PostgreSQL it commits by itself (one round trip instead of BEGIN, INSERT, COMMIT).
+        by_channel: dict[str, list[tuple[str, str, str]]] = {}
+        for inbound, meta in updates:
+            row = (inbound.update_id or "", inbound.external_id, dump_inbound(inbound, meta))
+            by_channel.setdefault(inbound.channel.value, []).append(row)
+        stored: dict[str, dict[str, int]] = {}
+        # The INSERTs on a connection of the session factory's engine, without an ORM session around them; on
+        # PostgreSQL a single one commits by itself (one round trip instead of BEGIN, INSERT, COMMIT).
         async with self._engine.connect() as connection:
-            if connection.dialect.name == "postgresql":
+            if connection.dialect.name == "postgresql" and len(by_channel) == 1:
                 await connection.execution_options(isolation_level="AUTOCOMMIT")
-            inbox_id = await inbox.accept(connection, channel, inbound.update_id, inbound.external_id, payload)
+            for channel, rows in by_channel.items():
+                stored[channel] = await inbox.accept_many(connection, channel, rows)
             await connection.commit()
-        if inbox_id is None:
-            self.duplicates += 1
-            logger.info("dropping repeated %s update %s", channel, inbound.update_id)
-            return False
-        self._queue(channel, inbound.external_id, _Update(inbox_id, inbound, meta or {}))
-        return True
+        new: list[bool] = []
+        queued: list[tuple[int, str, _Update]] = []
+        for inbound, meta in updates:
+            channel = inbound.channel.value
+            # Each key once: a second copy in the same batch is a duplicate too.
+            inbox_id = stored[channel].pop((inbound.update_id or "")[:128], None)
+            new.append(inbox_id is not None)
+            if inbox_id is None:
+                self.duplicates += 1
+                logger.info("dropping repeated %s update %s", channel, inbound.update_id)
+                continue
+            queued.append((inbox_id, channel, _Update(inbox_id, inbound, meta or {})))
+        # In inbox id order, the order each chat's updates are claimed in (bot/services/inbox.py `claim_next`).
+        for _inbox_id, channel, item in sorted(queued, key=lambda entry: entry[0]):
+            self._queue(channel, item.inbound.external_id, item)
+        return new
 
     async def resume(self) -> tuple[int, int]:
-        """After a start: queue unsent replies, then the updates still pending; returns both counts."""
+        """After a start: queue unsent replies, then the updates still pending; returns both counts.
+
+        Accepting is open again from here (after a `drain`, as when a server is started again in-process).
+        """
+        self._accepting = True
         async with self.sessions() as session:
             unsent = await outbox.undelivered(session, kind=outbox.REPLY)
             waiting = await inbox.pending(session)

@@ -1,9 +1,11 @@
 """The durable intake: a platform update is stored here before the platform is told it arrived.
 
-`accept` is one `INSERT … ON CONFLICT DO NOTHING RETURNING id`: a webhook retried or a poll replayed is
-stored once (the same statement de-duplicates across processes). Each stored update is handled exactly once:
-`claim_next` flips it from pending to handled inside the transaction that applies its effects, so a crash
-before commit leaves it pending for the next start, and a second worker that races for it finds it done.
+`accept_many` is one `INSERT … VALUES (…), (…) … ON CONFLICT DO NOTHING RETURNING id, update_key` for a
+whole batch (one webhook call, or one long poll; SQLAlchemy's "insertmanyvalues" builds the multi-row form):
+a webhook retried or a poll replayed is stored once (the same statement de-duplicates across processes).
+Each stored update is handled exactly once: `claim_next` flips it from pending to handled inside the
+transaction that applies its effects, so a crash before commit leaves it pending for the next start, and a
+second worker that races for it finds it done.
 
 Updates of one chat are handled in the order they were stored, even when several processes stored them
 (webhook calls spread over processes): `claim_next` first takes the chat's lock for the transaction (an
@@ -13,6 +15,7 @@ oldest pending update of that chat, whichever process stored it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -54,6 +57,8 @@ _ACCEPT = {
     .returning(_INBOX.c.id)
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
+# It returns the key too: rows skipped as duplicates return nothing, so the ids are matched by key.
+_ACCEPT_MANY = {name: statement.returning(_INBOX.c.update_key) for name, statement in _ACCEPT.items()}
 _CHAT_LOCK = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("b_lock"), 0)))
 _OLDEST = (
     select(_INBOX.c.id)
@@ -74,14 +79,22 @@ _CLAIM = (
 )
 
 
-async def accept(
-    session: AsyncSession | AsyncConnection, channel: str, update_key: str, chat: str, payload: str
-) -> int | None:
-    """Store an update; its row id, or None when this update was stored before (a duplicate delivery)."""
+async def accept_many(
+    session: AsyncSession | AsyncConnection, channel: str, updates: Sequence[tuple[str, str, str]]
+) -> dict[str, int]:
+    """Store a batch of (update key, chat, payload) in one statement; the row id of each key stored now (a key
+    stored before, or twice in the batch, is a duplicate: it is missing, or kept once)."""
+    if not updates:
+        return {}
     dialect = session.dialect if isinstance(session, AsyncConnection) else session.bind.dialect
-    statement = _ACCEPT["postgresql" if dialect.name == "postgresql" else "sqlite"]
-    values = {"b_channel": channel, "b_key": update_key[:128], "b_chat": chat[:128], "b_payload": payload}
-    return await session.scalar(statement, {**values, "b_at": utcnow()})
+    statement = _ACCEPT_MANY["postgresql" if dialect.name == "postgresql" else "sqlite"]
+    at = utcnow()
+    rows = [
+        {"b_channel": channel, "b_key": key[:128], "b_chat": chat[:128], "b_payload": payload, "b_at": at}
+        for key, chat, payload in updates
+    ]
+    found = await session.execute(statement, rows)
+    return {key: inbox_id for inbox_id, key in found}
 
 
 async def claim_next(session: AsyncSession, channel: str, chat: str) -> StoredUpdate | None:

@@ -1,8 +1,9 @@
 """`TelegramChannel`: receives updates, stores them durably, and sends the core's replies.
 
 Each update goes: recently-seen check -> flood check -> `Inbound` (inbound.py) -> `Intake.accept` (stored in
-the inbox before aiogram returns, so the webhook's 200 and the polling offset come only after the update is
-safe in the database) -> the intake's worker for that chat hands it to the core (one transaction that also
+the inbox before aiogram returns, so the webhook's 200 comes only after the update is safe in the database;
+with long polling `feed_batch` stores a whole getUpdates batch in one transaction before the next poll
+confirms its offset) -> the intake's worker for that chat hands it to the core (one transaction that also
 records the replies in the outbox) -> after commit, `deliver` renders and sends the replies (delivery.py,
 sender.py) and the outbox row records the outcome. Updates of one chat are handled and answered one after
 the other, so replies never overtake each other. A pressed button is always answered with
@@ -97,8 +98,10 @@ class TelegramChannel:
         bot_settings = core.settings.bot
         self.locale = Locale(self.default_language, bot_settings.timezone, bot_settings.timezone_label)
         # How often to try storing an update: a webhook answers 500 at once (Telegram retries); long polling
-        # sets more, since aiogram would move its offset past an update it could not store.
+        # sets more (a batch it could not store is only polled again after a pause).
         self.store_attempts = 1
+        # While `feed_batch` runs (long polling), the updates to store together once the batch has been read.
+        self._batch: list[tuple[Inbound, Meta | None]] | None = None
 
     def _build_dispatcher(self) -> AiogramDispatcher:
         # The handlers sit on the dispatcher (its root router) itself: a sub-router would add a round of
@@ -128,20 +131,33 @@ class TelegramChannel:
         return self.intake.idle
 
     async def _accept(self, inbound: Inbound, meta: Meta | None = None) -> None:
-        """Store the update; with long polling, keep trying a while (its offset must not move past it)."""
+        """Store the update: at once (webhook), or with the rest of its polled batch (see `feed_batch`)."""
+        if self._batch is not None:
+            self._batch.append((inbound, meta))
+            return
+        await self._store([(inbound, meta)])
+
+    async def _store(self, updates: Sequence[tuple[Inbound, Meta | None]]) -> None:
+        """Store updates in one transaction; with long polling, keep trying a while before giving up."""
         for attempt in range(self.store_attempts):
             try:
-                await self.intake.accept(inbound, meta)
+                await self.intake.accept_many(updates)
                 return
-            except RuntimeError as err:  # shutting down: leave the update to Telegram
-                self.recent.forget(int(inbound.update_id or 0))
+            except RuntimeError as err:  # shutting down: leave the updates to Telegram
+                self._forget(updates)
                 raise IntakeUnavailable(str(err)) from err
             except Exception as err:
                 if attempt + 1 >= self.store_attempts:
-                    self.recent.forget(int(inbound.update_id or 0))
+                    self._forget(updates)
                     raise IntakeUnavailable(str(err)) from err
-                logger.warning("could not store telegram update %s (%s); trying again", inbound.update_id, err)
+                keys = ", ".join(str(inbound.update_id) for inbound, _meta in updates)
+                logger.warning("could not store telegram updates %s (%s); trying again", keys, err)
                 await asyncio.sleep(min(0.25 * 2**attempt, 5.0))
+
+    def _forget(self, updates: Sequence[tuple[Inbound, Meta | None]]) -> None:
+        """Not stored: Telegram delivers them again, which the recently-seen check must then let through."""
+        for inbound, _meta in updates:
+            self.recent.forget(int(inbound.update_id or 0))
 
     async def on_message(self, message: Message, event_update: Update) -> None:
         """A message in a private chat: text, photo, contact, or something the core cannot read."""
@@ -271,6 +287,22 @@ class TelegramChannel:
     async def feed(self, update: Update) -> None:
         """Store an update from the webhook; raises `IntakeUnavailable` when it could not be stored."""
         await self.dispatcher.feed_update(self.bot, update)
+
+    async def feed_batch(self, updates: Sequence[Update]) -> None:
+        """Handle one long poll's updates: each through the dispatcher as `feed` does, then every one to keep
+        stored together, in one transaction. Raises `IntakeUnavailable` when they could not be stored: the
+        next getUpdates must then not confirm this batch's offset."""
+        self._batch = batch = []
+        try:
+            for update in updates:
+                try:
+                    await self.dispatcher.feed_update(self.bot, update)
+                except Exception:  # on_error has seen it (or it had no handler); the others go on
+                    logger.exception("telegram update %s failed", update.update_id)
+        finally:
+            self._batch = None
+        if batch:
+            await self._store(batch)
 
     async def drain(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - a shutdown grace period
         """Stops accepting and waits (bounded) until the accepted updates are handled and answered."""

@@ -4,13 +4,14 @@ Either way the bot first checks its token (`getMe`) and sets its command menu (`
 DEFAULT_LANGUAGE for everyone and in the other language for clients set to it; only commands the core
 understands).
 
-* `Polling` removes any webhook (Telegram refuses `getUpdates` while one is set) and runs aiogram's long
-  polling in a background task.
+* `Polling` removes any webhook (Telegram refuses `getUpdates` while one is set) and long-polls in a
+  background task: each batch goes through the aiogram dispatcher, then is stored in one transaction.
 * `Webhook` registers `{WEBHOOK_BASE_URL}/telegram/webhook` with a secret and serves it: a request without
   the secret in `X-Telegram-Bot-Api-Secret-Token` gets 401 (compared in constant time); a good one is parsed,
   stored in the inbox and only then acknowledged (200); the handling happens after, so Telegram waits for one
   insert, never for a handler. An update that could not be stored gets 500 and Telegram sends it again.
-  Long polling likewise stores each update before the next `getUpdates` confirms its offset.
+  Long polling likewise stores each batch of updates (one transaction) before the next `getUpdates` confirms
+  its offset.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import hmac
 import logging
 
 from aiogram.exceptions import TelegramAPIError
-from aiogram.methods import DeleteWebhook, SetMyCommands, SetWebhook
+from aiogram.methods import DeleteWebhook, GetUpdates, SetMyCommands, SetWebhook
 from aiogram.types import BotCommand, Update
+from aiogram.utils.backoff import Backoff, BackoffConfig
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -33,6 +35,8 @@ logger = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# Pause between failed polls (aiogram's own polling loop pauses the same way).
+BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
 
 # Bot commands per language: (command, description key). Only commands the core understands are set.
 COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -79,7 +83,13 @@ async def set_commands(channel: TelegramChannel) -> None:
 
 
 class Polling:
-    """Long polling in a background task."""
+    """Long polling in a background task, one batch at a time.
+
+    Each getUpdates answer is a batch: its updates go through the aiogram dispatcher one after the other, and
+    the ones to keep are stored in the inbox together, in one transaction (`TelegramChannel.feed_batch`). Only
+    then does the next getUpdates confirm the batch's offset; a batch that could not be stored is not
+    confirmed, so Telegram delivers it again (after a pause).
+    """
 
     def __init__(self, channel: TelegramChannel, timeout: int = 10) -> None:
         self.channel = channel
@@ -94,27 +104,39 @@ class Polling:
         await self.channel.sender.call(DeleteWebhook(drop_pending_updates=False))
         self.channel.store_attempts = 8
         await set_commands(self.channel)
-        self.task = asyncio.create_task(
-            self.channel.dispatcher.start_polling(
-                bot,
-                polling_timeout=self.timeout,
-                allowed_updates=ALLOWED_UPDATES,
-                handle_signals=False,
-                close_bot_session=False,
-                # One update at a time: the next getUpdates (which confirms the offset) only after this
-                # batch is stored in the inbox, so nothing acknowledged can be lost.
-                handle_as_tasks=False,
-            ),
-            name="telegram-polling",
-        )
+        self.task = asyncio.create_task(self._poll(), name="telegram-polling")
+
+    async def _poll(self) -> None:
+        bot = self.channel.bot
+        backoff = Backoff(BACKOFF)
+        offset: int | None = None
+        # Wait longer than Telegram holds a long poll, so an empty poll is not taken for a timeout.
+        request_timeout = int((bot.session.timeout or 0) + self.timeout) or None
+        while True:
+            try:
+                request = GetUpdates(offset=offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES)
+                updates = await bot(request, request_timeout=request_timeout)
+                if updates:
+                    await self.channel.feed_batch(updates)
+                    offset = max(update.update_id for update in updates) + 1
+            except asyncio.CancelledError:
+                raise
+            except IntakeUnavailable as err:
+                logger.error("a batch of telegram updates could not be stored (%s); polling it again", err)
+                await backoff.asleep()
+                continue
+            except Exception as err:
+                logger.error("could not fetch telegram updates (%s: %s); trying again", type(err).__name__, err)
+                await backoff.asleep()
+                continue
+            backoff.reset()
 
     async def stop(self) -> None:
         """Stops polling; updates already received are still being handled (see `TelegramChannel.drain`)."""
         task, self.task = self.task, None
         if task is None:
             return
-        if not task.done():
-            await self.channel.dispatcher.stop_polling()
+        task.cancel()
         try:
             await task
         except asyncio.CancelledError:
