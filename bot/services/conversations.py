@@ -66,7 +66,7 @@ async def load(session: AsyncSession, user_id: int, ttl: timedelta) -> State | N
     if state_id is None:
         return None
     if version != STATE_VERSION or utcnow() - updated_at > ttl:
-        await session.execute(delete(_TABLE).where(_TABLE.c.id == state_id))
+        await session.execute(_END, {"b_user": user_id, "b_id": state_id})
         return State(id=state_id, flow=flow, step=step, expired=True)
     return State(id=state_id, flow=flow, step=step, data=dict(data or {}))
 
