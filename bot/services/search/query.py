@@ -933,15 +933,19 @@ def _agents_optional(
     """An agent or process noun the catalog does not know (`peternak ayam`, `pembudidaya lele`, `pengolahan
     kopi`, `pengantar galon`), or an agent noun known only by its root (`pekebun cabai`: kebun), names the seller
     or the work around a thing: next to a thing the catalog knows, it ranks but is not required. Alone, or next
-    to nothing known, it stays required (no answer rather than a guess)."""
+    to nothing known, it stays required (no answer rather than a guess). Only *before* the thing: after it, the
+    agent noun qualifies the thing the way any modifier does ("seragam perawat" is a nurse's uniform, "lemari
+    pendingin" a cooling cabinet), and a catalog without it has no answer."""
     agents = {i for i in unknown if _is_agent_form(concepts[i].word or "")} | set(persons)
-    known = any(
-        not c.optional and i not in agents | set(unknown) and any(all(t in vocab for t in a) for a in c.alternatives)
+    known = [
+        i
         for i, c in enumerate(concepts)
-    )
-    if not agents or not known:
+        if not c.optional and i not in agents | set(unknown) and any(all(t in vocab for t in a) for a in c.alternatives)
+    ]
+    leading = {i for i in agents if known and i < known[-1]}
+    if not leading:
         return tuple(concepts)
-    return tuple(replace(c, optional=True) if i in agents else c for i, c in enumerate(concepts))
+    return tuple(replace(c, optional=True) if i in leading else c for i, c in enumerate(concepts))
 
 
 def _is_person(word: str, vocab: Vocabulary) -> bool:

@@ -32,7 +32,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from itertools import combinations
 from math import prod
 from typing import Any
 
@@ -67,7 +66,7 @@ from bot.services.search.index import (
     kecamatan_token,
     kelurahan_token,
 )
-from bot.services.search.query import Concept, ParsedQuery, SearchFilters
+from bot.services.search.query import SERVICE_WORDS, Concept, ParsedQuery, SearchFilters
 from models import Product, Vendor
 
 CANDIDATES = 50  # ranked per question; `SearchResult.total` counts up to this
@@ -365,19 +364,23 @@ def attempts(parsed: ParsedQuery, concepts: tuple[Concept, ...], relax: bool = T
         filter_sets += [replace(f, category=None) for f in filter_sets]
     for filters in filter_sets:
         yield Attempt(concepts, filters)
-    if relax and len(concepts) > CORE_CONCEPTS:
+    if relax and droppable(concepts):
         for filters in filter_sets:
             yield Attempt(concepts, filters, relaxed=True)
+
+
+def droppable(concepts: Sequence[Concept]) -> list[int]:
+    """Where the relaxed fallback may leave one concept out: never the first `CORE_CONCEPTS`, nor what a
+    service is done to ("sabun cuci baju": soap for washing clothes is no dish soap, whatever else it says)."""
+    core = set(range(CORE_CONCEPTS))
+    core |= {i + 1 for i, c in enumerate(concepts) if c.word in SERVICE_WORDS}
+    return [i for i in range(len(concepts)) if i not in core]
 
 
 def conjunctions(attempt: Attempt) -> list[Conjunction]:
     """The attempt as an OR of AND-groups of concepts, each group also requiring the filter tokens."""
     terms = [c.alternatives for c in attempt.concepts]
-    if attempt.relaxed:
-        core, rest = terms[:CORE_CONCEPTS], terms[CORE_CONCEPTS:]
-        groups = [core + list(kept) for kept in combinations(rest, len(rest) - 1)]
-    else:
-        groups = [terms]
+    groups = [terms[:i] + terms[i + 1 :] for i in droppable(attempt.concepts)] if attempt.relaxed else [terms]
     markers = [((token,),) for token in filter_tokens(attempt.filters)]
     return [[*group, *markers] for group in groups]
 
