@@ -448,6 +448,8 @@ class Vocabulary:
         edits = max_edits(word)
         if edits:
             found = process.extract(word, terms, scorer=OSA.distance, score_cutoff=edits, limit=None)
+            if len(word) <= _SHORT_WORD:
+                found = [hit for hit in found if _same_start(word, hit[0])]
             if found:
                 # Fewest edits, then the closest spelling (`bsah` -> basah, not buah), then the most frequent.
                 return min(found, key=lambda hit: (hit[1], -fuzz.ratio(word, hit[0]), -self.df[hit[0]], hit[0]))[0]
@@ -457,6 +459,36 @@ class Vocabulary:
             if completions:
                 return max(completions, key=lambda t: (self.df[t], -len(t)))
         return None
+
+    def unvowelled(self, word: str) -> list[str]:
+        """The terms that are the word with its vowels written back, most frequent first (`ktk` -> kotak,
+        `sklh` -> sekolah, `krpk` -> keripik, kerupuk): chat drops vowels, not consonants. Only for a word of
+        consonants alone, and terms of more than one product."""
+        if len(word) < _MIN_SKELETON or not word.isalpha() or any(ch in _VOWELS for ch in word):
+            return []
+        terms = self._sorted_terms()
+        found: list[str] = []
+        for term in terms[bisect.bisect_left(terms, word[0]) :]:
+            if not term.startswith(word[0]):
+                break
+            if len(term) <= 2 * len(word) + 1 and self.df[term] > 1 and _skeleton(term) == word:
+                found.append(term)
+        return sorted(found, key=lambda t: (-self.df[t], t))[:_MAX_VOWELED]
+
+
+_SHORT_WORD = 5  # up to this length a correction keeps the first letter ("asus" is no typo of "usus")
+_MIN_SKELETON = 3
+_MAX_VOWELED = 3
+_VOWELS = frozenset("aiueo")
+
+
+def _same_start(word: str, term: str) -> bool:
+    """People mistype inside a word, rarely its first letter: same first letter, or the first two swapped."""
+    return term[:1] == word[:1] or (len(word) > 1 and term[:2] == word[1::-1])
+
+
+def _skeleton(term: str) -> str:
+    return "".join(ch for ch in term if ch not in _VOWELS)
 
 
 _CACHE: dict[str, Vocabulary] = {}

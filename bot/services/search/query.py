@@ -913,6 +913,13 @@ def correct_concepts(
             corrections.append((word, " ".join(parts)))
             out.append(replace(concept, alternatives=(parts, *concept.alternatives)))
             continue
+        voweled = vocab.unvowelled(word) if not is_root_word(word) else []
+        if voweled:
+            # Chat writes consonants alone (`ktk` kotak, `sklh` sekolah); `krpk` may be kerupuk or keripik: both.
+            corrections.append((word, voweled[0]))
+            alternatives = (*((t,) for t in voweled), *concept.alternatives)
+            out.append(replace(concept, label=voweled[0], alternatives=alternatives))
+            continue
         fixed = _correct_word(word, vocab)
         if fixed is not None and fixed != word:
             corrections.append((word, fixed))
