@@ -690,12 +690,18 @@ def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...
     return None
 
 
+def _is_activity(word: str) -> bool:
+    """A meN-/ber- verb that is no verb of needing (`menjahit`, `membuat`, `bercocok`; not `memerlukan`)."""
+    return word.startswith(("me", "ber")) and len(word) >= 5 and word not in _NEED_VERBS and stem(word) != word
+
+
 def _take_need(ws: list[str]) -> tuple[list[str], Concept | None]:
     needs = load_needs()
     for n in range(min(MAX_NEED_WORDS, len(ws)), 0, -1):
         for i in range(len(ws) - n + 1):
             need = needs.get(tuple(ws[i : i + n]))
-            if need is not None:
+            if need is not None and not (i + n < len(ws) and _is_activity(ws[i + n])):
+                # ("pelatihan menjahit" is a course in sewing, whoever sells it: no need for a training's supplies)
                 concept = Concept(label=" ".join(ws[i : i + n]), alternatives=need.kinds, need=True)
                 return ws[:i] + ws[i + n :], concept
     return ws, None
@@ -901,7 +907,8 @@ def correct_concepts(
             if word and _is_person(word, vocab):
                 persons.append(len(out) - 1)  # "pekebun cabai": the one who grows it (kebun), not the thing
             continue
-        formed = next((m for m in word_forms(word) if m in vocab), None)
+        # a root the dictionary knows is no derived form (`kecap` is soy sauce, not ke- + cap)
+        formed = None if is_root_word(word) else next((m for m in word_forms(word) if m in vocab), None)
         if formed is not None:
             corrections.append((word, formed))
             out.append(replace(concept, alternatives=((formed,), *concept.alternatives)))
@@ -949,7 +956,13 @@ def _agents_optional(
         for i, c in enumerate(concepts)
         if not c.optional and i not in agents | set(unknown) and any(all(t in vocab for t in a) for a in c.alternatives)
     ]
-    leading = {i for i in agents if known and i < known[-1]}
+    # before an activity ("pelatihan menjahit", "kursus membatik") it names what is done about the activity: a
+    # course in sewing is no tailor's work
+    leading = {
+        i
+        for i in agents
+        if known and i < known[-1] and not (i + 1 < len(concepts) and _is_activity(concepts[i + 1].word or ""))
+    }
     if not leading:
         return tuple(concepts)
     return tuple(replace(c, optional=True) if i in leading else c for i, c in enumerate(concepts))
