@@ -1047,20 +1047,23 @@ _PREFIXES = (
     ("peng", ("k", "")), ("peny", ("s",)), ("pem", ("p", "")), ("pen", ("t", "")), ("per", ("",)), ("pe", ("",)),
     ("meng", ("k", "")), ("meny", ("s",)), ("mem", ("p", "")), ("men", ("t", "")), ("me", ("",)), ("ber", ("",)),
     ("ke", ("",)), ("di", ("",)),
+    # spoken forms: nge- before any root (`ngeprint`, `ngelas`), ny- for s/c (`nyablon`, `nyetak`), ng- for k/vowels
+    ("nge", ("",)), ("ny", ("s", "c")), ("ng", ("k", "")),
 )  # fmt: skip
-_SUFFIXES = ("annya", "nya", "an", "kan")
+_SUFFIXES = ("annya", "nya", "an", "kan", "in")  # -in: spoken -kan/-i (`cetakin`, `fotoin`, `nyewain`)
 
 
 def word_forms(word: str) -> list[str]:
     """Roots an agent or process noun may come from, beyond the stemmer's reach: `pengrajin` -> `rajin`,
-    `penenun` -> `tenun`, `tenunan` -> `tenun`, `pedagang` -> `dagang` (pe-/peN-/-an and kin), in order."""
+    `penenun` -> `tenun`, `tenunan` -> `tenun`, `pedagang` -> `dagang` (pe-/peN-/-an and kin), and the spoken
+    `nyablon` -> `sablon`, `ngelas` -> `las`, `cetakin` -> `cetak`, in order."""
     if len(word) < 5 or not word.isalpha():
         return []
     stems = [word] + [word[: -len(suf)] for suf in _SUFFIXES if word.endswith(suf) and len(word) - len(suf) >= 3]
     out: list[str] = []
     for base in stems:
         for prefix, restores in _PREFIXES:
-            if prefix.endswith("nge") and len(base) - len(prefix) > _SHORT_ROOT:
+            if prefix in ("penge", "menge") and len(base) - len(prefix) > _SHORT_ROOT:
                 continue
             if base.startswith(prefix) and len(base) - len(prefix) >= 3:
                 out.extend(r + base[len(prefix) :] for r in restores)
