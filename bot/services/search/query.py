@@ -118,6 +118,7 @@ class Concept:
     word: str | None = None  # the typed word, for single-word concepts that typo correction may replace
     optional: bool = False  # a generic word ("kantor"): ranks, but is not required next to a specific one
     need: bool = False  # a need or occasion ("keperluan rapat") standing for the product kinds serving it
+    trade: bool = False  # an agent noun's root (`pembatik`: batik): optional, but required where the catalog has both
 
 
 @dataclass(frozen=True)
@@ -965,7 +966,7 @@ def _agents_optional(
     }
     if not leading:
         return tuple(concepts)
-    return tuple(replace(c, optional=True) if i in leading else c for i, c in enumerate(concepts))
+    return tuple(replace(c, optional=True, trade=i in persons) if i in leading else c for i, c in enumerate(concepts))
 
 
 def _is_person(word: str, vocab: Vocabulary) -> bool:

@@ -449,6 +449,19 @@ async def find(
     required = tuple(c for c in concepts if not c.optional)  # "printer kantor" needs a printer
     if not required:
         return [], None  # only generic words ("jual rumah", "kantor"): nothing named, no confident answer
+    trade = tuple(c for c in concepts if not c.optional or c.trade)
+    # "pembatik tulis": batik tulis where the catalog has it, else anything "tulis" by whoever makes it
+    tries = [(trade, False), (required, relax)] if len(trade) > len(required) else [(required, relax)]
+    for wanted, relaxing in tries:
+        found, attempt = await _first_found(session, parsed, wanted, vocab, relaxing)
+        if found:
+            return found, attempt
+    return [], None
+
+
+async def _first_found(
+    session: AsyncSession, parsed: ParsedQuery, required: tuple[Concept, ...], vocab: Vocabulary | None, relax: bool
+) -> tuple[list[Candidate], Attempt | None]:
     for attempt in attempts(parsed, required, relax):
         groups = conjunctions(attempt)
         by_recent = not attempt.relaxed and estimate(groups[0], vocab) > RANKED_MAX
