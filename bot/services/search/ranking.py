@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from bot.services.search.retrieval import Candidate, ConceptTerms
-from bot.services.search.text import index_terms, is_stop, stem, words
+from bot.services.search.text import index_terms, is_stop, stem, word_terms, words
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,35 @@ def _name_position(words_of_name: list[str], alternatives: ConceptTerms) -> int 
 def names_all(name: str, concepts: Sequence[ConceptTerms]) -> bool:
     """Whether a product's name itself answers every concept (not its description or its seller's name)."""
     return _name_coverage(name, concepts) == 1.0
+
+
+# A product named by a repair or cleaning service before its object ("Servis Laptop", "Cuci Karpet", "Permak
+# Celana") answers a question about that object only when the question asks for such work: "laptop" or
+# "karpet masjid" is a thing to buy, which nobody here sells.
+_CARE_HEADS = frozenset({"servis", "service", "cuci", "laundry", "permak", "reparasi", "perbaikan"})
+_CARE_ASKS = _CARE_HEADS | frozenset(
+    {"perbaiki", "memperbaiki", "diperbaiki", "benerin", "betulin", "rusak", "mati", "error", "macet", "rawat",
+     "perawatan", "maintenance", "freon", "bersih", "repair", "repairs", "fix", "fixing", "wash", "washing", "clean",
+     "cleaning", "broken", "laundri", "laundromat", "jahit", "tailor", "seamstress", "alteration", "alterations"}
+)  # fmt: skip
+
+
+def _care_word(word: str) -> bool:
+    return word in _CARE_ASKS or stem(word) in _CARE_ASKS
+
+
+def asks_for_care(asked: Sequence[str]) -> bool:
+    """Whether a question asks for repair or cleaning work (`servis`, `rusak`, `cuci`, `perbaikan`, `fix`)."""
+    return any(_care_word(w) for w in asked)
+
+
+def care_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """Whether a product's name is a repair or cleaning service of what the question names ("Servis Laptop"
+    for "laptop", "laptop asus"): a care word before the first word of the name that answers the question."""
+    ws = words(name)
+    tokens = {t for alts in concepts for alt in alts for t in alt}
+    first = next((i for i, w in enumerate(ws) if not tokens.isdisjoint(word_terms(w))), None)
+    return first is not None and any(_care_word(w) for w in ws[:first])
 
 
 def modifier_order(name: str, concepts: Sequence[ConceptTerms]) -> list[int]:

@@ -33,7 +33,7 @@ from bot.services.search.query import (
     correct_concepts,
     parse_query,
 )
-from bot.services.search.ranking import SearchHit, modifier_order, names_all, rank
+from bot.services.search.ranking import SearchHit, asks_for_care, care_of_object, modifier_order, names_all, rank
 from bot.services.search.retrieval import CANDIDATES, RELATED, Attempt, Candidate, find, find_related
 from bot.services.search.text import load_lexicon
 from models import SearchLog
@@ -120,6 +120,10 @@ async def search(
             used = attempt.concepts if attempt else corrected
     if hits and attempt is not None and not attempt.relaxed and len(hits) < PAD_UNTIL:
         hits = await _pad(session, parsed, attempt, hits, vocab)
+    if hits and not asks_for_care([*parsed.asked, *(w for c in corrected for w in c.label.split())]):
+        # "laptop", "karpet masjid": the thing itself; "Servis Laptop" is at most a near miss
+        wanted = [c.alternatives for c in used if not c.optional]
+        hits = [h for h in hits if not care_of_object(h.product_name, wanted)]
     related: tuple[SearchHit, ...] = ()
     if not hits and corrected and related_wanted:
         # Nothing answers all of it: near misses, kept apart from the answers. First the same kind under the
