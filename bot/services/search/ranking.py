@@ -24,7 +24,6 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from bot.services.search.query import generic_words
 from bot.services.search.retrieval import Candidate, ConceptTerms
 from bot.services.search.text import index_terms, is_stop, stem, word_terms, words
 
@@ -194,25 +193,11 @@ def care_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
     return first is not None and any(_care_word(w) for w in ws[:first])
 
 
-def other_variant(name: str, concepts: Sequence[ConceptTerms], droppable: Sequence[int], things: Sequence[int]) -> bool:
-    """Whether a product found with one word of the question left out is another thing: its name says none of
-    the `things` asked (only a service's verb: "Sewa Proyektor" of a tent renter for "sewa tenda camping"), or
-    it says, in the left-out word's place, a variant of its own: "sewa tenda camping" and "Sewa Tenda Kerucut",
-    "sabun cuci baju" and "Sabun Cuci Piring", while "Cuci Karpet" still answers "cuci karpet masjid" (nothing
-    after karpet) and "Bordir Logo Instansi" answers "bordir logo kemeja" (a word that names nothing). The
-    left-out word is one the name lacks; its place is right after the name's words for the word before it."""
+def names_no_thing(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """Whether a product's name answers none of the things a question asks (only, say, a service's verb:
+    "Sewa Proyektor" of a tent renter found for "sewa tenda camping" through its seller's name)."""
     ws = words(name)
-    positions = [_name_position(ws, alts) for alts in concepts]
-    if all(positions[i] is None for i in things):
-        return True
-    for d in droppable:
-        before = positions[d - 1] if d > 0 else None
-        if positions[d] is not None or before is None or before >= len(ws):
-            continue
-        following = ws[before]
-        if not is_stop(following) and following not in generic_words() and not following.isdigit():
-            return True
-    return False
+    return bool(concepts) and all(_name_position(ws, alts) is None for alts in concepts)
 
 
 def modifier_order(name: str, concepts: Sequence[ConceptTerms]) -> list[int]:

@@ -39,10 +39,10 @@ from bot.services.search.ranking import (
     care_of_object,
     modifier_order,
     names_all,
-    other_variant,
+    names_no_thing,
     rank,
 )
-from bot.services.search.retrieval import CANDIDATES, RELATED, Attempt, Candidate, droppable, find, find_related
+from bot.services.search.retrieval import CANDIDATES, RELATED, Attempt, Candidate, find, find_related
 from bot.services.search.text import load_lexicon
 from models import SearchLog
 
@@ -128,18 +128,10 @@ async def search(
             used = attempt.concepts if attempt else corrected
     if hits and attempt is not None and not attempt.relaxed and len(hits) < PAD_UNTIL:
         hits = await _pad(session, parsed, attempt, hits, vocab)
-    if (
-        hits
-        and attempt is not None
-        and attempt.relaxed
-        and not await _exists_elsewhere(session, parsed, attempt, vocab)
-    ):
-        # A word left out: not a product with a variant of its own where that word was. (When the whole thing
-        # exists, only not under the question's place or flags, its other variants there are the answer.)
-        left = droppable(attempt.concepts)
-        things = [i for i, c in enumerate(attempt.concepts) if c.word not in SERVICE_WORDS]
-        wanted = [c.alternatives for c in attempt.concepts]
-        hits = [h for h in hits if not other_variant(h.product_name, wanted, left, things)]
+    if hits and attempt is not None and attempt.relaxed:
+        # A word left out: the product must still name one of the things asked, not only the service.
+        things = [c.alternatives for c in attempt.concepts if c.word not in SERVICE_WORDS]
+        hits = [h for h in hits if not names_no_thing(h.product_name, things)]
     if hits and not asks_for_care([*parsed.asked, *(w for c in corrected for w in c.label.split())]):
         # "laptop", "karpet masjid": the thing itself; "Servis Laptop" is at most a near miss
         wanted = [c.alternatives for c in used if not c.optional]
@@ -181,17 +173,6 @@ async def search(
         await session.commit()
     logger.debug("search %r -> %s hits in %.1f ms", result.normalized, result.total, result.took_ms)
     return result
-
-
-async def _exists_elsewhere(
-    session: AsyncSession, parsed: ParsedQuery, attempt: Attempt, vocab: Vocabulary | None
-) -> bool:
-    """Whether the question's every word finds products once its place, flags and price are set aside."""
-    if not replace(attempt.filters, category=None).any():
-        return False
-    anywhere = replace(parsed, filters=SearchFilters(category=attempt.filters.category))
-    found, _ = await find(session, anywhere, attempt.concepts, vocab, relax=False)
-    return bool(found)
 
 
 PAD_TRIES = 2
