@@ -121,3 +121,10 @@ async def test_a_short_word_keeps_its_first_letter(session: AsyncSession) -> Non
 async def test_fleksi_is_flexi(session: AsyncSession) -> None:
     await catalog(session, "Spanduk Flexi", "Spanduk Kain")
     assert (await names(session, "spanduk fleksi"))[0] == "Spanduk Flexi"
+
+
+async def test_the_worker_is_not_the_work(session: AsyncSession) -> None:
+    await catalog(session, "Servis AC Split", "Kanopi Besi Las")
+    assert await names(session, "teknisi ac") == ["Servis AC Split"]  # a technician repairs: the care is asked
+    assert await names(session, "ahli las kanopi") == ["Kanopi Besi Las"]
+    assert await names(session, "teknisi") == []

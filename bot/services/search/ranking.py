@@ -171,7 +171,8 @@ _CARE_HEADS = frozenset({"servis", "service", "cuci", "laundry", "permak", "repa
 _CARE_ASKS = _CARE_HEADS | frozenset(
     {"perbaiki", "memperbaiki", "diperbaiki", "benerin", "betulin", "rusak", "mati", "error", "macet", "rawat",
      "perawatan", "maintenance", "freon", "bersih", "repair", "repairs", "fix", "fixing", "wash", "washing", "clean",
-     "cleaning", "broken", "laundri", "laundromat", "jahit", "tailor", "seamstress", "alteration", "alterations"}
+     "cleaning", "broken", "laundri", "laundromat", "jahit", "tailor", "seamstress", "alteration", "alterations",
+     "teknisi", "montir", "technician", "mechanic"}
 )  # fmt: skip
 
 
