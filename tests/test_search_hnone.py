@@ -128,3 +128,10 @@ async def test_the_worker_is_not_the_work(session: AsyncSession) -> None:
     assert await names(session, "teknisi ac") == ["Servis AC Split"]  # a technician repairs: the care is asked
     assert await names(session, "ahli las kanopi") == ["Kanopi Besi Las"]
     assert await names(session, "teknisi") == []
+
+
+async def test_a_vowel_dropped_inside_a_real_word_and_a_pronoun_prefix(session: AsyncSession) -> None:
+    await catalog(session, "Kue Kering Nastar", "Kue Kering Kastengel", "Tumpeng Kuning", "Nasi Kuning", "Susu Etawa")
+    assert (await names(session, "kue kring nastar"))[0] == "Kue Kering Nastar"
+    assert (await names(session, "tumpeng kuneng"))[0] == "Tumpeng Kuning"  # no ku- + neng
+    assert await names(session, "tawa") == []  # a vowel at a word's end or start makes another word

@@ -980,6 +980,7 @@ def _is_agent_form(word: str) -> bool:
 
 
 _MIN_PART = 3
+_MIN_INNER = 4  # a real word this long may still be a catalog word with a vowel dropped inside
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _VOWELS = "aiueo"
 
@@ -1018,16 +1019,22 @@ def _split_word(word: str, vocab: Vocabulary) -> tuple[str, str] | None:
     return best[1] if best else None
 
 
-def _missing_letter(word: str, vocab: Vocabulary, letters: str = _LETTERS) -> str | None:
-    """The most common catalog word that is this word with one of `letters` added (`nma` -> nama, `uss` -> usus)."""
-    found = {word[:i] + ch + word[i:] for i in range(len(word) + 1) for ch in letters}
+def _missing_letter(word: str, vocab: Vocabulary, letters: str = _LETTERS, *, inner: bool = False) -> str | None:
+    """The most common catalog word that is this word with one of `letters` added (`nma` -> nama, `uss` -> usus);
+    `inner`: not before its first letter nor after its last."""
+    places = range(1, len(word)) if inner else range(len(word) + 1)
+    found = {word[:i] + ch + word[i:] for i in places for ch in letters}
     known = [w for w in found if vocab.frequency(w) > 1 and not is_stop(w)]
     return max(known, key=lambda w: (vocab.frequency(w), w)) if known else None
 
 
 def _correct_word(word: str, vocab: Vocabulary) -> str | None:
-    if not word.isalpha() or is_root_word(word):
+    if not word.isalpha():
         return None
+    if is_root_word(word):
+        # A real word is no typo, unless chat dropped a vowel inside a catalog word (`kring` kering, `sergam`
+        # seragam); never at its ends, where a vowel makes another word (`tawa` is no etawa, `kurs` no kursi).
+        return _missing_letter(word, vocab, _VOWELS, inner=True) if len(word) >= _MIN_INNER else None
     if max_edits(word) == 0:
         # Short words have too many neighbours: only a dropped vowel is forgiven (chat writes `nma`, `kpi`).
         return _missing_letter(word, vocab, _VOWELS) if len(word) >= 2 else None

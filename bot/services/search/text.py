@@ -220,9 +220,16 @@ def stem(word: str) -> str:
 
 
 def is_dictionary_word(word: str) -> bool:
-    """True when Sastrawi's root-word dictionary knows the word or its stem (so it is no typo)."""
+    """True when Sastrawi's root-word dictionary knows the word or its stem (so it is no typo). A stem reached
+    only by cutting a pronoun prefix (ku-, kau-: `kuneng` -> neng) does not count: buyers hardly write
+    `kubeli`, and such a word is far more often a misspelling (`kuneng`: kuning)."""
     dictionary = _stemmer().dictionary
-    return bool(dictionary.contains(word) or dictionary.contains(stem(word)))
+    if dictionary.contains(word):
+        return True
+    root = stem(word)
+    if word in (f"ku{root}", f"kau{root}"):
+        return False
+    return bool(dictionary.contains(root))
 
 
 def is_root_word(word: str) -> bool:
