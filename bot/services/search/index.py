@@ -408,6 +408,7 @@ class Vocabulary:
     built_at: float = field(default_factory=time.monotonic)
     _terms: list[str] | None = field(default=None, repr=False)
     _documents: int | None = field(default=None, repr=False)
+    _skeletons: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
 
     def __contains__(self, term: object) -> bool:
         return term in self.df
@@ -424,6 +425,7 @@ class Vocabulary:
 
     def add(self, terms: Iterable[str]) -> None:
         """Count one more product for each distinct term (used on every indexed write)."""
+        self._skeletons = None  # a term's frequency decides whether it is a vowel target
         for term in set(terms):
             if term not in self.df:
                 self._terms = None
@@ -467,12 +469,17 @@ class Vocabulary:
         if len(word) < _MIN_SKELETON or not word.isalpha() or any(ch in _VOWELS for ch in word):
             return []
         terms = self._sorted_terms()
-        found: list[str] = []
-        for term in terms[bisect.bisect_left(terms, word[0]) :]:
-            if not term.startswith(word[0]):
-                break
-            if len(term) <= 2 * len(word) + 1 and self.df[term] > 1 and _skeleton(term) == word:
-                found.append(term)
+        if self._skeletons is None:
+            self._skeletons = {}
+        by_skeleton = self._skeletons.get(word[0])
+        if by_skeleton is None:  # built once per first letter and vocabulary, then a lookup
+            by_skeleton = self._skeletons[word[0]] = {}
+            for term in terms[bisect.bisect_left(terms, word[0]) :]:
+                if not term.startswith(word[0]):
+                    break
+                if self.df[term] > 1:
+                    by_skeleton.setdefault(_skeleton(term), []).append(term)
+        found = [t for t in by_skeleton.get(word, ()) if len(t) <= 2 * len(word) + 1]
         return sorted(found, key=lambda t: (-self.df[t], t))[:_MAX_VOWELED]
 
 
@@ -487,8 +494,11 @@ def _same_start(word: str, term: str) -> bool:
     return term[:1] == word[:1] or (len(word) > 1 and term[:2] == word[1::-1])
 
 
+_NO_VOWELS = str.maketrans("", "", "aiueo")
+
+
 def _skeleton(term: str) -> str:
-    return "".join(ch for ch in term if ch not in _VOWELS)
+    return term.translate(_NO_VOWELS)
 
 
 _CACHE: dict[str, Vocabulary] = {}
