@@ -68,14 +68,19 @@ def test_the_clipped_form_is_generic_and_never_shadows_another_place() -> None:
     ("text", "expected", "thing"),
     [("sambal roa hadimulya", ("Metro Pusat", None), "sambal roa"),
      ("kopi yosodady", ("Metro Timur", "Yosodadi"), "kopi"), ("kopi metro utra", ("Metro Utara", None), "kopi"),
-     ("kopi metro selatn", ("Metro Selatan", None), "kopi"), ("abon metro timr", ("Metro Timur", None), "abon")],
+     ("kopi metro selatn", ("Metro Selatan", None), "kopi"), ("abon metro timr", ("Metro Timur", None), "abon"),
+     ("kopi yoso mulya", ("Metro Pusat", "Yosomulyo"), "kopi"),
+     ("kopi banjar sary", ("Metro Utara", "Banjarsari"), "kopi"),
+     ("kopi northern metro", ("Metro Utara", None), "kopi"), ("kopi asal metro utara", ("Metro Utara", None), "kopi")],
 )  # fmt: skip
 def test_a_misspelt_place_needs_no_lead_word(text: str, expected: tuple[str | None, str | None], thing: str) -> None:
     assert place(text) == expected
     assert things(text) == thing
 
 
-@pytest.mark.parametrize("text", ["kopi metro baru", "kopi di metro tv", "keripik yang ada di metro", "gorengan"])
+@pytest.mark.parametrize(
+    "text", ["kopi metro baru", "kopi di metro tv", "keripik yang ada di metro", "gorengan", "sari roti tawar"]
+)
 def test_words_that_only_look_like_a_place_stay_words(text: str) -> None:
     assert place(text) == (None, None)
 
@@ -115,7 +120,9 @@ def test_a_long_letters_address_is_no_wish() -> None:
      ("kopi listed in e katalog", {"ekatalog"}), ("kopi sertifkat halal", {"halal"}),
      ("kopi sertipikat halal", {"halal"}), ("kopi logo halal", {"halal"}), ("kopi halal label", {"halal"}),
      ("kopi udh halal", {"halal"}), ("kopi hallal", {"halal"}), ("kopi TKDN-IK", {"tkdn"}),
-     ("kopi srtifikat tkdn dan halal mui", {"tkdn", "halal"})],
+     ("kopi srtifikat tkdn dan halal mui", {"tkdn", "halal"}), ("kopi sudah berlabel MUI", {"halal"}),
+     ("kopi tingkat komponen dalam negeri", {"tkdn"}), ("kopi local content certificate", {"tkdn"}),
+     ("kopi yang bisa dibeli lewat e-katalog", {"ekatalog"}), ("kopi katalog pemerintah", {"ekatalog"})],
 )  # fmt: skip
 def test_wishes_as_people_write_them(text: str, expected: set[str]) -> None:
     assert wishes(text) == expected
@@ -125,6 +132,14 @@ def test_wishes_as_people_write_them(text: str, expected: set[str]) -> None:
 @pytest.mark.parametrize("text", ["cetak katalog", "katalog produk kopi", "ada katalog kopi?", "acara halal bihalal"])
 def test_a_bare_catalogue_is_a_product_not_a_wish(text: str) -> None:
     assert wishes(text) == set()
+
+
+def test_oleh_oleh_next_to_a_thing_says_what_for() -> None:
+    """ "oleh2 suvenir": the souvenir is required, the gift need ranks; alone it stands for the kinds serving it."""
+    concepts = {c.label: c.optional for c in parse_query("oleh2 suvenir tejoagung", METRO).concepts}
+    assert concepts == {"oleh": True, "suvenir": False}
+    alone = parse_query("oleh-oleh", METRO).concepts
+    assert [(c.need, c.optional) for c in alone] == [(True, False)]
 
 
 async def test_a_misspelt_kecamatan_filters_the_answers(session: AsyncSession) -> None:

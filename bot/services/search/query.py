@@ -73,7 +73,11 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("katalog", "nasional"): "ekatalog",
     ("katalog", "lkpp"): "ekatalog",
     ("lkpp",): "ekatalog",  # the agency that runs e-Katalog: "terdaftar di LKPP"
+    ("katalog", "pemerintah"): "ekatalog",
     ("hallal",): "halal",  # a common spelling
+    ("mui",): "halal",  # "sudah berlabel MUI": the halal label's issuer stands for it
+    ("bpjph",): "halal",
+    ("local", "content"): "tkdn",  # TKDN in English
     # Buying national products (P3DN) is what a TKDN certificate shows.
     ("p3dn",): "tkdn",
     ("pdn",): "tkdn",
@@ -83,7 +87,8 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
 _FLAG_MODIFIERS = frozenset(
     {"sertifikat", "bersertifikat", "sertifikasi", "tersertifikasi", "ber", "tayang", "terdaftar", "masuk", "label",
      "lokal", "punya", "memiliki", "nilai", "berlabel", "certified", "on", "produksi", "bersertifikasi", "logo",
-     "berlogo", "tercantum", "udh", "udah", "dah", "listed", "registered", "sold", "available", "approved"}
+     "berlogo", "tercantum", "udh", "udah", "dah", "listed", "registered", "sold", "available", "approved", "lewat",
+     "via", "melalui", "through", "government", "tingkat", "komponen"}
 )  # fmt: skip
 # ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin"),
 # or that it is a label or a certificate ("halal label", "TKDN-IK", the small industries' self-assessed one).
@@ -175,8 +180,11 @@ _DIRECTIONS = {
     "utr": "utara", "ut": "utara", "sel": "selatan", "slt": "selatan", "sltn": "selatan", "brt": "barat",
     "bar": "barat", "tmr": "timur", "tim": "timur", "pst": "pusat", "psat": "pusat",
     "north": "utara", "south": "selatan", "west": "barat", "east": "timur", "central": "pusat", "center": "pusat",
+    "northern": "utara", "southern": "selatan", "western": "barat", "eastern": "timur", "centre": "pusat",
 }  # fmt: skip
-_ENGLISH_DIRECTIONS = frozenset({"north", "south", "west", "east", "central", "center"})
+_ENGLISH_DIRECTIONS = frozenset(
+    {"north", "south", "west", "east", "central", "center", "northern", "southern", "western", "eastern", "centre"}
+)
 _CITY_SHORT = {"mtr": "metro"}
 
 
@@ -255,6 +263,14 @@ def _misspelt_places(ws: list[str], region: Region, used: set[int]) -> list[Plac
                 continue
         if is_stop(ws[i]) or not ws[i].isalpha():
             continue
+        pair = ws[i : i + 2]
+        if len(pair) == 2 and i + 1 not in used and pair[1].isalpha() and _split_name(pair):
+            match = region.match_kelurahan(" ".join(pair))  # "yoso mulya", "banjar sary": one name, misspelt
+            if match is not None:
+                start = i - 1 if i > 0 and ws[i - 1] in _PLACE_MARKERS else i
+                spans.append(PlaceSpan(start, i + 2, match[1], match[0]))
+                used = used | {i + 1}
+                continue
         led = i > 0 and ws[i - 1] in _PLACE_LEADS
         if not led and not _foreign_word(ws[i]):
             continue
@@ -269,6 +285,15 @@ def _misspelt_places(ws: list[str], region: Region, used: set[int]) -> list[Plac
 
 
 _MIN_FOREIGN = 6  # the region's fuzzy matching needs six letters too
+
+
+def _split_name(pair: list[str]) -> bool:
+    """Two words that may be one name written apart: no stop word, none of the word lists', and at least one
+    that no dictionary knows ("yoso mulya"; not "sari roti")."""
+    lexicon = load_lexicon().phrases
+    return not any(is_stop(w) or (w,) in lexicon or (w,) in load_everyday() for w in pair) and any(
+        not is_dictionary_word(w) for w in pair
+    )
 
 
 def _foreign_word(word: str) -> bool:
@@ -288,7 +313,7 @@ def _foreign_word(word: str) -> bool:
 _NEAR_WORDS = frozenset(
     {"di", "daerah", "daerahnya", "sekitar", "sekitaran", "seputar", "seputaran", "kawasan", "wilayah", "wil",
      "area", "dekat", "deket", "dket", "dkt", "lokasi", "alamat", "lingkungan", "near", "around", "nearby", "in",
-     "at", "sktr", "skitar"}
+     "at", "sktr", "skitar", "asal"}
 )  # fmt: skip
 _AROUND_WORDS = frozenset({"sekitarnya", "sekitar", "sekitaran", "dsk", "dsekitarnya", "around", "nearby"})
 
