@@ -78,6 +78,8 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("mui",): "halal",  # "sudah berlabel MUI": the halal label's issuer stands for it
     ("bpjph",): "halal",
     ("local", "content"): "tkdn",  # TKDN in English
+    ("domestic", "product"): "tkdn",
+    ("domestic", "products"): "tkdn",
     # Buying national products (P3DN) is what a TKDN certificate shows.
     ("p3dn",): "tkdn",
     ("pdn",): "tkdn",
@@ -88,14 +90,15 @@ _FLAG_MODIFIERS = frozenset(
     {"sertifikat", "bersertifikat", "sertifikasi", "tersertifikasi", "ber", "tayang", "terdaftar", "masuk", "label",
      "lokal", "punya", "memiliki", "nilai", "berlabel", "certified", "on", "produksi", "bersertifikasi", "logo",
      "berlogo", "tercantum", "udh", "udah", "dah", "listed", "registered", "sold", "available", "approved", "lewat",
-     "via", "melalui", "through", "government", "tingkat", "komponen"}
+     "via", "melalui", "through", "government", "tingkat", "komponen", "ikut", "akun", "pakai", "pake", "dapat",
+     "dapet", "mendapat", "mendapatkan", "izin", "ijin", "plus", "no", "nomor", "bernomor"}
 )  # fmt: skip
 # ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin"),
 # or that it is a label or a certificate ("halal label", "TKDN-IK", the small industries' self-assessed one).
 _FLAG_ISSUERS = frozenset(
     {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
      "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6", "label",
-     "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi"}
+     "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi", "indonesia"}
 )  # fmt: skip
 # Misspelt long qualifiers ("sertifkat", "sertipikat halal") are read as the word they are one letter from.
 _LONG_FLAG_WORDS = tuple(sorted(w for w in _FLAG_MODIFIERS | _FLAG_ISSUERS if len(w) >= 7))
