@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import process
@@ -293,12 +293,15 @@ _MIN_FOREIGN = 6  # the region's fuzzy matching needs six letters too
 def _split_name(pair: list[str]) -> bool:
     """Two words that may be one name written apart: no stop word, none of the word lists', and at least one
     that no dictionary knows ("yoso mulya"; not "sari roti")."""
-    lexicon = load_lexicon().phrases
-    return not any(is_stop(w) or (w,) in lexicon or (w,) in load_everyday() for w in pair) and any(
-        not is_dictionary_word(w) for w in pair
-    )
+    return all(_plain_word(w) for w in pair) and any(not is_dictionary_word(w) for w in pair)
 
 
+@lru_cache(maxsize=8192)
+def _plain_word(word: str) -> bool:
+    return not is_stop(word) and (word,) not in load_lexicon().phrases and (word,) not in load_everyday()
+
+
+@lru_cache(maxsize=8192)
 def _foreign_word(word: str) -> bool:
     """A word of six letters or more that is no Indonesian word and none of the word lists' (synonyms, English
     and brands, words kept as written): a name, or a typo of one."""
@@ -975,8 +978,9 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     raw = unicodedata.normalize("NFKC", text or "")[:MAX_QUERY_CHARS]
     prices, raw = _price_bounds(raw)
     date, raw = take_date(raw)
-    ws = expand_directions(words(strip_frame(raw)), region)
-    spans = find_place_spans(ws, region) or _intro_place(raw, region)
+    framed = strip_frame(raw)
+    ws = expand_directions(words(framed), region)
+    spans = find_place_spans(ws, region) or (_intro_place(raw, region) if framed != raw else [])
     place = next((s for s in spans if s.kelurahan), spans[0] if spans else None)  # a kelurahan is the finer one
     filters = replace(
         prices, kecamatan=place.kecamatan if place else None, kelurahan=place.kelurahan if place else None
