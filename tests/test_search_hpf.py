@@ -158,3 +158,11 @@ async def test_a_listing_word_makes_the_catalogue_the_e_katalog(session: AsyncSe
     assert listed.filters == SearchFilters(ekatalog=True)
     assert listed.results and all(h.badges.ekatalog for h in listed.results)
     assert (await search(session, "seragam sekolah udah tayang di katalog", log=False)).results == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["snack box gak harus halal", "kopi tidak perlu tkdn", "kopi non halal", "kopi tanpa tkdn"]
+)
+def test_a_wish_turned_around_is_no_wish(text: str) -> None:
+    assert wishes(text) == set()
+    assert wishes("kopi halal, tidak harus tkdn") == {"halal"}

@@ -100,6 +100,10 @@ _FLAG_ISSUERS = frozenset(
      "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6", "label",
      "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi", "indonesia"}
 )  # fmt: skip
+# Words that turn a wish around ("tidak harus TKDN", "belum e-katalog juga boleh", "non halal").
+_NEGATIONS = frozenset(
+    {"non", "tanpa", "bukan", "belum", "blm", "tidak", "tdk", "gak", "ga", "nggak", "ngga", "enggak", "without", "not"}
+)
 # Misspelt long qualifiers ("sertifkat", "sertipikat halal") are read as the word they are one letter from.
 _LONG_FLAG_WORDS = tuple(sorted(w for w in _FLAG_MODIFIERS | _FLAG_ISSUERS if len(w) >= 7))
 # "masuk katalog", "tayang di katalog", "ada di katalog": after a listing word, the catalogue is e-Katalog (a
@@ -631,9 +635,11 @@ def _take_flags(
             out.append(ws[i])
             i += 1
             continue
-        flags.add(flag)
-        while out and (_is_flag_word(out[-1], _FLAG_MODIFIERS) or is_stop(out[-1])):
-            out.pop()
+        popped: list[str] = []
+        while out and (_is_flag_word(out[-1], _FLAG_MODIFIERS) or out[-1] in _NEGATIONS or is_stop(out[-1])):
+            popped.append(out.pop())
+        if not _NEGATIONS.intersection(popped):  # "gak harus halal", "non TKDN juga boleh": no wish
+            flags.add(flag)
         i += n
         while i < len(ws) and (_is_flag_word(ws[i], _FLAG_ISSUERS) or (flag == "tkdn" and _is_tkdn_share(ws, i))):
             i += 1
