@@ -286,8 +286,8 @@ def _misspelt_places(ws: list[str], region: Region, used: set[int]) -> list[Plac
             kelurahan, kecamatan = match
             start = i - 1 if i > 0 and ws[i - 1] in _PLACE_MARKERS else i
             spans.append(PlaceSpan(start, i + 1, kecamatan, kelurahan))
-        elif (kecamatan := region.match_kecamatan(ws[i])) is not None:  # "hadimulya": the area of Hadimulyo
-            spans.append(PlaceSpan(i, i + 1, kecamatan, None))
+        elif _foreign_word(ws[i]) and (kecamatan := region.match_kecamatan(ws[i])) is not None:
+            spans.append(PlaceSpan(i, i + 1, kecamatan, None))  # "hadimulya": the area of Hadimulyo
     return spans
 
 
