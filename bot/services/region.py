@@ -22,6 +22,8 @@ The city word rule for `find_places` (searching inside a sentence such as "kerip
 - the first word shared by several two-word kelurahan names ("Hadimulyo" of Hadimulyo Barat and Hadimulyo
   Timur) names their kecamatan when they all lie in one and it is no other place's name: people say
   "daerah Hadimulyo" for the area as a whole;
+- a kecamatan named "<city> <direction>" is also found by its clipped one-word form ("metpus", "metsel"), as
+  "Jaksel" is Jakarta Selatan, when that form names no other place;
 - the longest name wins and names do not overlap; each place is reported once, in order of mention.
 """
 
@@ -30,6 +32,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -97,12 +100,15 @@ class Region:
         kec_index: dict[str, str] = {}
         kec_short: dict[str, str] = {}
         kel_index: dict[str, tuple[str, str]] = {}
+        clipped: dict[str, set[str]] = defaultdict(set)
         for kec in self.kecamatan:
             for spelling in (kec.name, *kec.aliases):
                 _put(kec_index, name_key(spelling), kec.name, "kecamatan")
             words = kec.name.split()
             if len(words) > 1 and name_key(words[0]) == city_key:
                 _put(kec_short, name_key(" ".join(words[1:])), kec.name, "kecamatan short name")
+                if len(words) == 2:
+                    clipped[_syllable(words[0]) + _syllable(words[1])].add(kec.name)
             spellings = [(k, k) for k in kec.kelurahan] + list(kec.kelurahan_aliases)
             for spelling, kel in spellings:
                 if kel not in kec.kelurahan:
@@ -111,6 +117,9 @@ class Region:
         for head, kec_name in _shared_heads(self.kecamatan).items():
             if head != city_key and head not in kec_index and head not in kec_short and head not in kel_index:
                 kec_index[head] = kec_name
+        for short, kec_names in clipped.items():  # "metpus", "metsel" (as "Jaksel" is Jakarta Selatan)
+            if len(kec_names) == 1 and short not in kec_index and short not in kec_short and short not in kel_index:
+                kec_index[short] = next(iter(kec_names))
         spellings: dict[tuple[PlaceKind, str], set[str]] = {}
         for key, kec_name in (*kec_index.items(), *kec_short.items()):
             spellings.setdefault(("kecamatan", kec_name), set()).add(key)
@@ -211,6 +220,15 @@ class Region:
             if marker in _KEC_MARKERS and key in self._kec_short:
                 return ("kecamatan", self._kec_short[key]), n
         return None
+
+
+def _syllable(word: str) -> str:
+    """The clipped first syllable of a word, as people shorten a "City Direction" name to one word ("Jakarta
+    Selatan": Jaksel, "Metro Pusat": Metpus, "Metro Utara": Metut): up to the first vowel and the consonant after
+    it ("met", "pus", "ut")."""
+    key = name_key(word)
+    m = re.match(r"[^aiueo]*[aiueo]+[^aiueo]?", key)
+    return m.group(0) if m else key
 
 
 def _shared_heads(kecamatan: tuple[Kecamatan, ...]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import process
@@ -23,7 +23,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from bot.errors import ValidationError
 from bot.services.categories import CATEGORY_WORDS
 from bot.services.parsers import UNITS, parse_price
-from bot.services.region import Region
+from bot.services.region import Region, name_key
 from bot.services.search.index import Vocabulary, max_edits
 from bot.services.search.text import (
     DATA_DIR,
@@ -69,6 +69,17 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("e", "catalogue"): "ekatalog",
     ("ecatalogue",): "ekatalog",
     ("katalog", "lokal"): "ekatalog",
+    ("katalog", "sektoral"): "ekatalog",
+    ("katalog", "nasional"): "ekatalog",
+    ("katalog", "lkpp"): "ekatalog",
+    ("lkpp",): "ekatalog",  # the agency that runs e-Katalog: "terdaftar di LKPP"
+    ("katalog", "pemerintah"): "ekatalog",
+    ("hallal",): "halal",  # a common spelling
+    ("mui",): "halal",  # "sudah berlabel MUI": the halal label's issuer stands for it
+    ("bpjph",): "halal",
+    ("local", "content"): "tkdn",  # TKDN in English
+    ("domestic", "product"): "tkdn",
+    ("domestic", "products"): "tkdn",
     # Buying national products (P3DN) is what a TKDN certificate shows.
     ("p3dn",): "tkdn",
     ("pdn",): "tkdn",
@@ -77,13 +88,29 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
 # Words that only qualify a flag ("sudah TKDN", "bersertifikat halal", "tayang di e-katalog").
 _FLAG_MODIFIERS = frozenset(
     {"sertifikat", "bersertifikat", "sertifikasi", "tersertifikasi", "ber", "tayang", "terdaftar", "masuk", "label",
-     "lokal", "punya", "memiliki", "nilai", "berlabel", "certified", "on", "produksi", "bersertifikasi"}
+     "lokal", "punya", "memiliki", "nilai", "berlabel", "certified", "on", "produksi", "bersertifikasi", "logo",
+     "berlogo", "tercantum", "udh", "udah", "dah", "listed", "registered", "sold", "available", "approved", "lewat",
+     "via", "melalui", "through", "government", "tingkat", "komponen", "ikut", "akun", "pakai", "pake", "dapat",
+     "dapet", "mendapat", "mendapatkan", "izin", "ijin", "plus", "no", "nomor", "bernomor"}
 )  # fmt: skip
-# ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin").
+# ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin"),
+# or that it is a label or a certificate ("halal label", "TKDN-IK", the small industries' self-assessed one).
 _FLAG_ISSUERS = frozenset(
     {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
-     "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6"}
+     "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6", "label",
+     "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi", "indonesia"}
 )  # fmt: skip
+# Words that turn a wish around ("tidak harus TKDN", "belum e-katalog juga boleh", "non halal").
+_NEGATIONS = frozenset(
+    {"non", "tanpa", "bukan", "belum", "blm", "tidak", "tdk", "gak", "ga", "nggak", "ngga", "enggak", "without", "not"}
+)
+# Misspelt long qualifiers ("sertifkat", "sertipikat halal") are read as the word they are one letter from.
+_LONG_FLAG_WORDS = tuple(sorted(w for w in _FLAG_MODIFIERS | _FLAG_ISSUERS if len(w) >= 7))
+# "masuk katalog", "tayang di katalog", "ada di katalog": after a listing word, the catalogue is e-Katalog (a
+# bare "katalog" stays a product: "cetak katalog").
+_CATALOG_WORDS = ("katalog", "catalog", "catalogue")
+_LISTING_WORDS = frozenset({"masuk", "tayang", "terdaftar", "tercantum", "listed", "registered", "available", "ada"})
+_LISTING_GAP = frozenset({"di", "ke", "dalam", "in", "on", "the", "sudah", "sdh", "udah", "udh", "dah", "yg", "yang"})
 # ... and, after TKDN, its share ("TKDN minimal 25 persen", "tkdn di atas 40%"): the filter is the certificate.
 _TKDN_SHARE_WORDS = frozenset({"minimal", "min", "minimum", "persen", "diatas", "atas", "keatas", "lebih", "dari",
                                "sebesar", "nilai", "nilainya", "pct", "percent"})  # fmt: skip
@@ -161,8 +188,11 @@ _DIRECTIONS = {
     "utr": "utara", "ut": "utara", "sel": "selatan", "slt": "selatan", "sltn": "selatan", "brt": "barat",
     "bar": "barat", "tmr": "timur", "tim": "timur", "pst": "pusat", "psat": "pusat",
     "north": "utara", "south": "selatan", "west": "barat", "east": "timur", "central": "pusat", "center": "pusat",
+    "northern": "utara", "southern": "selatan", "western": "barat", "eastern": "timur", "centre": "pusat",
 }  # fmt: skip
-_ENGLISH_DIRECTIONS = frozenset({"north", "south", "west", "east", "central", "center"})
+_ENGLISH_DIRECTIONS = frozenset(
+    {"north", "south", "west", "east", "central", "center", "northern", "southern", "western", "eastern", "centre"}
+)
 _CITY_SHORT = {"mtr": "metro"}
 
 
@@ -224,20 +254,101 @@ _PLACE_LEADS = frozenset(
 
 
 def _misspelt_places(ws: list[str], region: Region, used: set[int]) -> list[PlaceSpan]:
-    """Kelurahan written a little differently after a place word ("di yosomulya": Yosomulyo), when the word is
-    not a stop word; the region's own lenient matching decides, and only a clear winner counts."""
+    """Places written a little differently: a kelurahan after a place word ("di yosomulya": Yosomulyo), or
+    anywhere when the word is no Indonesian word nor one of the word lists' ("sambal hadimulya"); the city word
+    and a misspelt direction ("metro utra"). The region's own lenient matching decides, and only a clear winner
+    counts."""
     spans: list[PlaceSpan] = []
-    for i in range(1, len(ws)):
-        if i in used or ws[i - 1] not in _PLACE_LEADS or is_stop(ws[i]) or not ws[i].isalpha():
+    city = name_key(region.city or region.name)
+    for i in range(len(ws)):
+        if i in used:
+            continue
+        if ws[i] == city and i + 1 < len(ws) and i + 1 not in used and ws[i + 1].isalpha():
+            kecamatan = region.match_kecamatan(f"{ws[i]} {ws[i + 1]}")
+            if kecamatan is not None:
+                spans.append(PlaceSpan(i, i + 2, kecamatan, None))
+                used = used | {i + 1}
+                continue
+        if is_stop(ws[i]) or not ws[i].isalpha():
+            continue
+        pair = ws[i : i + 2]
+        if len(pair) == 2 and i + 1 not in used and pair[1].isalpha() and _split_name(pair):
+            match = region.match_kelurahan(" ".join(pair))  # "yoso mulya", "banjar sary": one name, misspelt
+            if match is not None:
+                start = i - 1 if i > 0 and ws[i - 1] in _PLACE_MARKERS else i
+                spans.append(PlaceSpan(start, i + 2, match[1], match[0]))
+                used = used | {i + 1}
+                continue
+        led = i > 0 and ws[i - 1] in _PLACE_LEADS
+        if not led and not _foreign_word(ws[i]):
             continue
         match = region.match_kelurahan(ws[i])
         if match is not None:
             kelurahan, kecamatan = match
-            start = i - 1 if ws[i - 1] in _PLACE_MARKERS else i
+            start = i - 1 if i > 0 and ws[i - 1] in _PLACE_MARKERS else i
             spans.append(PlaceSpan(start, i + 1, kecamatan, kelurahan))
+        elif _foreign_word(ws[i]) and (kecamatan := region.match_kecamatan(ws[i])) is not None:
+            spans.append(PlaceSpan(i, i + 1, kecamatan, None))  # "hadimulya": the area of Hadimulyo
     return spans
 
 
+_MIN_FOREIGN = 6  # the region's fuzzy matching needs six letters too
+
+
+def _split_name(pair: list[str]) -> bool:
+    """Two words that may be one name written apart: no stop word, none of the word lists', and at least one
+    that no dictionary knows ("yoso mulya"; not "sari roti")."""
+    return all(_plain_word(w) for w in pair) and any(not is_dictionary_word(w) for w in pair)
+
+
+@lru_cache(maxsize=8192)
+def _plain_word(word: str) -> bool:
+    return not is_stop(word) and (word,) not in load_lexicon().phrases and (word,) not in load_everyday()
+
+
+@lru_cache(maxsize=8192)
+def _foreign_word(word: str) -> bool:
+    """A word of six letters or more that is no Indonesian word and none of the word lists' (synonyms, English
+    and brands, words kept as written): a name, or a typo of one."""
+    return (
+        len(word) >= _MIN_FOREIGN
+        and not is_dictionary_word(word)
+        and (word,) not in load_lexicon().phrases
+        and (word,) not in load_everyday()
+        and word not in unstemmed_words()
+    )
+
+
+# A place is often led by words that say "near" or "in" ("sekitaran Mulyosari", "deket Imopuro", "lokasi Metro
+# Timur") or followed by "and around it" ("Metro Utara dan sekitarnya"): with the place, they name nothing.
+_NEAR_WORDS = frozenset(
+    {"di", "daerah", "daerahnya", "sekitar", "sekitaran", "seputar", "seputaran", "kawasan", "wilayah", "wil",
+     "area", "dekat", "deket", "dket", "dkt", "lokasi", "alamat", "lingkungan", "near", "around", "nearby", "in",
+     "at", "sktr", "skitar", "asal"}
+)  # fmt: skip
+_AROUND_WORDS = frozenset({"sekitarnya", "sekitar", "sekitaran", "dsk", "dsekitarnya", "around", "nearby"})
+
+
+_MAX_INTRO_WORDS = 12
+_AT_WORDS = _NEAR_WORDS - {"alamat", "lokasi"}
+
+
+def _intro_place(raw: str, region: Region) -> list[PlaceSpan]:
+    """In a short message, where the buyer says they are before the request ("saya di Yosodadi butuh
+    fotokopi", "aku tinggal di metro utara, cari abon"): a place led by "di", "daerah", "sekitar"... that the
+    frame cut away is still where they want it. Not a letter's sender ("kami dari Kelurahan Hadimulyo") nor
+    any place of a long message (an office's address is no wish)."""
+    ws = words(raw)
+    if len(ws) > _MAX_INTRO_WORDS:
+        return []
+    ws = expand_directions(ws, region)
+    for span in find_place_spans(ws, region):
+        if span.start > 0 and ws[span.start - 1] in _AT_WORDS:
+            return [PlaceSpan(0, 0, span.kecamatan, span.kelurahan)]  # its words are not in the need's words
+    return []
+
+
+# ------------------------------------------------------------------------ the frame around a request
 # ------------------------------------------------------------------------ the frame around a request
 
 # A request letter: "Selamat siang, saya dari bagian umum ... butuh 150 snack box ... untuk rapat ...".
@@ -520,23 +631,62 @@ def _take_flags(
     flags: set[str] = set()
     i = 0
     while i < len(ws):
-        for n in (2, 1):
-            phrase = ws[i : i + n]
-            flag = phrases.get(tuple(phrase)) or phrases.get((*phrase[:-1], phrase[-1].removesuffix("nya")))
-            if flag == "halal" and ws[i + n : i + n + 1] in (["bihalal"], ["bi"]):
-                flag = None  # "acara halal bihalal" is a gathering after Lebaran, no certificate
-            if flag is not None:
-                flags.add(flag)
-                while out and (out[-1] in _FLAG_MODIFIERS or is_stop(out[-1])):
-                    out.pop()
-                i += n
-                while i < len(ws) and (ws[i] in _FLAG_ISSUERS or (flag == "tkdn" and _is_tkdn_share(ws, i))):
-                    i += 1
-                break
-        else:
+        flag, n = _flag_at(ws, i, out, phrases)
+        if flag is None:
             out.append(ws[i])
             i += 1
+            continue
+        popped: list[str] = []
+        while out and (_is_flag_word(out[-1], _FLAG_MODIFIERS) or out[-1] in _NEGATIONS or is_stop(out[-1])):
+            popped.append(out.pop())
+        if not _NEGATIONS.intersection(popped):  # "gak harus halal", "non TKDN juga boleh": no wish
+            flags.add(flag)
+        i += n
+        while i < len(ws) and (_is_flag_word(ws[i], _FLAG_ISSUERS) or (flag == "tkdn" and _is_tkdn_share(ws, i))):
+            i += 1
     return out, replace(filters, tkdn="tkdn" in flags, ekatalog="ekatalog" in flags, halal="halal" in flags)
+
+
+def _flag_at(ws: list[str], i: int, before: list[str], phrases: dict[tuple[str, ...], str]) -> tuple[str | None, int]:
+    """The wish that words `i`.. say and how many words say it (None, 0 when they say none)."""
+    for n in (2, 1):
+        phrase = ws[i : i + n]
+        flag = phrases.get(tuple(phrase)) or phrases.get((*phrase[:-1], phrase[-1].removesuffix("nya")))
+        if flag == "halal" and ws[i + n : i + n + 1] in (["bihalal"], ["bi"]):
+            flag = None  # "acara halal bihalal" is a gathering after Lebaran, no certificate
+        if flag is not None:
+            return flag, n
+    if "ekatalog" not in phrases.values():
+        return None, 0
+    word = ws[i]
+    if word == "e" and i + 1 < len(ws) and _near(ws[i + 1], _CATALOG_WORDS):  # "e-katlog", "e katalok"
+        return "ekatalog", 2
+    if word.startswith("e") and _near(word, ("ekatalog", "ecatalog")):  # "ekatalok", "ekatlog"
+        return "ekatalog", 1
+    if word in _CATALOG_WORDS and _listed_before(before):
+        return "ekatalog", 1
+    return None, 0
+
+
+def _listed_before(before: list[str]) -> bool:
+    """The words before a bare "katalog" say it is a listing ("sudah masuk", "tayang di", "ada di")."""
+    k = len(before) - 1
+    while k >= 0 and before[k] in _LISTING_GAP:
+        k -= 1
+    if k < 0 or before[k] not in _LISTING_WORDS:
+        return False
+    return before[k] != "ada" or k < len(before) - 1  # "ada di katalog", not "ada katalog kopi?"
+
+
+def _near(word: str, targets: tuple[str, ...]) -> bool:
+    """The word is one of the long targets or one typo away from one (`katlog`, `sertifkat`)."""
+    if word in targets:
+        return True
+    return len(word) >= 6 and any(Levenshtein.distance(word, t, score_cutoff=1) <= 1 for t in targets)
+
+
+def _is_flag_word(word: str, known: frozenset[str]) -> bool:
+    return word in known or (len(word) >= 7 and not is_stop(word) and _near(word, _LONG_FLAG_WORDS))
 
 
 def _take_category(ws: list[str]) -> tuple[list[str], str | None]:
@@ -588,7 +738,18 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
 
 
 def _drop_places(ws: list[str], spans: list[PlaceSpan]) -> list[str]:
+    """The words without the places and the words that only lead or follow one ("sekitaran", "dan sekitarnya")."""
     drop = {i for span in spans for i in range(span.start, span.end)}
+    for span in (s for s in spans if s.end > s.start):
+        i = span.start - 1
+        while i >= 0 and i not in drop and (ws[i] in _NEAR_WORDS or is_stop(ws[i])):
+            drop.add(i)
+            i -= 1
+        j = span.end
+        while j < len(ws) and j not in drop and (ws[j] in _AROUND_WORDS or (is_stop(ws[j]) and j + 1 < len(ws))):
+            if ws[j] in _AROUND_WORDS:
+                drop.update(range(span.end, j + 1))
+            j += 1
     return [w for i, w in enumerate(ws) if i not in drop]
 
 
@@ -830,8 +991,9 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     raw = unicodedata.normalize("NFKC", text or "")[:MAX_QUERY_CHARS]
     prices, raw = _price_bounds(raw)
     date, raw = take_date(raw)
-    ws = expand_directions(words(strip_frame(raw)), region)
-    spans = find_place_spans(ws, region)
+    framed = strip_frame(raw)
+    ws = expand_directions(words(framed), region)
+    spans = find_place_spans(ws, region) or (_intro_place(raw, region) if framed != raw else [])
     place = next((s for s in spans if s.kelurahan), spans[0] if spans else None)  # a kelurahan is the finer one
     filters = replace(
         prices, kecamatan=place.kecamatan if place else None, kelurahan=place.kelurahan if place else None
