@@ -40,20 +40,33 @@ from bot.services.search.text import (
 MAX_QUERY_CHARS = 1000  # a question longer than this is pasted text; the rest is not read
 MAX_CONCEPTS = 8
 
-_AMOUNT = r"(?:rp\.?\s*)?[0-9][0-9.,]*\s*(?:rb|ribu|rebu|k|jt|juta)?"
+# Money as written: "Rp 15.000", "IDR 20,000", "15rb", "15k", "50 thousand", "1,5 jt", "20000 rupiah".
+_CURRENCY = r"(?:rp|idr)\.?\s*"
+_MULT = r"rb|ribu|rebu|k|jt|juta|thousands?|millions?|mio"
+_AMOUNT = rf"(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?:{_MULT})?"
 _PRICE_RE = re.compile(
-    r"(?:(?P<weak>sampai|hingga|s/d|up\s+to)|(?P<strict>di\s*bawah|kurang\s+dari|under|below|less\s+than|<(?!=))"
-    r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|>(?!=))|tidak\s+lebih\s+dari|paling\s+mahal"
+    r"(?:(?P<weak>sampai|hingga|s/d|up\s+to)|(?P<strict>di\s*bawah|kurang\s+dari|under|below|less\s+than"
+    r"|cheaper\s+than|lower\s+than|<(?!=))"
+    r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|at\s+least|>(?!=))|tidak\s+lebih\s+dari"
+    r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within"
     r"|maks(?:imal|imum)?\.?|max(?:imal|imum)?\.?|budget(?:nya)?|bujet(?:nya)?|anggaran(?:nya)?|<=|≤)"
-    r"\s*:?\s*(?P<amount>(?P<rp>rp\.?\s*)?[0-9][0-9.,]*\s*(?P<mult>rb|ribu|rebu|k|jt|juta)?)(?![a-z0-9])",
+    rf"\s*(?:of\s+)?:?\s*(?P<amount>(?P<rp>{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
     re.IGNORECASE,
 )
 _RANGE_RE = re.compile(
-    r"(?:(?P<lead>harga|antara|kisaran|range|between|rp\.?)\s*)?"
-    r"(?P<low>[0-9][0-9.,]*\s*(?:rb|ribu|rebu|k|jt|juta)?)\s*(?:-|–|s/d|sampai|hingga|to|dan|and)\s*"
-    r"(?P<high>(?:rp\.?\s*)?[0-9][0-9.,]*\s*(?P<mult>rb|ribu|rebu|k|jt|juta)?)(?![a-z0-9])",
+    rf"(?:(?P<lead>harga|antara|kisaran|range|between|from|{_CURRENCY})\s*)?"
+    rf"(?P<low>[0-9][0-9.,]*\s*(?:{_MULT})?)\s*(?:-|–|s/d|sampai|hingga|to|dan|and)\s*"
+    rf"(?P<high>(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
     re.IGNORECASE,
 )
+# An amount of money said without a bound ("kopi harga 50rb", "snack box around 15k", "Rp 15.000"): no product
+# is named so; it is dropped rather than searched for (which would find nothing).
+_LOOSE_AMOUNT_RE = re.compile(
+    rf"(?<![a-z0-9])(?:{_CURRENCY}[0-9][0-9.,]*(?:\s*(?:{_MULT}))?|[0-9][0-9.,]*\s*(?:{_MULT}))"
+    r"(?:\s*(?:rupiah|idr))?(?![a-z0-9])|(?<![a-z0-9])[0-9][0-9.,]*\s*(?:rupiah|idr)(?![a-z0-9])",
+    re.IGNORECASE,
+)
+_ENGLISH_MULT = {"thousand": "ribu", "thousands": "ribu", "million": "juta", "millions": "juta", "mio": "juta"}
 _MIN_BARE_PRICE = 100  # "sampai 2 hari" is no price; "di bawah 500" (rupiah) is
 _MIN_WEAK_PRICE = 1000  # after "sampai"/"hingga" a bare number is more often a count
 _FLAG_PHRASES: dict[tuple[str, ...], str] = {
@@ -87,7 +100,13 @@ _FLAG_ISSUERS = frozenset(
 # ... and, after TKDN, its share ("TKDN minimal 25 persen", "tkdn di atas 40%"): the filter is the certificate.
 _TKDN_SHARE_WORDS = frozenset({"minimal", "min", "minimum", "persen", "diatas", "atas", "keatas", "lebih", "dari",
                                "sebesar", "nilai", "nilainya", "pct", "percent"})  # fmt: skip
-_QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", "eks", "porsian", "bh"}
+_QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", "eks", "porsian", "bh"} | {
+    # English counts ("200 pieces", "for 80 people", "2 boxes", "per sheet")
+    "piece", "pieces", "boxes", "packs", "bottles", "sheets", "sheet", "units", "sets", "rolls", "reams", "ream",
+    "dozen", "dozens", "kilo", "kilos", "kgs", "portions", "portion", "servings", "serving", "people", "persons",
+    "person", "guests", "participants", "attendees", "copies", "cups", "pairs", "pair", "meters", "metres",
+    "liters", "litres", "days", "day", "hours", "packages", "cartons", "trays", "jars", "sacks", "pcs",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -456,6 +475,7 @@ def _group_concept(group: SynonymGroup, typed_words: list[str], word: str | None
 
 
 def _amount(text: str) -> int | None:
+    text = re.sub(r"[a-z]+$", lambda m: _ENGLISH_MULT.get(m[0].lower(), m[0]), text.strip(), flags=re.IGNORECASE)
     try:
         return parse_price(text).amount
     except ValidationError:
@@ -467,7 +487,7 @@ def _price_range(text: str) -> tuple[int | None, int | None, str]:
     for m in _RANGE_RE.finditer(text):
         high_text, low_text = m["high"], m["low"]
         mult = m["mult"]
-        if not (mult or m["lead"] or "rp" in high_text.lower()):
+        if not (mult or m["lead"] or re.search(_CURRENCY, high_text, re.IGNORECASE)):
             continue  # "2-3 hari", "10-20 orang": no money
         if mult and not re.search(r"[a-z]", low_text, re.IGNORECASE):
             low_text = low_text + " " + mult
@@ -479,7 +499,13 @@ def _price_range(text: str) -> tuple[int | None, int | None, str]:
 
 
 def _price_bounds(text: str) -> tuple[SearchFilters, str]:
-    """Price bounds read from the question (ceiling, strict or not; floor; range) and the text without them."""
+    """Price bounds read from the question (ceiling, strict or not; floor; range) and the text without them
+    (and without any other amount of money, which names no product)."""
+    filters, rest = _bounds(text)
+    return filters, _LOOSE_AMOUNT_RE.sub(" ", rest)
+
+
+def _bounds(text: str) -> tuple[SearchFilters, str]:
     low, high, text = _price_range(text)
     if high is not None:
         return SearchFilters(max_price=high, min_price=low), text
@@ -661,6 +687,33 @@ def load_everyday(path: Path = DATA_DIR / "everyday.txt") -> dict[tuple[str, ...
     return table
 
 
+@cache
+def everyday_qualifiers(path: Path = DATA_DIR / "everyday.txt") -> frozenset[tuple[str, ...]]:
+    """The `everyday.txt` phrases whose entry is marked `=> ~`: words that say which one or how it is sold, not
+    what (`jars`, `monthly`, `raw`): they rank, but a question is never required to have them."""
+    with path.open(encoding="utf-8") as fh:
+        lines = [line.split("#", 1)[0].strip() for line in fh]
+    return frozenset(
+        tuple(words(p))
+        for line in lines
+        if line.partition("=>")[2].lstrip().startswith("~")
+        for p in line.partition("=>")[0].split("|")
+        if words(p)
+    )
+
+
+def _english_bases(word: str) -> list[str]:
+    """What an English word may be a form of, for looking it up: a plural's singular, a past participle's or an
+    -ing form's verb (`fixed` -> fix, `printed` -> print, `serviced` -> service, `knitted` -> knit,
+    `baking` -> bake). Only candidates: a form counts only when the word list has it."""
+    out = [single] if (single := _singular(word)) else []
+    if len(word) > 4 and word.endswith("ed"):
+        out += [word[:-2], word[:-1]] + ([word[:-3]] if word[-3] == word[-4] else [])
+    if len(word) > 5 and word.endswith("ing"):
+        out += [word[:-3], word[:-3] + "e"] + ([word[:-4]] if word[-4] == word[-5] else [])
+    return out
+
+
 def _singular(word: str) -> str | None:
     """An English plural's singular (`pots` -> `pot`, `bakeries` -> `bakery`, `boxes` -> `box`)."""
     if len(word) <= 3 or not word.endswith("s"):
@@ -676,17 +729,19 @@ def _variant(word: str) -> tuple[str, ...]:
     return load_lexicon().variants.get(word, (word,))
 
 
-def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
-    """The longest `everyday.txt` phrase starting at word `i` (a plural last word finds its singular)."""
+def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...], bool] | None:
+    """The longest `everyday.txt` phrase starting at word `i` (a plural last word finds its singular, a verb
+    form its verb), its targets, and whether it is a qualifier (`everyday_qualifiers`)."""
     table = load_everyday()
     for n in range(min(MAX_NEED_WORDS, len(ws) - i), 0, -1):
         phrase = tuple(ws[i : i + n])
-        found = table.get(phrase)
-        if found is None and (single := _singular(phrase[-1])) is not None:
-            # the singular as the table's keys are folded ("boxed lunches": lunch -> nasi)
-            found = table.get((*phrase[:-1], single)) or table.get((*phrase[:-1], *_variant(single)))
-        if found is not None:
-            return n, found
+        keys = [phrase]
+        for base in _english_bases(phrase[-1]):
+            # the base as the table's keys are folded ("boxed lunches": lunch -> nasi)
+            keys += [(*phrase[:-1], base), (*phrase[:-1], *_variant(base))]
+        key = next((k for k in keys if k in table), None)
+        if key is not None:
+            return n, table[key], key in everyday_qualifiers()
     return None
 
 
@@ -760,11 +815,13 @@ def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
     while i < len(ws):
         found = _everyday_at(ws, i) if everyday else None
         if found is not None and found[0] >= (phrases[i][0] - i if i in phrases else 0):
-            # English or a brand ("mineral water", "kapal api"): the Indonesian words, or the typed ones.
-            n, targets = found
+            # English or a brand ("mineral water", "kapal api"): the Indonesian words, or the typed ones; a
+            # qualifier ("in jars", "monthly") ranks but is not required.
+            n, targets, qualifier = found
             typed = tuple(stem(w) for w in ws[i : i + n] if not is_stop(w))
             alternatives = tuple(dict.fromkeys((*targets, typed) if typed else targets))
-            concepts.append(Concept(" ".join(ws[i : i + n]), alternatives, word=ws[i] if n == 1 else None))
+            label = " ".join(ws[i : i + n])
+            concepts.append(Concept(label, alternatives, word=ws[i] if n == 1 else None, optional=qualifier))
             i += n
             continue
         if i in phrases:
