@@ -86,6 +86,9 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("p3dn",): "tkdn",
     ("pdn",): "tkdn",
     ("dalam", "negeri"): "tkdn",
+    # TKDN in English: the certified share of local (domestic) content
+    ("local", "content"): "tkdn",
+    ("domestic", "content"): "tkdn",
 }
 # Words that only qualify a flag ("sudah TKDN", "bersertifikat halal", "tayang di e-katalog").
 _FLAG_MODIFIERS = frozenset(
@@ -607,6 +610,9 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
         if out and out[-1] == "per" and word in _QUANTITY_UNITS:  # "25rb per dus"
             out.pop()
             continue
+        if out[-2:] == ["by", "the"] and word in _QUANTITY_UNITS:  # "by the kilo", "eggs by the tray"
+            del out[-2:]
+            continue
         after_number = False
         out.append(word)
     return out, quantity
@@ -679,11 +685,17 @@ def load_everyday(path: Path = DATA_DIR / "everyday.txt") -> dict[tuple[str, ...
     """`data/everyday.txt`: English words and brand names -> the Indonesian words a catalog uses, as index-token
     alternatives. Keys are folded like a question's words (spelling variants applied). Read once per process."""
     table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    variants = load_lexicon().variants
     for phrases, targets in _read_mapping(path):
         for phrase in phrases:
             typed = tuple(stem(w) for w in phrase if not is_stop(w))
             if (typed,) != targets:  # an entry the spelling variants already cover says nothing new
                 table.setdefault(phrase, targets)
+            # A plural that the spelling variants fold to the Indonesian word ("bags" -> tas, "shirts" ->
+            # kemeja) reaches the table folded: "goody bags" is looked up as goody tas.
+            for plural in (phrase[-1] + "s", phrase[-1] + "es"):
+                if len(phrase) > 1 and plural in variants:
+                    table.setdefault((*phrase[:-1], *variants[plural]), targets)
     return table
 
 
@@ -707,6 +719,8 @@ def _english_bases(word: str) -> list[str]:
     -ing form's verb (`fixed` -> fix, `printed` -> print, `serviced` -> service, `knitted` -> knit,
     `baking` -> bake). Only candidates: a form counts only when the word list has it."""
     out = [single] if (single := _singular(word)) else []
+    if len(word) > 4 and word.endswith("es"):
+        out.append(word[:-1])  # prizes, sizes, cases
     if len(word) > 4 and word.endswith("ed"):
         out += [word[:-2], word[:-1]] + ([word[:-3]] if word[-3] == word[-4] else [])
     if len(word) > 5 and word.endswith("ing"):
@@ -745,12 +759,28 @@ def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...
     return None
 
 
+def _product_phrases(ws: list[str]) -> list[tuple[int, int]]:
+    """The spans of the question's words that an `everyday.txt` phrase names as a product (not a qualifier)."""
+    spans: list[tuple[int, int]] = []
+    for i in range(len(ws)):
+        found = _everyday_at(ws, i)
+        if found is not None and found[0] > 1 and not found[2]:
+            spans.append((i, i + found[0]))
+    return spans
+
+
 def _take_need(ws: list[str]) -> tuple[list[str], Concept | None]:
     needs = load_needs()
+    spans: list[tuple[int, int]] | None = None
     for n in range(min(MAX_NEED_WORDS, len(ws)), 0, -1):
         for i in range(len(ws) - n + 1):
             need = needs.get(tuple(ws[i : i + n]))
             if need is not None:
+                # A product named by a longer everyday phrase around the need wins ("house cleaning", "meeting
+                # table"): the need is only part of its name.
+                spans = _product_phrases(ws) if spans is None else spans
+                if any(start <= i and i + n <= end and end - start > n for start, end in spans):
+                    continue
                 concept = Concept(label=" ".join(ws[i : i + n]), alternatives=need.kinds, need=True)
                 return ws[:i] + ws[i + n :], concept
     return ws, None
