@@ -136,3 +136,22 @@ async def test_english_price_bound_holds_in_the_answer(session: AsyncSession) ->
 async def test_english_for_things_nobody_sells_stays_unanswered(session: AsyncSession, text: str) -> None:
     result = await search(session, text, log=False)
     assert result.results == (), [h.product_name for h in result.results]
+
+
+def test_a_count_glued_to_its_unit_is_a_quantity_and_names_no_need() -> None:
+    parsed = parse_query("jual kaos polos ga kak? mau 100pcs", METRO)
+    assert parsed.quantity == 100 and "100pcs" not in parsed.normalized
+    assert ("kaos",) in parsed.concepts[0].alternatives
+    assert parse_query("beras 5kg", METRO).concepts[-1].optional  # a size still ranks
+
+
+def test_words_after_for_stay_required_when_only_generic_words_come_before() -> None:
+    assert _required("local products for gifts") == ["suvenir"]
+    assert _required("tumpeng for syukuran kantor") == ["tumpeng"]
+
+
+def test_english_procurement_framing_is_no_product() -> None:
+    assert _required("RFQ for 20 units office chairs") == ["kantor kursi"]  # "office chair"
+    parsed = parse_query("we need a cleaning service contractor for 6 months starting next month", METRO)
+    assert [c.label for c in parsed.concepts if not c.optional] == ["kebersihan service"]
+    assert parsed.date == "next month"

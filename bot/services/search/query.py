@@ -108,7 +108,8 @@ _QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", 
     "piece", "pieces", "boxes", "packs", "bottles", "sheets", "sheet", "units", "sets", "rolls", "reams", "ream",
     "dozen", "dozens", "kilo", "kilos", "kgs", "portions", "portion", "servings", "serving", "people", "persons",
     "person", "guests", "participants", "attendees", "copies", "cups", "pairs", "pair", "meters", "metres",
-    "liters", "litres", "days", "day", "hours", "packages", "cartons", "trays", "jars", "sacks", "pcs",
+    "liters", "litres", "days", "day", "hours", "packages", "cartons", "trays", "jars", "sacks", "pcs", "months",
+    "month", "weeks", "years", "year",
 }  # fmt: skip
 
 
@@ -302,7 +303,7 @@ _MONTHS = (
 _DATE_RE = re.compile(
     rf"\b(?:(?:tanggal|tgl\.?)\s*\d{{1,2}}(?:\s*[/-]\s*\d{{1,2}}(?:\s*[/-]\s*\d{{2,4}})?)?(?:\s+(?:{_MONTHS})\b)?(?:\s+\d{{4}})?"
     rf"|\d{{1,2}}\s+(?:{_MONTHS})\b(?:\s+\d{{4}})?|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
-    r"|besok|lusa|hari\s+ini|minggu\s+depan|pekan\s+depan|bulan\s+depan|tomorrow|next\s+week)\b",
+    r"|besok|lusa|hari\s+ini|minggu\s+depan|pekan\s+depan|bulan\s+depan|tomorrow|next\s+(?:week|month))\b",
     re.IGNORECASE,
 )
 
@@ -402,7 +403,8 @@ def _sentence_need(sentence: str, *, long: bool, weak_too: bool) -> list[str] | 
             break
         kept.append(w)
         j += 1
-    return kept if any(not is_stop(k) and k not in _SEPS for k in kept) else None
+    # a sentence of only a count ("mau 100pcs", "butuh 50 kotak") names no need
+    return kept if any(not is_stop(k) and k not in _SEPS and not _is_count(k) for k in kept) else None
 
 
 def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
@@ -594,11 +596,27 @@ def _starts_phrase(ws: list[str], i: int) -> bool:
     return any(pair in load_everyday() or pair in load_lexicon().phrases for pair in pairs)
 
 
+_GLUED_COUNT_RE = re.compile(r"(\d{1,6})([a-z]+)")
+
+
+def _is_count(word: str) -> bool:
+    """A number, a unit of counting, or both glued ("100pcs", "50pax"; not a size such as "600ml")."""
+    if word.isdigit() or word in _QUANTITY_UNITS:
+        return True
+    m = _GLUED_COUNT_RE.fullmatch(word)
+    return bool(m and m[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word))
+
+
 def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
     out: list[str] = []
     after_number = False
     quantity: int | None = None
     for i, word in enumerate(ws):
+        glued = _GLUED_COUNT_RE.fullmatch(word)
+        if glued and glued[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word):  # "100pcs", "80pax"
+            quantity = int(glued[1]) if quantity is None else quantity
+            after_number = False
+            continue
         if word.isdigit():
             after_number = True
             if quantity is None and 0 < len(word) <= 6:
@@ -801,7 +819,7 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     if start is None:
         return concepts
     after = set(ws[start + 1 :])
-    before = {w for w in ws[:start] if not is_stop(w) and w not in SERVICE_WORDS}
+    before = {w for w in ws[:start] if not is_stop(w) and w not in SERVICE_WORDS and w not in generic_words()}
     if not before:
         return concepts
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
