@@ -155,3 +155,9 @@ def test_english_procurement_framing_is_no_product() -> None:
     parsed = parse_query("we need a cleaning service contractor for 6 months starting next month", METRO)
     assert [c.label for c in parsed.concepts if not c.optional] == ["kebersihan service"]
     assert parsed.date == "next month"
+
+
+def test_a_halal_cert_or_label_is_the_flag_not_a_product() -> None:
+    for text in ("catering with halal cert", "snack box with halal label"):
+        parsed = parse_query(text, METRO)
+        assert parsed.filters.halal and len(_required(text)) == 1, text

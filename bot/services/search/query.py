@@ -98,7 +98,7 @@ _FLAG_MODIFIERS = frozenset(
 # ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin").
 _FLAG_ISSUERS = frozenset(
     {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
-     "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6"}
+     "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6", "label"}
 )  # fmt: skip
 # ... and, after TKDN, its share ("TKDN minimal 25 persen", "tkdn di atas 40%"): the filter is the certificate.
 _TKDN_SHARE_WORDS = frozenset({"minimal", "min", "minimum", "persen", "diatas", "atas", "keatas", "lebih", "dari",
