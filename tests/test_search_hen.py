@@ -161,3 +161,16 @@ def test_a_halal_cert_or_label_is_the_flag_not_a_product() -> None:
     for text in ("catering with halal cert", "snack box with halal label"):
         parsed = parse_query(text, METRO)
         assert parsed.filters.halal and len(_required(text)) == 1, text
+
+
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [
+        ("we're looking for a caterer", ("katering",)),
+        ("don't you sell tumpeng?", ("tumpeng",)),
+        ("book a projector for tomorrow", ("proyektor",)),
+    ],
+)
+def test_english_contractions_and_booking_name_no_product(text: str, thing: tuple[str, ...]) -> None:
+    concepts = [c for c in parse_query(text, METRO).concepts if not c.optional]
+    assert len(concepts) == 1 and thing in concepts[0].alternatives, concepts
