@@ -40,20 +40,33 @@ from bot.services.search.text import (
 MAX_QUERY_CHARS = 1000  # a question longer than this is pasted text; the rest is not read
 MAX_CONCEPTS = 8
 
-_AMOUNT = r"(?:rp\.?\s*)?[0-9][0-9.,]*\s*(?:rb|ribu|rebu|k|jt|juta)?"
+# Money as written: "Rp 15.000", "IDR 20,000", "15rb", "15k", "50 thousand", "1,5 jt", "20000 rupiah".
+_CURRENCY = r"(?:rp|idr)\.?\s*"
+_MULT = r"rb|ribu|rebu|k|jt|juta|thousands?|millions?|mio"
+_AMOUNT = rf"(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?:{_MULT})?"
 _PRICE_RE = re.compile(
-    r"(?:(?P<weak>sampai|hingga|s/d|up\s+to)|(?P<strict>di\s*bawah|kurang\s+dari|under|below|less\s+than|<(?!=))"
-    r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|>(?!=))|tidak\s+lebih\s+dari|paling\s+mahal"
+    r"(?:(?P<weak>sampai|hingga|s/d|up\s+to)|(?P<strict>di\s*bawah|kurang\s+dari|under|below|less\s+than"
+    r"|cheaper\s+than|lower\s+than|<(?!=))"
+    r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|at\s+least|>(?!=))|tidak\s+lebih\s+dari"
+    r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within"
     r"|maks(?:imal|imum)?\.?|max(?:imal|imum)?\.?|budget(?:nya)?|bujet(?:nya)?|anggaran(?:nya)?|<=|≤)"
-    r"\s*:?\s*(?P<amount>(?P<rp>rp\.?\s*)?[0-9][0-9.,]*\s*(?P<mult>rb|ribu|rebu|k|jt|juta)?)(?![a-z0-9])",
+    rf"\s*(?:of\s+)?:?\s*(?P<amount>(?P<rp>{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
     re.IGNORECASE,
 )
 _RANGE_RE = re.compile(
-    r"(?:(?P<lead>harga|antara|kisaran|range|between|rp\.?)\s*)?"
-    r"(?P<low>[0-9][0-9.,]*\s*(?:rb|ribu|rebu|k|jt|juta)?)\s*(?:-|–|s/d|sampai|hingga|to|dan|and)\s*"
-    r"(?P<high>(?:rp\.?\s*)?[0-9][0-9.,]*\s*(?P<mult>rb|ribu|rebu|k|jt|juta)?)(?![a-z0-9])",
+    rf"(?:(?P<lead>harga|antara|kisaran|range|between|from|{_CURRENCY})\s*)?"
+    rf"(?P<low>[0-9][0-9.,]*\s*(?:{_MULT})?)\s*(?:-|–|s/d|sampai|hingga|to|dan|and)\s*"
+    rf"(?P<high>(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
     re.IGNORECASE,
 )
+# An amount of money said without a bound ("kopi harga 50rb", "snack box around 15k", "Rp 15.000"): no product
+# is named so; it is dropped rather than searched for (which would find nothing).
+_LOOSE_AMOUNT_RE = re.compile(
+    rf"(?<![a-z0-9])(?:{_CURRENCY}[0-9][0-9.,]*(?:\s*(?:{_MULT}))?|[0-9][0-9.,]*\s*(?:{_MULT}))"
+    r"(?:\s*(?:rupiah|idr))?(?![a-z0-9])|(?<![a-z0-9])[0-9][0-9.,]*\s*(?:rupiah|idr)(?![a-z0-9])",
+    re.IGNORECASE,
+)
+_ENGLISH_MULT = {"thousand": "ribu", "thousands": "ribu", "million": "juta", "millions": "juta", "mio": "juta"}
 _MIN_BARE_PRICE = 100  # "sampai 2 hari" is no price; "di bawah 500" (rupiah) is
 _MIN_WEAK_PRICE = 1000  # after "sampai"/"hingga" a bare number is more often a count
 _FLAG_PHRASES: dict[tuple[str, ...], str] = {
@@ -84,6 +97,9 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("p3dn",): "tkdn",
     ("pdn",): "tkdn",
     ("dalam", "negeri"): "tkdn",
+    # TKDN in English: the certified share of local (domestic) content
+    ("local", "content"): "tkdn",
+    ("domestic", "content"): "tkdn",
 }
 # Words that only qualify a flag ("sudah TKDN", "bersertifikat halal", "tayang di e-katalog").
 _FLAG_MODIFIERS = frozenset(
@@ -114,7 +130,14 @@ _LISTING_GAP = frozenset({"di", "ke", "dalam", "in", "on", "the", "sudah", "sdh"
 # ... and, after TKDN, its share ("TKDN minimal 25 persen", "tkdn di atas 40%"): the filter is the certificate.
 _TKDN_SHARE_WORDS = frozenset({"minimal", "min", "minimum", "persen", "diatas", "atas", "keatas", "lebih", "dari",
                                "sebesar", "nilai", "nilainya", "pct", "percent"})  # fmt: skip
-_QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", "eks", "porsian", "bh"}
+_QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", "eks", "porsian", "bh"} | {
+    # English counts ("200 pieces", "for 80 people", "2 boxes", "per sheet")
+    "piece", "pieces", "boxes", "packs", "bottles", "sheets", "sheet", "units", "sets", "rolls", "reams", "ream",
+    "dozen", "dozens", "kilo", "kilos", "kgs", "portions", "portion", "servings", "serving", "people", "persons",
+    "person", "guests", "participants", "attendees", "copies", "cups", "pairs", "pair", "meters", "metres",
+    "liters", "litres", "days", "day", "hours", "packages", "cartons", "trays", "jars", "sacks", "pcs", "months",
+    "month", "weeks", "years", "year",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -392,7 +415,7 @@ _MONTHS = (
 _DATE_RE = re.compile(
     rf"\b(?:(?:tanggal|tgl\.?)\s*\d{{1,2}}(?:\s*[/-]\s*\d{{1,2}}(?:\s*[/-]\s*\d{{2,4}})?)?(?:\s+(?:{_MONTHS})\b)?(?:\s+\d{{4}})?"
     rf"|\d{{1,2}}\s+(?:{_MONTHS})\b(?:\s+\d{{4}})?|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
-    r"|besok|lusa|hari\s+ini|minggu\s+depan|pekan\s+depan|bulan\s+depan|tomorrow|next\s+week)\b",
+    r"|besok|lusa|hari\s+ini|minggu\s+depan|pekan\s+depan|bulan\s+depan|tomorrow|next\s+(?:week|month))\b",
     re.IGNORECASE,
 )
 
@@ -492,7 +515,8 @@ def _sentence_need(sentence: str, *, long: bool, weak_too: bool) -> list[str] | 
             break
         kept.append(w)
         j += 1
-    return kept if any(not is_stop(k) and k not in _SEPS for k in kept) else None
+    # a sentence of only a count ("mau 100pcs", "butuh 50 kotak") names no need
+    return kept if any(not is_stop(k) and k not in _SEPS and not _is_count(k) for k in kept) else None
 
 
 def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
@@ -568,6 +592,7 @@ def _group_concept(group: SynonymGroup, typed_words: list[str], word: str | None
 
 
 def _amount(text: str) -> int | None:
+    text = re.sub(r"[a-z]+$", lambda m: _ENGLISH_MULT.get(m[0].lower(), m[0]), text.strip(), flags=re.IGNORECASE)
     try:
         return parse_price(text).amount
     except ValidationError:
@@ -579,7 +604,7 @@ def _price_range(text: str) -> tuple[int | None, int | None, str]:
     for m in _RANGE_RE.finditer(text):
         high_text, low_text = m["high"], m["low"]
         mult = m["mult"]
-        if not (mult or m["lead"] or "rp" in high_text.lower()):
+        if not (mult or m["lead"] or re.search(_CURRENCY, high_text, re.IGNORECASE)):
             continue  # "2-3 hari", "10-20 orang": no money
         if mult and not re.search(r"[a-z]", low_text, re.IGNORECASE):
             low_text = low_text + " " + mult
@@ -591,7 +616,13 @@ def _price_range(text: str) -> tuple[int | None, int | None, str]:
 
 
 def _price_bounds(text: str) -> tuple[SearchFilters, str]:
-    """Price bounds read from the question (ceiling, strict or not; floor; range) and the text without them."""
+    """Price bounds read from the question (ceiling, strict or not; floor; range) and the text without them
+    (and without any other amount of money, which names no product)."""
+    filters, rest = _bounds(text)
+    return filters, _LOOSE_AMOUNT_RE.sub(" ", rest)
+
+
+def _bounds(text: str) -> tuple[SearchFilters, str]:
     low, high, text = _price_range(text)
     if high is not None:
         return SearchFilters(max_price=high, min_price=low), text
@@ -716,11 +747,27 @@ def _starts_phrase(ws: list[str], i: int) -> bool:
     return any(pair in load_everyday() or pair in load_lexicon().phrases for pair in pairs)
 
 
+_GLUED_COUNT_RE = re.compile(r"(\d{1,6})([a-z]+)")
+
+
+def _is_count(word: str) -> bool:
+    """A number, a unit of counting, or both glued ("100pcs", "50pax"; not a size such as "600ml")."""
+    if word.isdigit() or word in _QUANTITY_UNITS:
+        return True
+    m = _GLUED_COUNT_RE.fullmatch(word)
+    return bool(m and m[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word))
+
+
 def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
     out: list[str] = []
     after_number = False
     quantity: int | None = None
     for i, word in enumerate(ws):
+        glued = _GLUED_COUNT_RE.fullmatch(word)
+        if glued and glued[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word):  # "100pcs", "80pax"
+            quantity = int(glued[1]) if quantity is None else quantity
+            after_number = False
+            continue
         if word.isdigit():
             after_number = True
             if quantity is None and 0 < len(word) <= 6:
@@ -731,6 +778,9 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
             continue
         if out and out[-1] == "per" and word in _QUANTITY_UNITS:  # "25rb per dus"
             out.pop()
+            continue
+        if out[-2:] == ["by", "the"] and word in _QUANTITY_UNITS:  # "by the kilo", "eggs by the tray"
+            del out[-2:]
             continue
         after_number = False
         out.append(word)
@@ -815,12 +865,47 @@ def load_everyday(path: Path = DATA_DIR / "everyday.txt") -> dict[tuple[str, ...
     """`data/everyday.txt`: English words and brand names -> the Indonesian words a catalog uses, as index-token
     alternatives. Keys are folded like a question's words (spelling variants applied). Read once per process."""
     table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    variants = load_lexicon().variants
     for phrases, targets in _read_mapping(path):
         for phrase in phrases:
             typed = tuple(stem(w) for w in phrase if not is_stop(w))
             if (typed,) != targets:  # an entry the spelling variants already cover says nothing new
                 table.setdefault(phrase, targets)
+            # A plural that the spelling variants fold to the Indonesian word ("bags" -> tas, "shirts" ->
+            # kemeja) reaches the table folded: "goody bags" is looked up as goody tas.
+            for plural in (phrase[-1] + "s", phrase[-1] + "es"):
+                if len(phrase) > 1 and plural in variants:
+                    table.setdefault((*phrase[:-1], *variants[plural]), targets)
     return table
+
+
+@cache
+def everyday_qualifiers(path: Path = DATA_DIR / "everyday.txt") -> frozenset[tuple[str, ...]]:
+    """The `everyday.txt` phrases whose entry is marked `=> ~`: words that say which one or how it is sold, not
+    what (`jars`, `monthly`, `raw`): they rank, but a question is never required to have them."""
+    with path.open(encoding="utf-8") as fh:
+        lines = [line.split("#", 1)[0].strip() for line in fh]
+    return frozenset(
+        tuple(words(p))
+        for line in lines
+        if line.partition("=>")[2].lstrip().startswith("~")
+        for p in line.partition("=>")[0].split("|")
+        if words(p)
+    )
+
+
+def _english_bases(word: str) -> list[str]:
+    """What an English word may be a form of, for looking it up: a plural's singular, a past participle's or an
+    -ing form's verb (`fixed` -> fix, `printed` -> print, `serviced` -> service, `knitted` -> knit,
+    `baking` -> bake). Only candidates: a form counts only when the word list has it."""
+    out = [single] if (single := _singular(word)) else []
+    if len(word) > 4 and word.endswith("es"):
+        out.append(word[:-1])  # prizes, sizes, cases
+    if len(word) > 4 and word.endswith("ed"):
+        out += [word[:-2], word[:-1]] + ([word[:-3]] if word[-3] == word[-4] else [])
+    if len(word) > 5 and word.endswith("ing"):
+        out += [word[:-3], word[:-3] + "e"] + ([word[:-4]] if word[-4] == word[-5] else [])
+    return out
 
 
 def _singular(word: str) -> str | None:
@@ -838,17 +923,19 @@ def _variant(word: str) -> tuple[str, ...]:
     return load_lexicon().variants.get(word, (word,))
 
 
-def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
-    """The longest `everyday.txt` phrase starting at word `i` (a plural last word finds its singular)."""
+def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...], bool] | None:
+    """The longest `everyday.txt` phrase starting at word `i` (a plural last word finds its singular, a verb
+    form its verb), its targets, and whether it is a qualifier (`everyday_qualifiers`)."""
     table = load_everyday()
     for n in range(min(MAX_NEED_WORDS, len(ws) - i), 0, -1):
         phrase = tuple(ws[i : i + n])
-        found = table.get(phrase)
-        if found is None and (single := _singular(phrase[-1])) is not None:
-            # the singular as the table's keys are folded ("boxed lunches": lunch -> nasi)
-            found = table.get((*phrase[:-1], single)) or table.get((*phrase[:-1], *_variant(single)))
-        if found is not None:
-            return n, found
+        keys = [phrase]
+        for base in _english_bases(phrase[-1]):
+            # the base as the table's keys are folded ("boxed lunches": lunch -> nasi)
+            keys += [(*phrase[:-1], base), (*phrase[:-1], *_variant(base))]
+        key = next((k for k in keys if k in table), None)
+        if key is not None:
+            return n, table[key], key in everyday_qualifiers()
     return None
 
 
@@ -857,13 +944,29 @@ def _is_activity(word: str) -> bool:
     return word.startswith(("me", "ber")) and len(word) >= 5 and word not in _NEED_VERBS and stem(word) != word
 
 
+def _product_phrases(ws: list[str]) -> list[tuple[int, int]]:
+    """The spans of the question's words that an `everyday.txt` phrase names as a product (not a qualifier)."""
+    spans: list[tuple[int, int]] = []
+    for i in range(len(ws)):
+        found = _everyday_at(ws, i)
+        if found is not None and found[0] > 1 and not found[2]:
+            spans.append((i, i + found[0]))
+    return spans
+
+
 def _take_need(ws: list[str]) -> tuple[list[str], Concept | None]:
     needs = load_needs()
+    spans: list[tuple[int, int]] | None = None
     for n in range(min(MAX_NEED_WORDS, len(ws)), 0, -1):
         for i in range(len(ws) - n + 1):
             need = needs.get(tuple(ws[i : i + n]))
             if need is not None and not (i + n < len(ws) and _is_activity(ws[i + n])):
                 # ("pelatihan menjahit" is a course in sewing, whoever sells it: no need for a training's supplies)
+                # A product named by a longer everyday phrase around the need wins ("house cleaning", "meeting
+                # table"): the need is only part of its name.
+                spans = _product_phrases(ws) if spans is None else spans
+                if any(start <= i and i + n <= end and end - start > n for start, end in spans):
+                    continue
                 concept = Concept(label=" ".join(ws[i : i + n]), alternatives=need.kinds, need=True)
                 return ws[:i] + ws[i + n :], concept
     return ws, None
@@ -884,7 +987,7 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     if start is None:
         return concepts
     after = set(ws[start + 1 :])
-    before = {w for w in ws[:start] if not is_stop(w) and w not in SERVICE_WORDS}
+    before = {w for w in ws[:start] if not is_stop(w) and w not in SERVICE_WORDS and w not in generic_words()}
     if not before:
         return concepts
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
@@ -928,11 +1031,13 @@ def _concepts(ws: list[str], *, everyday: bool = True) -> list[Concept]:
     while i < len(ws):
         found = _everyday_at(ws, i) if everyday else None
         if found is not None and found[0] >= (phrases[i][0] - i if i in phrases else 0):
-            # English or a brand ("mineral water", "kapal api"): the Indonesian words, or the typed ones.
-            n, targets = found
+            # English or a brand ("mineral water", "kapal api"): the Indonesian words, or the typed ones; a
+            # qualifier ("in jars", "monthly") ranks but is not required.
+            n, targets, qualifier = found
             typed = tuple(stem(w) for w in ws[i : i + n] if not is_stop(w))
             alternatives = tuple(dict.fromkeys((*targets, typed) if typed else targets))
-            concepts.append(Concept(" ".join(ws[i : i + n]), alternatives, word=ws[i] if n == 1 else None))
+            label = " ".join(ws[i : i + n])
+            concepts.append(Concept(label, alternatives, word=ws[i] if n == 1 else None, optional=qualifier))
             i += n
             continue
         if i in phrases:
