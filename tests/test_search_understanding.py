@@ -44,7 +44,7 @@ def test_a_request_letter_gives_its_need_quantity_date_and_wishes() -> None:
 
 def test_the_frame_is_cut_only_when_an_introduction_comes_first() -> None:
     assert strip_frame("keripik pisang, butuh 100 bungkus") == "keripik pisang butuh 100 bungkus"
-    assert strip_frame("saya dari dinas pendidikan mau pesan nasi kotak") == "pesan nasi kotak"
+    assert strip_frame("saya dari dinas pendidikan mau pesan nasi kotak") == "nasi kotak"
 
 
 def test_an_example_of_the_thing_ranks_but_is_not_required() -> None:
