@@ -400,9 +400,7 @@ _SPEC_WORDS = frozenset(
 def _sentence_need(sentence: str, *, long: bool, weak_too: bool) -> list[str] | None:
     tokens = _tokens(sentence)
     ws = [t for t in tokens if t not in _SEPS]
-    verbs = [
-        i for i, w in enumerate(tokens) if w in _NEED_VERBS and not (i > 0 and tokens[i - 1] in _OFFICE_WORDS)
-    ]
+    verbs = [i for i, w in enumerate(tokens) if w in _NEED_VERBS and not (i > 0 and tokens[i - 1] in _OFFICE_WORDS)]
     strong = [i for i in verbs if tokens[i] not in _WEAK_VERBS]
     if not verbs or (not weak_too and not strong):
         return None
