@@ -248,16 +248,19 @@ _NEED_VERBS = frozenset(
      "mengadakan", "minta", "need", "needs", "looking", "want", "ingin", "mau", "pengen", "perlukan", "mengundang",
      "butuhin", "pesen", "mesen", "nyariin", "cariin", "require", "requires", "request", "belanja", "berbelanja",
      "penawaran", "rencananya", "pakai", "pake", "perlunya", "menyiapkan", "disiapkan", "nyiapin", "siapkan",
-     "mempersiapkan", "menyediakan", "disediakan", "sediakan", "mengumpulkan", "pengennya", "maunya", "inginnya"}
+     "mempersiapkan", "menyediakan", "disediakan", "sediakan", "mengumpulkan", "pengennya", "maunya", "inginnya",
+     "langganan", "berlangganan"}
 )  # fmt: skip
 # Verbs that as often say something else ("akan mengadakan sosialisasi", "saya mau tanya"): their sentence names
 # the need only when no sentence has a stronger one.
 # Verbs of preparing, providing or using ("panitia mau menyediakan roti", "mau pakai susu kambing") name the
 # need weakly too.
-_WEAK_VERBS = frozenset(
-    {"mengadakan", "mau", "ingin", "pengen", "want", "minta", "pakai", "pake", "menyiapkan", "disiapkan", "nyiapin",
-     "siapkan", "mempersiapkan", "menyediakan", "disediakan", "sediakan", "mengumpulkan"}
-)  # fmt: skip
+_WISH_WORDS = frozenset({"rencananya", "pengennya", "maunya", "inginnya"})  # "rencananya mukena katun"
+_WEAK_VERBS = _WISH_WORDS | {
+    "mengadakan", "mau", "ingin", "pengen", "want", "minta", "pakai", "pake", "menyiapkan", "disiapkan", "nyiapin",
+    "siapkan", "mempersiapkan", "menyediakan", "disediakan", "sediakan", "mengumpulkan",
+}  # fmt: skip
+_STRONG = _NEED_VERBS - _WEAK_VERBS
 # A request verb right after one of these is part of an office's name ("Bagian Pengadaan Barang dan Jasa",
 # "Pejabat Pengadaan", "Unit Layanan Pengadaan"), not a request.
 _OFFICE_WORDS = frozenset(
@@ -376,11 +379,11 @@ def _frame(text: str) -> list[str] | None:
     A later sentence that specifies ("Bahan kayu atau akrilik.", "Ukuran 3x1 meter.") gives examples that rank."""
     subject, body = letter_parts(text)
     sentences = _sentences(body)
-    for weak_too in (False, True):
-        if weak_too and subject:
+    for verbs in (_STRONG, _WISH_WORDS, _WEAK_VERBS):
+        if verbs is _WISH_WORDS and subject:
             return subject
         for k, sentence in enumerate(sentences):
-            kept = _sentence_need(sentence, long=len(sentences) > 1, weak_too=weak_too)
+            kept = _sentence_need(sentence, long=len(sentences) > 1, verbs=verbs)
             if kept is not None:
                 for later in sentences[k + 1 :]:
                     tokens = [t for t in _tokens(later) if t not in _SEPS]
@@ -397,14 +400,15 @@ _SPEC_WORDS = frozenset(
 )  # fmt: skip
 
 
-def _sentence_need(sentence: str, *, long: bool, weak_too: bool) -> list[str] | None:
+def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[str] | None:
+    """The need of a sentence with one of `verbs` (a strong one: "mau menata ruang arsip, jadi butuh lemari"
+    reads from "butuh"), None without."""
     tokens = _tokens(sentence)
     ws = [t for t in tokens if t not in _SEPS]
-    verbs = [i for i, w in enumerate(tokens) if w in _NEED_VERBS and not (i > 0 and tokens[i - 1] in _OFFICE_WORDS)]
-    strong = [i for i in verbs if tokens[i] not in _WEAK_VERBS]
-    if not verbs or (not weak_too and not strong):
+    found = [i for i, w in enumerate(tokens) if w in verbs and not (i > 0 and tokens[i - 1] in _OFFICE_WORDS)]
+    if not found:
         return None
-    verb = (strong or verbs)[0]  # "mau menata ruang arsip, jadi butuh lemari": the strong one
+    verb = found[0]
     while verb + 1 < len(tokens) and tokens[verb + 1] in _NEED_VERBS:
         verb += 1  # "mau pakai susu kambing", "ingin membeli": the last verb of a chain
     before = [t for t in tokens[:verb] if t not in _SEPS]
@@ -513,12 +517,6 @@ def need_items(text: str) -> list[str]:
             if len(head) > 1:
                 items[k] = [*head[:-1], items[k][0]]
     found = [item for item in items if any(not is_stop(w) for w in _before_purpose(item))]
-    colon = tokens.index(":") if ":" in tokens else -1
-    listed = [t for t in tokens[colon + 1 :] if t in _SEPS or t in _ITEM_WORDS]
-    if colon >= 0 and len(listed) >= 1 and len(found) > 2:
-        # "Kebutuhan Dinas Pendidikan TA 2027: 1) lemari 2) kursi", "ATK: kertas, map": the heading names no item
-        heading = sum(1 for t in tokens[:colon] if t in _SEPS or t in _ITEM_WORDS) + 1
-        found = [item for item in found if item not in items[:heading]]
     if len(found) > 1:
         head = next((w for w in found[0] if not is_stop(w)), None)
         if head in _SHARED_HEADS:
@@ -758,6 +756,22 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
     return out, quantity
 
 
+# Words before a place that say where the seller should be ("... penjual susu kambing di sekitar Metro Selatan?").
+_PLACE_WISH_LEADS = frozenset({"sekitar", "daerah", "wilayah", "area", "dekat", "kawasan", "seputar"})
+
+
+def _wished_places(text: str, region: Region) -> list[PlaceSpan]:
+    """Places a long message wishes for outside the sentence of its need, said after a word such as "sekitar" or
+    "daerah" (an office's own place, "DWP Kecamatan Metro Utara", or an address is no wish). The spans refer to
+    the whole text, so they are only read, never dropped from the need's words."""
+    if "\n" not in text and len(_SENTENCE_RE.split(text)) < 2:
+        return []
+    ws = expand_directions(words(letter_parts(text)[1]), region)
+    spans = find_place_spans(ws, region)
+    wished = [span for span in spans if span.start > 0 and ws[span.start - 1] in _PLACE_WISH_LEADS]
+    return [replace(span, start=0, end=0) for span in wished]
+
+
 def _drop_places(ws: list[str], spans: list[PlaceSpan]) -> list[str]:
     drop = {i for span in spans for i in range(span.start, span.end)}
     return [w for i, w in enumerate(ws) if i not in drop]
@@ -919,7 +933,7 @@ def _take_specific(ws: list[str]) -> tuple[list[str], frozenset[str]]:
 
 
 def _mark_example(concepts: list[Concept], example: frozenset[str], *, named: bool = False) -> list[Concept]:
-    if not example or (not named and all(set(c.label.split()) <= example for c in concepts)):
+    if not example or (not named and all(set(c.label.split()) <= example for c in concepts if not c.optional)):
         return concepts  # nothing named but the example: then it is the thing asked for
     return [replace(c, optional=True) if set(c.label.split()) <= example else c for c in concepts]
 
@@ -1001,7 +1015,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     prices, raw = _price_bounds(raw)
     date, raw = take_date(raw)
     ws = expand_directions(words(strip_frame(raw)), region)
-    spans = find_place_spans(ws, region)
+    spans = find_place_spans(ws, region) or _wished_places(raw, region)
     place = next((s for s in spans if s.kelurahan), spans[0] if spans else None)  # a kelurahan is the finer one
     filters = replace(
         prices, kecamatan=place.kecamatan if place else None, kelurahan=place.kelurahan if place else None
