@@ -360,10 +360,14 @@ def _tokens(sentence: str) -> list[str]:
     after a colon (what follows a colon is often the list of things: "untuk semester ini: kertas, map")."""
     out: list[str] = []
     pieces = re.split(r"([,;:/&+\n])", sentence)  # each line of a message is a part of its own
+    colon = False  # "berupa:\n1. snack": a colon before empty parts still starts a list
     for k in range(0, len(pieces), 2):
+        colon = colon or (k > 0 and pieces[k - 1] == ":")
         ws = words(pieces[k])
         if ws and out:
-            out.append(":" if pieces[k - 1] == ":" else ",")
+            out.append(":" if colon else ",")
+        if ws:
+            colon = False
         out.extend(ws)
     return out
 
@@ -908,12 +912,24 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
 
 
+# "kaos polos warna putih", "tas bahan kanvas": a quality said after the thing says which one, as an example does.
+_SPEC_MARKERS = frozenset({"warna", "bahan", "motif", "rasa"})
+
+
 def _take_example(ws: list[str]) -> tuple[list[str], frozenset[str]]:
     """Words without an example marker ("souvenir kayak gantungan kunci") and the example's words, when something
     was named before the marker; the marker itself names nothing."""
     if len(ws) > 1 and ws[0] in _EXAMPLE_MARKERS:
         ws = ws[1:]  # "..., kayak sambal roa": an item of the examples
-    start = next((i for i, w in enumerate(ws) if w in _EXAMPLE_MARKERS and i > 0), None)
+    start = next(
+        (
+            i
+            for i, w in enumerate(ws)
+            if i > 0
+            and (w in _EXAMPLE_MARKERS or (w in _SPEC_MARKERS and i + 1 < len(ws) and not is_stop(ws[i + 1])))
+        ),
+        None,
+    )
     if start is None or all(is_stop(w) for w in ws[:start]):
         return ws, frozenset()
     example = frozenset(ws[start + 1 :]) - set(ws[:start])
