@@ -739,11 +739,18 @@ def _starts_phrase(ws: list[str], i: int) -> bool:
     return any(pair in load_everyday() or pair in load_lexicon().phrases for pair in pairs)
 
 
+_DIMENSION_RE = re.compile(r"\d+x\d+(?:x\d+)?")
+
+
 def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
     out: list[str] = []
     after_number = False
     quantity: int | None = None
     for i, word in enumerate(ws):
+        if _DIMENSION_RE.fullmatch(word):
+            out.append(word)  # "spanduk 3x1 meter": the size ranks (see `_concepts`), its unit says nothing
+            after_number = True
+            continue
         if word.isdigit():
             after_number = True
             if quantity is None and 0 < len(word) <= 6:
@@ -925,8 +932,7 @@ def _take_example(ws: list[str]) -> tuple[list[str], frozenset[str]]:
         (
             i
             for i, w in enumerate(ws)
-            if i > 0
-            and (w in _EXAMPLE_MARKERS or (w in _SPEC_MARKERS and i + 1 < len(ws) and not is_stop(ws[i + 1])))
+            if i > 0 and (w in _EXAMPLE_MARKERS or (w in _SPEC_MARKERS and i + 1 < len(ws) and not is_stop(ws[i + 1])))
         ),
         None,
     )
