@@ -152,3 +152,13 @@ async def test_a_letter_for_what_nobody_sells_stays_unanswered(demo_session: Asy
         "Demikian, atas perhatiannya kami ucapkan terima kasih.\nSekretaris Dinas\nNIP 19720304 199803 1 005"
     )
     assert (await search(demo_session, letter, log=False)).results == ()
+
+
+def test_a_question_for_a_seller_names_the_need_and_what_the_seller_should_do_only_ranks() -> None:
+    text = (
+        "Assalamualaikum bu, mohon maaf mengganggu. Mau tanya, ibu tahu ga yang jual jamu kunyit asam di sekitar sini?"
+    )
+    assert required(text) == ["jamu", "kunyit", "asam"]
+    text = "Kami dari posyandu. Ada peternak atau penjual susu kambing yang bisa antar rutin?"
+    assert required(text) == ["susu kambing"]
+    assert {"antar", "rutin"} <= set(optional(text))

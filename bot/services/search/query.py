@@ -261,11 +261,14 @@ _WEAK_VERBS = _WISH_WORDS | {
     "siapkan", "mempersiapkan", "menyediakan", "disediakan", "sediakan", "mengumpulkan",
 }  # fmt: skip
 _STRONG = _NEED_VERBS - _WEAK_VERBS
+# "ibu tahu ga yang jual jamu kunyit asam?", "ada penjual susu kambing di sekitar Metro Selatan?": a question for
+# a seller names the need when no request verb does.
+_SELLER_WORDS = frozenset({"jual", "menjual", "jualan", "penjual", "produksi", "memproduksi", "produsen"})
 # A request verb right after one of these is part of an office's name ("Bagian Pengadaan Barang dan Jasa",
 # "Pejabat Pengadaan", "Unit Layanan Pengadaan"), not a request.
 _OFFICE_WORDS = frozenset(
     {"bagian", "bidang", "seksi", "subbag", "kasubbag", "kabag", "kasi", "kepala", "unit", "layanan", "pejabat",
-     "pokja", "biro", "tim", "ulp", "ukpbj", "kantor", "divisi"}
+     "pokja", "biro", "tim", "ulp", "ukpbj", "kantor", "divisi", "panitia"}
 )  # fmt: skip
 _INTRO_WORDS = frozenset(
     {"saya", "kami", "dari", "bagian", "dinas", "badan", "kantor", "selamat", "assalamualaikum", "permisi",
@@ -383,7 +386,7 @@ def _frame(text: str) -> list[str] | None:
     A later sentence that specifies ("Bahan kayu atau akrilik.", "Ukuran 3x1 meter.") gives examples that rank."""
     subject, body = letter_parts(text)
     sentences = _sentences(body)
-    for verbs in (_STRONG, _WISH_WORDS, _WEAK_VERBS):
+    for verbs in (_STRONG, _WISH_WORDS, _SELLER_WORDS, _WEAK_VERBS):
         if verbs is _WISH_WORDS and subject:
             return subject
         for k, sentence in enumerate(sentences):
@@ -417,8 +420,10 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
         verb += 1  # "mau pakai susu kambing", "ingin membeli": the last verb of a chain
     before = [t for t in tokens[:verb] if t not in _SEPS]
     after = tokens[verb + 1 :]
-    if before and not set(before) & _INTRO_WORDS and len(before) <= 4:
-        after = tokens  # "keripik pisang, butuh 100": the thing comes first
+    # "keripik pisang, butuh 100": the thing comes first (not in "ada peternak atau penjual ...": no thing there)
+    thing_first = not all(is_stop(w) or _is_agent_form(w) for w in before)
+    if before and not set(before) & _INTRO_WORDS and len(before) <= 4 and thing_first:
+        after = tokens
     kept: list[str] = []
     j = 0
     while j < len(after):
@@ -429,6 +434,8 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
             kept.append("seperti")  # "plakat 12 buah, bahan akrilik": which one
             j += 2
             continue
+        if named and w == "yang" and j + 1 < len(after) and after[j + 1] in _ABLE_WORDS:
+            w = "untuk"  # "penjual susu kambing yang bisa antar rutin": what the seller should do, as an occasion
         if w in _PURPOSE_WORDS and named and (long or len(ws) > 8):
             specific = next((k for k in range(j, len(after)) if after[k] in _SPECIFIC_MARKERS), None)
             if specific is not None:
@@ -454,6 +461,9 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
         kept.append(w)
         j += 1
     return kept if any(not is_stop(k) and k not in _SEPS for k in kept) else None
+
+
+_ABLE_WORDS = frozenset({"bisa", "dapat", "sanggup", "siap", "bersedia", "melayani", "menerima", "mampu"})
 
 
 def _spec_clauses(tokens: list[str]) -> list[str]:
