@@ -162,3 +162,13 @@ def test_a_question_for_a_seller_names_the_need_and_what_the_seller_should_do_on
     text = "Kami dari posyandu. Ada peternak atau penjual susu kambing yang bisa antar rutin?"
     assert required(text) == ["susu kambing"]
     assert {"antar", "rutin"} <= set(optional(text))
+
+
+def test_chat_endings_and_a_letters_invitation_name_nothing() -> None:
+    assert required("Selamat siang pak. Kami butuhnya tenda 2 unit, kursi 200. Acaranya tanggal 17.") == [
+        "tenda",
+        "kursi",
+    ]
+    assert required("butuh takjil dan nasi kotak 150 porsi, yang halal tentunya") == ["takjil", "nasi kotak"]
+    letter = "Kami mengundang UMKM untuk menyampaikan penawaran pengadaan parsel natal sebanyak 40 paket."
+    assert required(letter) == ["parsel", "natal"]

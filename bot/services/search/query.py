@@ -412,7 +412,12 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
     reads from "butuh"), None without."""
     tokens = _tokens(sentence)
     ws = [t for t in tokens if t not in _SEPS]
-    found = [i for i, w in enumerate(tokens) if w in verbs and not (i > 0 and tokens[i - 1] in _OFFICE_WORDS)]
+    found = [
+        i
+        for i, w in enumerate(tokens)
+        if (w in verbs or (w.endswith("nya") and w[:-3] in verbs))  # "kami butuhnya tenda"
+        and not (i > 0 and tokens[i - 1] in _OFFICE_WORDS)
+    ]
     if not found:
         return None
     verb = found[0]
@@ -458,7 +463,10 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
                 continue
             kept.extend(_spec_clauses(after[end:]))
             break
-        kept.append(w)
+        if w in _STRONG and not named:
+            kept = []  # "mengundang UMKM untuk menyampaikan penawaran pengadaan parsel": the last request names it
+        else:
+            kept.append(w)
         j += 1
     return kept if any(not is_stop(k) and k not in _SEPS for k in kept) else None
 
