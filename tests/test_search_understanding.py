@@ -51,7 +51,7 @@ def test_an_example_of_the_thing_ranks_but_is_not_required() -> None:
     """ "souvenir ..., kayak gantungan kunci siger": the example says which one, after the letter's occasion too;
     the marker word names nothing, and an example alone is the thing asked for."""
     letter = "Halo kak, aku lagi nyari souvenir buat tamu seminar, kayak gantungan kunci siger gitu, butuh 100 pcs"
-    assert strip_frame(letter) == "suvenir kayak gantungan kunci siger gitu"
+    assert strip_frame(letter) == "suvenir kayak gantungan kunci siger"  # "gitu" says nothing
     concepts = {c.label: c.optional for c in parse_query(letter, METRO).concepts}
     assert concepts["suvenir"] is False
     assert concepts["gantungan"] is concepts["kunci"] is concepts["siger"] is True
