@@ -136,7 +136,7 @@ _QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", 
     "dozen", "dozens", "kilo", "kilos", "kgs", "portions", "portion", "servings", "serving", "people", "persons",
     "person", "guests", "participants", "attendees", "copies", "cups", "pairs", "pair", "meters", "metres",
     "liters", "litres", "days", "day", "hours", "packages", "cartons", "trays", "jars", "sacks", "pcs", "months",
-    "month", "weeks", "years", "year",
+    "month", "weeks", "years", "year", "jeriken", "jerigen", "tray", "loyang",
 }  # fmt: skip
 
 
@@ -379,32 +379,60 @@ _NEED_VERBS = frozenset(
     {"butuh", "butuhkan", "membutuhkan", "dibutuhkan", "perlu", "memerlukan", "diperlukan", "cari", "mencari",
      "dicari", "nyari", "carikan", "pesan", "memesan", "dipesan", "order", "beli", "membeli", "pengadaan",
      "mengadakan", "minta", "need", "needs", "looking", "want", "ingin", "mau", "pengen", "perlukan", "mengundang",
-     "butuhin", "pesen", "mesen", "nyariin", "cariin", "require", "requires", "request", "belanja", "berbelanja"}
+     "butuhin", "pesen", "mesen", "nyariin", "cariin", "require", "requires", "request", "belanja", "berbelanja",
+     "penawaran", "rencananya", "pakai", "pake", "perlunya", "menyiapkan", "disiapkan", "nyiapin", "siapkan",
+     "mempersiapkan", "menyediakan", "disediakan", "sediakan", "mengumpulkan", "pengennya", "maunya", "inginnya",
+     "langganan", "berlangganan"}
 )  # fmt: skip
 # Verbs that as often say something else ("akan mengadakan sosialisasi", "saya mau tanya"): their sentence names
 # the need only when no sentence has a stronger one.
-_WEAK_VERBS = frozenset({"mengadakan", "mau", "ingin", "pengen", "want", "minta"})
+# Verbs of preparing, providing or using ("panitia mau menyediakan roti", "mau pakai susu kambing") name the
+# need weakly too.
+_WISH_WORDS = frozenset({"rencananya", "pengennya", "maunya", "inginnya"})  # "rencananya mukena katun"
+_WEAK_VERBS = _WISH_WORDS | {
+    "mengadakan", "mau", "ingin", "pengen", "want", "minta", "pakai", "pake", "menyiapkan", "disiapkan", "nyiapin",
+    "siapkan", "mempersiapkan", "menyediakan", "disediakan", "sediakan", "mengumpulkan",
+}  # fmt: skip
+_STRONG = _NEED_VERBS - _WEAK_VERBS
+# "ibu tahu ga yang jual jamu kunyit asam?", "ada penjual susu kambing di sekitar Metro Selatan?": a question for
+# a seller names the need when no request verb does.
+_SELLER_WORDS = frozenset({"jual", "menjual", "jualan", "penjual", "produksi", "memproduksi", "produsen"})
+# A request verb right after one of these is part of an office's name ("Bagian Pengadaan Barang dan Jasa",
+# "Pejabat Pengadaan", "Unit Layanan Pengadaan"), not a request.
+_OFFICE_WORDS = frozenset(
+    {"bagian", "bidang", "seksi", "subbag", "kasubbag", "kabag", "kasi", "kepala", "unit", "layanan", "pejabat",
+     "pokja", "biro", "tim", "ulp", "ukpbj", "kantor", "divisi", "panitia"}
+)  # fmt: skip
 _INTRO_WORDS = frozenset(
     {"saya", "kami", "dari", "bagian", "dinas", "badan", "kantor", "selamat", "assalamualaikum", "permisi",
      "perkenalkan", "nama", "pak", "bu", "bapak", "ibu", "mohon", "izin", "ijin", "halo", "hallo", "yth",
      "kepada", "hormat", "sekretariat", "kecamatan", "kelurahan", "sekolah", "smp", "sd", "sma", "puskesmas",
      "i", "we", "am", "from", "hello", "hi", "good"}
 )  # fmt: skip
-_PURPOSE_WORDS = frozenset({"untuk", "utk", "buat", "guna", "pada", "for", "dalam", "acara", "kegiatan"})
+_PURPOSE_WORDS = frozenset(
+    {"untuk", "utk", "buat", "guna", "pada", "for", "dalam", "acara", "kegiatan", "sebagai", "selaku"}
+)
 # "souvenir, kayak gantungan kunci siger": an example of the thing asked for, which ranks but is not required.
 _EXAMPLE_MARKERS = frozenset(
     {"kayak", "seperti", "misalnya", "misal", "contohnya", "semacam", "sejenis", "ukuran", "size"}
 )
 # "konsumsi berupa snack box", "ATK yaitu kertas HVS": the words after the marker name the thing, those before
 # only its kind (they rank, are not required).
-_SPECIFIC_MARKERS = frozenset({"berupa", "yaitu", "yakni", "meliputi", "antara", "terdiri"})
+# ... and so do the words saying what the wish is ("mau kasih hadiah, pengennya tas rajut", "rencananya mukena").
+_SPECIFIC_MARKERS = frozenset(
+    {"berupa", "yaitu", "yakni", "meliputi", "antara", "terdiri", "rencananya", "pengennya", "maunya", "inginnya"}
+)
 _MAX_EXAMPLE_WORDS = 4
 _SENTENCE_RE = re.compile(r"(?<=[.!?\n])\s+")
 # "Yth." or "No." end no sentence; "1." / "2)" / a bullet start an item of a list, like a comma does.
 _ABBREVIATION_RE = re.compile(r"\b(?:yth|bpk|ibu|bu|pak|kec|kel|no|jl|sdr|dr|dll|dsb|tgl|dkk|a\.n|u\.p)\.$", re.I)
-_LIST_MARK_RE = re.compile(r"(?:(?<=^)|(?<=[\s:;,]))(?:\(?\d{1,2}[.)]|[-•*·])\s+(?=[^\W\d_])", re.M)
+_LIST_MARK_RE = re.compile(
+    r"(?:(?<=^)|(?<=[\s:;,]))(?:\(?\d{1,2}[.)]|[a-e][.)]|[-•*·✅✔✓►▪●○◦➢➤→–])\s+(?=[^\W\d_])", re.M
+)
 _ITEM_SEPARATORS = frozenset({",", ";", ":", "/", "&", "+"})
-_ITEM_WORDS = frozenset({"dan", "serta", "and", "sama", "plus", "juga"})
+# "sekalian" / "sekaligus": "dekorasi pelaminan sekalian tenda" asks for both; "atau" gives either.
+_ITEM_WORDS = frozenset({"dan", "serta", "and", "sama", "plus", "juga", "sekalian", "sekaligus", "atau", "or"})
+_EITHER_WORDS = frozenset({"atau", "or"})
 # Heads that a list shares: "sewa tenda dan kursi" asks for rented chairs too, "servis laptop dan printer".
 _SHARED_HEADS = frozenset({"sewa", "rental", "penyewaan", "jasa", "servis", "cetak", "cuci", "service"})
 SERVICE_WORDS = _SHARED_HEADS  # a service's verb names no kind of product by itself ("cuci" of "cuci AC")
@@ -428,9 +456,31 @@ def take_date(text: str) -> tuple[str | None, str]:
     return m.group(0).strip(), text[: m.start()] + " " + text[m.end() :]
 
 
+# "... barang sebagai berikut:", "dengan rincian": what follows is the list of things, as after a colon.
+_FOLLOWS_RE = re.compile(
+    r"[ \t]*\b(?:sebagai[ \t]+berikut|berikut[ \t]+ini|sbb|dengan[ \t]+rincian|rinciannya|rincian)\b[ \t]*:?", re.I
+)
+_PARENS_RE = re.compile(r"\(([^()\n]{1,80})\)")
+_NUMBER_WORDS = frozenset(
+    {"satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh", "sebelas", "belas",
+     "puluh", "seratus", "ratus", "seribu", "ribu"}
+)  # fmt: skip
+_INNER_SEPARATORS_RE = re.compile(r"[,;/&+]|\b(?:dan|atau|serta|dll|dsb|dst|etc)\b", re.I)
+
+
+def _parenthesis(m: re.Match[str]) -> str:
+    """ "kue kering (nastar, kastengel)": the kinds in brackets after a thing say which one, as an example does;
+    "2 (dua) unit": a number said again in words says nothing."""
+    inner = m[1]
+    if all(w.isdigit() or w in _NUMBER_WORDS or is_stop(w) for w in words(inner)):
+        return " "  # "2 (dua) unit", "(Januari - Desember 2027)"
+    return " seperti " + _INNER_SEPARATORS_RE.sub(" ", inner) + " "
+
+
 def _sentences(text: str) -> list[str]:
     out: list[str] = []
-    for piece in _SENTENCE_RE.split(_LIST_MARK_RE.sub(", ", text)):
+    text = _LIST_MARK_RE.sub(", ", _FOLLOWS_RE.sub(":", text))
+    for piece in _SENTENCE_RE.split(_PARENS_RE.sub(_parenthesis, text)):
         if out and _ABBREVIATION_RE.search(out[-1]):
             out[-1] += " " + piece
         elif piece.strip():
@@ -445,11 +495,15 @@ def _tokens(sentence: str) -> list[str]:
     """The sentence's folded words with "," between the parts a separator (",", ";", "/", ...) divides, ":"
     after a colon (what follows a colon is often the list of things: "untuk semester ini: kertas, map")."""
     out: list[str] = []
-    pieces = re.split(r"([,;:/&+])", sentence)
+    pieces = re.split(r"([,;:/&+\n])", sentence)  # each line of a message is a part of its own
+    colon = False  # "berupa:\n1. snack": a colon before empty parts still starts a list
     for k in range(0, len(pieces), 2):
+        colon = colon or (k > 0 and pieces[k - 1] == ":")
         ws = words(pieces[k])
         if ws and out:
-            out.append(":" if pieces[k - 1] == ":" else ",")
+            out.append(":" if colon else ",")
+        if ws:
+            colon = False
         out.extend(ws)
     return out
 
@@ -458,14 +512,18 @@ def _frame(text: str) -> list[str] | None:
     """The tokens naming the need (see `strip_frame`), separators kept; None without a request verb.
 
     A sentence with a strong request verb (butuh, pesan, cari) wins over an earlier one whose only verbs are weak
-    ("akan mengadakan sosialisasi", "saya mau tanya"). In a long message the occasion after the thing ("... untuk
+    ("akan mengadakan sosialisasi", "saya mau tanya"); a letter's subject line ("Perihal: Permohonan Penawaran
+    Harga Snack Box") comes between the two. In a long message the occasion after the thing ("... untuk
     rapat tanggal 20") is kept behind "untuk", where it ranks but is not required (`_mark_purpose`), up to the
     next separator; after a colon the list goes on ("mau belanja ATK untuk semester ini: kertas HVS, map").
     A later sentence that specifies ("Bahan kayu atau akrilik.", "Ukuran 3x1 meter.") gives examples that rank."""
-    sentences = _sentences(text)
-    for weak_too in (False, True):
+    subject, body = letter_parts(text)
+    sentences = _sentences(body)
+    for verbs in (_STRONG, _WISH_WORDS, _SELLER_WORDS, _WEAK_VERBS):
+        if verbs is _WISH_WORDS and subject:
+            return subject
         for k, sentence in enumerate(sentences):
-            kept = _sentence_need(sentence, long=len(sentences) > 1, weak_too=weak_too)
+            kept = _sentence_need(sentence, long=len(sentences) > 1, verbs=verbs)
             if kept is not None:
                 for later in sentences[k + 1 :]:
                     tokens = [t for t in _tokens(later) if t not in _SEPS]
@@ -482,41 +540,87 @@ _SPEC_WORDS = frozenset(
 )  # fmt: skip
 
 
-def _sentence_need(sentence: str, *, long: bool, weak_too: bool) -> list[str] | None:
+def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[str] | None:
+    """The need of a sentence with one of `verbs` (a strong one: "mau menata ruang arsip, jadi butuh lemari"
+    reads from "butuh"), None without."""
     tokens = _tokens(sentence)
     ws = [t for t in tokens if t not in _SEPS]
-    verbs = [i for i, w in enumerate(tokens) if w in _NEED_VERBS]
-    if not verbs or (not weak_too and all(tokens[i] in _WEAK_VERBS for i in verbs)):
+    found = [
+        i
+        for i, w in enumerate(tokens)
+        if (w in verbs or (w.endswith("nya") and w[:-3] in verbs))  # "kami butuhnya tenda"
+        and not (i > 0 and tokens[i - 1] in _OFFICE_WORDS)
+    ]
+    if not found:
         return None
-    verb = verbs[0]
+    verb = found[0]
+    while verb + 1 < len(tokens) and tokens[verb + 1] in _NEED_VERBS:
+        verb += 1  # "mau pakai susu kambing", "ingin membeli": the last verb of a chain
     before = [t for t in tokens[:verb] if t not in _SEPS]
     after = tokens[verb + 1 :]
-    if before and not set(before) & _INTRO_WORDS and len(before) <= 4:
-        after = tokens  # "keripik pisang, butuh 100": the thing comes first
+    # "keripik pisang, butuh 100": the thing comes first (not in "ada peternak atau penjual ...": no thing there)
+    thing_first = not all(is_stop(w) or _is_agent_form(w) for w in before)
+    if before and not set(before) & _INTRO_WORDS and len(before) <= 4 and thing_first:
+        after = tokens
     kept: list[str] = []
     j = 0
     while j < len(after):
         w = after[j]
         # "jasa servis untuk 5 unit laptop": after a service's verb alone, "untuk" names the object
         named = any(not is_stop(k) and not k.isdigit() and k not in _SEPS and k not in SERVICE_WORDS for k in kept)
+        if named and w in _SEPS and j + 1 < len(after) and after[j + 1] in _SPEC_WORDS:
+            kept.append("seperti")  # "plakat 12 buah, bahan akrilik": which one
+            j += 2
+            continue
+        if named and w == "yang" and j + 1 < len(after) and after[j + 1] in _ABLE_WORDS:
+            w = "untuk"  # "penjual susu kambing yang bisa antar rutin": what the seller should do, as an occasion
         if w in _PURPOSE_WORDS and named and (long or len(ws) > 8):
+            specific = next((k for k in range(j, len(after)) if after[k] in _SPECIFIC_MARKERS), None)
+            if specific is not None:
+                # "cenderamata untuk narasumber berupa syal ecoprint": the occasion goes, the specific thing stays
+                kept.append(after[specific])
+                j = specific + 1
+                continue
+            listing = ":" in kept  # "kami memerlukan: 1. snack untuk 75 orang 2. nasi kotak": the list goes on
             # "..., kayak gantungan kunci siger", "... perawatan 12 unit AC split": which one
-            example = _example_clause(after[j:], {k for k in kept if not is_stop(k)})
+            example = [] if listing else _example_clause(after[j:], {k for k in kept if not is_stop(k)})
             if example:
                 kept.extend(example)
                 break
             # "... untuk rapat tanggal 20": the occasion, which ranks but is not the thing
             end = next((k for k in range(j, len(after)) if after[k] in _SEPS), len(after))
             kept.extend(["untuk", *after[j + 1 if w in _PURPOSE_MARKERS else j : end]])
-            if end < len(after) and after[end] == ":":
+            if end < len(after) and (after[end] == ":" or listing):
                 kept.append(",")
                 j = end + 1
                 continue
+            kept.extend(_spec_clauses(after[end:]))
             break
-        kept.append(w)
+        if w in _STRONG and not named:
+            kept = []  # "mengundang UMKM untuk menyampaikan penawaran pengadaan parsel": the last request names it
+        else:
+            kept.append(w)
         j += 1
     # a sentence of only a count ("mau 100pcs", "butuh 50 kotak") names no need
     return kept if any(not is_stop(k) and k not in _SEPS and not _is_count(k) for k in kept) else None
+
+
+_ABLE_WORDS = frozenset({"bisa", "dapat", "sanggup", "siap", "bersedia", "melayani", "menerima", "mampu"})
+
+
+def _spec_clauses(tokens: list[str]) -> list[str]:
+    """The parts of a sentence after its occasion that say which one ("..., bahan akrilik, ukuran 20 x 25 cm"),
+    each as an example."""
+    out: list[str] = []
+    clause: list[str] = []
+    for t in [*tokens, ","]:
+        if t in _SEPS:
+            if clause and clause[0] in _SPEC_WORDS:
+                out += ["seperti", *clause[1:]]
+            clause = []
+        else:
+            clause.append(t)
+    return out
 
 
 def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
@@ -541,29 +645,109 @@ def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
 
 def strip_frame(text: str) -> str:
     """The part of a message that names the need: a letter's sentence with the request verb, from that verb on
-    when an introduction comes before it; without a request verb the text is kept whole."""
+    when an introduction comes before it; without a request verb the text is kept whole (but for a letter's
+    administrative lines, see `letter_parts`)."""
     kept = _frame(text)
-    return text if kept is None else " ".join(t for t in kept if t not in _SEPS)
+    return letter_parts(text)[1] if kept is None else " ".join(t for t in kept if t not in _SEPS)
 
 
 def need_items(text: str) -> list[str]:
     """The things a message lists ("kertas HVS, map dan bolpoin", "1. tenda 2. kursi"), each as words; one
-    entry when it lists nothing. A shared head goes to every item ("sewa tenda dan kursi": sewa kursi)."""
+    entry when it lists nothing. A shared head goes to every item ("sewa tenda dan kursi": sewa kursi); the
+    one word after "atau" takes the place of the last word before it ("abon sapi atau ikan": abon ikan)."""
     tokens = _frame(text)
     if tokens is None:
-        tokens = [t for sentence in _sentences(text) for t in [*_tokens(sentence), ","]]
+        tokens = [t for sentence in _sentences(letter_parts(text)[1]) for t in [*_tokens(sentence), ","]]
     items: list[list[str]] = [[]]
+    either: set[int] = set()
     for token in tokens:
         if token in _SEPS or token in _ITEM_WORDS:
+            if token in _EITHER_WORDS:
+                either.add(len(items))
             items.append([])
         else:
             items[-1].append(token)
-    found = [item for item in items if any(not is_stop(w) for w in item)]
+    for k in sorted(either):
+        if k < len(items) and len(items[k]) == 1 and not is_stop(items[k][0]):
+            head = [w for w in items[k - 1] if not is_stop(w) and not w.isdigit()]
+            if len(head) > 1:
+                items[k] = [*head[:-1], items[k][0]]
+    found = [item for item in items if any(not is_stop(w) for w in _before_purpose(item))]
     if len(found) > 1:
         head = next((w for w in found[0] if not is_stop(w)), None)
         if head in _SHARED_HEADS:
             found = [found[0], *([head, *item] if not set(item) & _SHARED_HEADS else item for item in found[1:])]
     return [" ".join(item) for item in found]
+
+
+_OCCASION_MARKERS = frozenset({"untuk", "utk", "guna", "bagi", "sebagai", "for"})
+
+
+def _before_purpose(item: list[str]) -> list[str]:
+    """An item's words before "untuk"/"sebagai" ("..., untuk kedai": what for, which names nothing to buy)."""
+    end = next((i for i, w in enumerate(item) if w in _OCCASION_MARKERS), len(item))
+    return item[:end]
+
+
+# ------------------------------------------------------------------------------------ a letter's parts
+
+# "Perihal : Permohonan Penawaran Harga Snack Box": the subject line of a letter, and the words of an
+# administrative request before the thing it is about.
+_SUBJECT_RE = re.compile(
+    r"^[ \t*_]*(?:perihal|prihal|perhal|hal|re|subjek|subject)[ \t]*:[ \t]*(?P<subject>[^\n]+)$", re.I | re.M
+)
+_SUBJECT_WORDS = frozenset(
+    {"permohonan", "permintaan", "pengajuan", "penawaran", "harga", "pengadaan", "pemesanan", "pesanan",
+     "pembelian", "penyediaan", "informasi", "info", "kebutuhan", "rencana", "belanja", "usulan", "surat"}
+)  # fmt: skip
+# Lines of a letter that name no need: its number, attachments, the sender's NIP, phone and address, the place
+# and date it was written, the greeting and the closing formula.
+_ADMIN_LINE_RE = re.compile(
+    r"^[ \t*_]*(?:"
+    r"(?:nomor|nomer|no|lampiran|lamp|sifat|tembusan|nip|nrp|nik|telp|telepon|tlp|tel|hp|wa|fax|faks|email|e-mail"
+    r"|surel|website|alamat|kode[ \t]+pos)\b\.?[ \t]*(?::|\.|(?=[\d(+])).*"
+    r"|(?:jl|jln|jalan)\.?[ \t]+[^\n]*\d[^\n]*"
+    r"|[\d \t()+\-./]{6,}"
+    rf"|[^\W\d_][^\d\n,]{{0,30}},[ \t]*\d{{1,2}}[ \t]+(?:{_MONTHS})\b[^\n]*"
+    r"|(?:kepada[ \t]+)?(?:yth|kpd)?\.?[ \t]*|kepada|di[ \t]*[-–][ \t]*(?:tempat)?|di[ \t]+tempat|tempat"
+    r"|dengan[ \t]+hormat[ \t]*,?"
+    r")[ \t*_.,]*$",
+    re.I | re.M,
+)
+# The closing of a letter: what comes after it (the signer's office, name, NIP) names no need either.
+_CLOSING_LINE_RE = re.compile(
+    r"^[ \t*_]*(?:hormat[ \t]+kami|ttd|wassalam|demikian|atas[ \t]+perhatian|terima[ \t]*kasih|terimakasih)\b",
+    re.I,
+)
+
+
+def letter_parts(text: str) -> tuple[list[str] | None, str]:
+    """A letter's subject (its tokens after the administrative words: "Permohonan Penawaran Harga Snack Box" ->
+    snack box), None without one, and its body without the subject line, the administrative lines
+    (`_ADMIN_LINE_RE`) and the signature after the closing formula (lines with no request verb)."""
+    subject: list[str] | None = None
+    lines: list[str] = []
+    closed = False
+    for line in text.split("\n"):
+        if subject is None and (m := _SUBJECT_RE.match(line)):
+            tokens = _tokens(m["subject"])
+            while tokens and (tokens[0] in _SUBJECT_WORDS or tokens[0] in _SEPS or (
+                tokens[0] == "undangan" and len(tokens) > 1 and tokens[1] in _SUBJECT_WORDS
+            )):  # fmt: skip
+                tokens = tokens[1:]
+            subject = tokens if any(not is_stop(t) and t not in _SEPS for t in tokens) else None
+            lines.append("")
+            continue
+        asks = bool(set(words(line)) & _NEED_VERBS)
+        if closed and not asks:
+            lines.append("")
+            continue
+        if _CLOSING_LINE_RE.match(line) and not asks:
+            closed = True
+            lines.append("")
+            continue
+        lines.append("" if _ADMIN_LINE_RE.fullmatch(line) else line)
+    return subject, "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------ filters and concepts
@@ -615,6 +799,10 @@ def _price_range(text: str) -> tuple[int | None, int | None, str]:
     return None, None, text
 
 
+def _is_year(amount: str) -> bool:
+    return bool(re.fullmatch(r"\s*(?:19|20)\d\d[\s.,]*", amount))
+
+
 def _price_bounds(text: str) -> tuple[SearchFilters, str]:
     """Price bounds read from the question (ceiling, strict or not; floor; range) and the text without them
     (and without any other amount of money, which names no product)."""
@@ -632,6 +820,8 @@ def _bounds(text: str) -> tuple[SearchFilters, str]:
             continue  # "maksimal 200 porsi" is a quantity
         amount = _amount(m["amount"])
         marked = bool(m["rp"] or m["mult"])
+        if not marked and amount and _is_year(m["amount"]):
+            continue  # "tahun anggaran 2026": the fiscal year
         if not amount or (not marked and amount < (_MIN_WEAK_PRICE if m["weak"] else _MIN_BARE_PRICE)):
             continue
         rest = text[: m.start()] + " " + text[m.end() :]
@@ -758,11 +948,18 @@ def _is_count(word: str) -> bool:
     return bool(m and m[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word))
 
 
+_DIMENSION_RE = re.compile(r"\d+x\d+(?:x\d+)?")
+
+
 def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
     out: list[str] = []
     after_number = False
     quantity: int | None = None
     for i, word in enumerate(ws):
+        if _DIMENSION_RE.fullmatch(word):
+            out.append(word)  # "spanduk 3x1 meter": the size ranks (see `_concepts`), its unit says nothing
+            after_number = True
+            continue
         glued = _GLUED_COUNT_RE.fullmatch(word)
         if glued and glued[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word):  # "100pcs", "80pax"
             quantity = int(glued[1]) if quantity is None else quantity
@@ -785,6 +982,22 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
         after_number = False
         out.append(word)
     return out, quantity
+
+
+# Words before a place that say where the seller should be ("... penjual susu kambing di sekitar Metro Selatan?").
+_PLACE_WISH_LEADS = frozenset({"sekitar", "daerah", "wilayah", "area", "dekat", "kawasan", "seputar"})
+
+
+def _wished_places(text: str, region: Region) -> list[PlaceSpan]:
+    """Places a long message wishes for outside the sentence of its need, said after a word such as "sekitar" or
+    "daerah" (an office's own place, "DWP Kecamatan Metro Utara", or an address is no wish). The spans refer to
+    the whole text, so they are only read, never dropped from the need's words."""
+    if "\n" not in text and len(_SENTENCE_RE.split(text)) < 2:
+        return []
+    ws = expand_directions(words(letter_parts(text)[1]), region)
+    spans = find_place_spans(ws, region)
+    wished = [span for span in spans if span.start > 0 and ws[span.start - 1] in _PLACE_WISH_LEADS]
+    return [replace(span, start=0, end=0) for span in wished]
 
 
 def _drop_places(ws: list[str], spans: list[PlaceSpan]) -> list[str]:
@@ -977,7 +1190,7 @@ def _mark_generic(concepts: list[Concept]) -> list[Concept]:
     return [replace(c, optional=True) if c.word in generic else c for c in concepts]
 
 
-_PURPOSE_MARKERS = frozenset({"untuk", "utk", "buat", "for", "dari", "guna", "bagi", "from"})
+_PURPOSE_MARKERS = frozenset({"untuk", "utk", "buat", "for", "dari", "guna", "bagi", "from", "sebagai"})
 
 
 def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
@@ -993,10 +1206,23 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
 
 
+# "kaos polos warna putih", "tas bahan kanvas": a quality said after the thing says which one, as an example does.
+_SPEC_MARKERS = frozenset({"warna", "bahan", "motif", "rasa"})
+
+
 def _take_example(ws: list[str]) -> tuple[list[str], frozenset[str]]:
     """Words without an example marker ("souvenir kayak gantungan kunci") and the example's words, when something
     was named before the marker; the marker itself names nothing."""
-    start = next((i for i, w in enumerate(ws) if w in _EXAMPLE_MARKERS and i > 0), None)
+    if len(ws) > 1 and ws[0] in _EXAMPLE_MARKERS:
+        ws = ws[1:]  # "..., kayak sambal roa": an item of the examples
+    start = next(
+        (
+            i
+            for i, w in enumerate(ws)
+            if i > 0 and (w in _EXAMPLE_MARKERS or (w in _SPEC_MARKERS and i + 1 < len(ws) and not is_stop(ws[i + 1])))
+        ),
+        None,
+    )
     if start is None or all(is_stop(w) for w in ws[:start]):
         return ws, frozenset()
     example = frozenset(ws[start + 1 :]) - set(ws[:start])
@@ -1015,8 +1241,8 @@ def _take_specific(ws: list[str]) -> tuple[list[str], frozenset[str]]:
     return rest, frozenset(ws[:start]) - set(ws[start + 1 :])
 
 
-def _mark_example(concepts: list[Concept], example: frozenset[str]) -> list[Concept]:
-    if not example or all(set(c.label.split()) <= example for c in concepts):
+def _mark_example(concepts: list[Concept], example: frozenset[str], *, named: bool = False) -> list[Concept]:
+    if not example or (not named and all(set(c.label.split()) <= example for c in concepts if not c.optional)):
         return concepts  # nothing named but the example: then it is the thing asked for
     return [replace(c, optional=True) if set(c.label.split()) <= example else c for c in concepts]
 
@@ -1070,7 +1296,10 @@ def _things(ws: list[str]) -> tuple[list[Concept], str | None]:
     ws, example = _take_example(ws)
     ws, general = _take_specific(ws)
     taken, category = _take_category(ws)
-    concepts = _mark_example(_mark_example(_mark_purpose(_mark_generic(_concepts(taken)), taken), example), general)
+    # "jasa cleaning service, contohnya kebersihan gedung": a need said names the thing, the example says which
+    concepts = _mark_example(
+        _mark_example(_mark_purpose(_mark_generic(_concepts(taken)), taken), example, named=need is not None), general
+    )
     said = [w for w in ws if w not in taken and not is_stop(w)]
     if said and any(not c.optional for c in concepts):
         # The category's words still rank when the filter has to go ("lemari pakaian": a wardrobe).
@@ -1098,7 +1327,11 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     date, raw = take_date(raw)
     framed = strip_frame(raw)
     ws = expand_directions(words(framed), region)
-    spans = find_place_spans(ws, region) or (_intro_place(raw, region) if framed != raw else [])
+    spans = (
+        find_place_spans(ws, region)
+        or (_intro_place(raw, region) if framed != raw else [])
+        or _wished_places(raw, region)
+    )
     place = next((s for s in spans if s.kelurahan), spans[0] if spans else None)  # a kelurahan is the finer one
     filters = replace(
         prices, kecamatan=place.kecamatan if place else None, kelurahan=place.kelurahan if place else None

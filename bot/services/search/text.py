@@ -249,6 +249,8 @@ def words(text: str) -> list[str]:
 def is_stop(word: str) -> bool:
     """True for words that say nothing about the product (asking words, fillers, `jual` and its forms)."""
     lexicon = load_lexicon()
+    if word.endswith("nya") and word[:-3] in lexicon.stopwords:
+        return True  # "acaranya", "harganya", "pesertanya": a stop word with its -nya says no more
     return word in lexicon.stopwords or stem(word) in lexicon.stop_roots
 
 
