@@ -281,7 +281,7 @@ _PURPOSE_WORDS = frozenset(
 )
 # "souvenir, kayak gantungan kunci siger": an example of the thing asked for, which ranks but is not required.
 _EXAMPLE_MARKERS = frozenset(
-    {"kayak", "seperti", "misalnya", "misal", "contohnya", "semacam", "sejenis", "ukuran", "size"}
+    {"kayak", "seperti", "misalnya", "misal", "contohnya", "semacam", "sejenis", "ukuran", "size", "mungkin"}
 )
 # "konsumsi berupa snack box", "ATK yaitu kertas HVS": the words after the marker name the thing, those before
 # only its kind (they rank, are not required).
@@ -538,7 +538,8 @@ def need_items(text: str) -> list[str]:
             head = [w for w in items[k - 1] if not is_stop(w) and not w.isdigit()]
             if len(head) > 1:
                 items[k] = [*head[:-1], items[k][0]]
-    found = [item for item in items if any(not is_stop(w) for w in _before_purpose(item))]
+    first = next((k for k, item in enumerate(items) if any(not is_stop(w) for w in item)), 0)
+    found = [item for k, item in enumerate(items) if any(not is_stop(w) for w in _before_purpose(item, k > first))]
     if len(found) > 1:
         head = next((w for w in found[0] if not is_stop(w)), None)
         if head in _SHARED_HEADS:
@@ -549,8 +550,11 @@ def need_items(text: str) -> list[str]:
 _OCCASION_MARKERS = frozenset({"untuk", "utk", "guna", "bagi", "sebagai", "for"})
 
 
-def _before_purpose(item: list[str]) -> list[str]:
-    """An item's words before "untuk"/"sebagai" ("..., untuk kedai": what for, which names nothing to buy)."""
+def _before_purpose(item: list[str], later: bool) -> list[str]:
+    """A later item's words before "untuk"/"sebagai" ("gula aren, ..., untuk kedai": what for, which names nothing
+    to buy); the first item's words (after "penawaran harga untuk pembuatan stempel" "untuk" names the object)."""
+    if not later:
+        return item
     end = next((i for i, w in enumerate(item) if w in _OCCASION_MARKERS), len(item))
     return item[:end]
 
@@ -612,7 +616,7 @@ def letter_parts(text: str) -> tuple[list[str] | None, str]:
             closed = True
             lines.append("")
             continue
-        lines.append("" if _ADMIN_LINE_RE.fullmatch(line) else line)
+        lines.append("" if _ADMIN_LINE_RE.fullmatch(line) and not asks else line)
     return subject, "\n".join(lines)
 
 
@@ -1047,7 +1051,8 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     """Split a question into filters and concepts, places of `region` (no database, no typo correction).
 
     In order: price bounds and a date are read from the raw text; a request letter's frame ("Selamat siang,
-    saya dari bagian umum ... butuh") is cut; then places, TKDN / e-Katalog / halal, a need or occasion
+    saya dari bagian umum ... butuh") is cut, its administrative lines, signature and subject line read apart
+    (`letter_parts`); then places, TKDN / e-Katalog / halal, a need or occasion
     (`concepts.txt`), a category word and quantities; what is left are the things asked for. A message
     listing several things ("kertas HVS, map dan bolpoin") also gives each as an `item` of its own.
     """
