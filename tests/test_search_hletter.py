@@ -40,7 +40,7 @@ def optional(text: str) -> list[str]:
 
 def test_a_letters_subject_names_the_need_and_its_administrative_lines_name_none() -> None:
     subject, body = letter_parts(LETTER)
-    assert subject == ["kertas", "hvs"]
+    assert subject == ("kertas", "hvs")
     for gone in ("027/145", "Lampiran", "Jl. Jend", "NIP", "Suparman", "Kepala Bagian", "12 Agustus", "Demikian"):
         assert gone not in body, gone
     assert "Triwulan III" in body

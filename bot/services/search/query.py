@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import process
@@ -361,6 +361,11 @@ _SEPS = frozenset({",", ":"})
 def _tokens(sentence: str) -> list[str]:
     """The sentence's folded words with "," between the parts a separator (",", ";", "/", ...) divides, ":"
     after a colon (what follows a colon is often the list of things: "untuk semester ini: kertas, map")."""
+    return list(_cached_tokens(sentence))
+
+
+@lru_cache(maxsize=256)
+def _cached_tokens(sentence: str) -> tuple[str, ...]:
     out: list[str] = []
     pieces = re.split(r"([,;:/&+\n])", sentence)  # each line of a message is a part of its own
     colon = False  # "berupa:\n1. snack": a colon before empty parts still starts a list
@@ -372,7 +377,7 @@ def _tokens(sentence: str) -> list[str]:
         if ws:
             colon = False
         out.extend(ws)
-    return out
+    return tuple(out)
 
 
 def _frame(text: str) -> list[str] | None:
@@ -384,11 +389,17 @@ def _frame(text: str) -> list[str] | None:
     rapat tanggal 20") is kept behind "untuk", where it ranks but is not required (`_mark_purpose`), up to the
     next separator; after a colon the list goes on ("mau belanja ATK untuk semester ini: kertas HVS, map").
     A later sentence that specifies ("Bahan kayu atau akrilik.", "Ukuran 3x1 meter.") gives examples that rank."""
+    found = _cached_frame(text)
+    return None if found is None else list(found)
+
+
+@lru_cache(maxsize=64)
+def _cached_frame(text: str) -> tuple[str, ...] | None:
     subject, body = letter_parts(text)
     sentences = _sentences(body)
     for verbs in (_STRONG, _WISH_WORDS, _SELLER_WORDS, _WEAK_VERBS):
         if verbs is _WISH_WORDS and subject:
-            return subject
+            return tuple(subject)
         for k, sentence in enumerate(sentences):
             kept = _sentence_need(sentence, long=len(sentences) > 1, verbs=verbs)
             if kept is not None:
@@ -396,7 +407,7 @@ def _frame(text: str) -> list[str] | None:
                     tokens = [t for t in _tokens(later) if t not in _SEPS]
                     if tokens and tokens[0] in _SPEC_WORDS:
                         kept += ["seperti", *tokens[1:]]
-                return kept
+                return tuple(kept)
     return None
 
 
@@ -591,7 +602,8 @@ _CLOSING_LINE_RE = re.compile(
 )
 
 
-def letter_parts(text: str) -> tuple[list[str] | None, str]:
+@lru_cache(maxsize=64)
+def letter_parts(text: str) -> tuple[tuple[str, ...] | None, str]:
     """A letter's subject (its tokens after the administrative words: "Permohonan Penawaran Harga Snack Box" ->
     snack box), None without one, and its body without the subject line, the administrative lines
     (`_ADMIN_LINE_RE`) and the signature after the closing formula (lines with no request verb)."""
@@ -605,7 +617,7 @@ def letter_parts(text: str) -> tuple[list[str] | None, str]:
                 tokens[0] == "undangan" and len(tokens) > 1 and tokens[1] in _SUBJECT_WORDS
             )):  # fmt: skip
                 tokens = tokens[1:]
-            subject = tokens if any(not is_stop(t) and t not in _SEPS for t in tokens) else None
+            subject = tuple(tokens) if any(not is_stop(t) and t not in _SEPS for t in tokens) else None
             lines.append("")
             continue
         asks = bool(set(words(line)) & _NEED_VERBS)
