@@ -40,7 +40,7 @@ def optional(text: str) -> list[str]:
 
 def test_a_letters_subject_names_the_need_and_its_administrative_lines_name_none() -> None:
     subject, body = letter_parts(LETTER)
-    assert subject == ["kertas", "hvs"]
+    assert subject == ("kertas", "hvs")
     for gone in ("027/145", "Lampiran", "Jl. Jend", "NIP", "Suparman", "Kepala Bagian", "12 Agustus", "Demikian"):
         assert gone not in body, gone
     assert "Triwulan III" in body
@@ -172,3 +172,13 @@ def test_chat_endings_and_a_letters_invitation_name_nothing() -> None:
     assert required("butuh takjil dan nasi kotak 150 porsi, yang halal tentunya") == ["takjil", "nasi kotak"]
     letter = "Kami mengundang UMKM untuk menyampaikan penawaran pengadaan parsel natal sebanyak 40 paket."
     assert required(letter) == ["parsel", "natal"]
+
+
+def test_a_gift_is_what_for_and_its_example_is_the_thing() -> None:
+    text = "Besok ada lomba, saya butuh hadiah untuk 30 anak, mungkin boneka rajut kecil. Ada yang jual?"
+    assert required(text) == ["boneka", "rajut"]
+
+
+def test_after_an_offer_asked_for_untuk_names_the_object() -> None:
+    letter = "Dengan hormat, kami mengajukan permohonan penawaran harga untuk pembuatan stempel kelurahan dan plakat."
+    assert listed(letter) == ["stempel", "plakat"]

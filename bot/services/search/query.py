@@ -414,7 +414,7 @@ _PURPOSE_WORDS = frozenset(
 )
 # "souvenir, kayak gantungan kunci siger": an example of the thing asked for, which ranks but is not required.
 _EXAMPLE_MARKERS = frozenset(
-    {"kayak", "seperti", "misalnya", "misal", "contohnya", "semacam", "sejenis", "ukuran", "size"}
+    {"kayak", "seperti", "misalnya", "misal", "contohnya", "semacam", "sejenis", "ukuran", "size", "mungkin"}
 )
 # "konsumsi berupa snack box", "ATK yaitu kertas HVS": the words after the marker name the thing, those before
 # only its kind (they rank, are not required).
@@ -494,6 +494,11 @@ _SEPS = frozenset({",", ":"})
 def _tokens(sentence: str) -> list[str]:
     """The sentence's folded words with "," between the parts a separator (",", ";", "/", ...) divides, ":"
     after a colon (what follows a colon is often the list of things: "untuk semester ini: kertas, map")."""
+    return list(_cached_tokens(sentence))
+
+
+@lru_cache(maxsize=256)
+def _cached_tokens(sentence: str) -> tuple[str, ...]:
     out: list[str] = []
     pieces = re.split(r"([,;:/&+\n])", sentence)  # each line of a message is a part of its own
     colon = False  # "berupa:\n1. snack": a colon before empty parts still starts a list
@@ -505,7 +510,7 @@ def _tokens(sentence: str) -> list[str]:
         if ws:
             colon = False
         out.extend(ws)
-    return out
+    return tuple(out)
 
 
 def _frame(text: str) -> list[str] | None:
@@ -517,11 +522,17 @@ def _frame(text: str) -> list[str] | None:
     rapat tanggal 20") is kept behind "untuk", where it ranks but is not required (`_mark_purpose`), up to the
     next separator; after a colon the list goes on ("mau belanja ATK untuk semester ini: kertas HVS, map").
     A later sentence that specifies ("Bahan kayu atau akrilik.", "Ukuran 3x1 meter.") gives examples that rank."""
+    found = _cached_frame(text)
+    return None if found is None else list(found)
+
+
+@lru_cache(maxsize=64)
+def _cached_frame(text: str) -> tuple[str, ...] | None:
     subject, body = letter_parts(text)
     sentences = _sentences(body)
     for verbs in (_STRONG, _WISH_WORDS, _SELLER_WORDS, _WEAK_VERBS):
         if verbs is _WISH_WORDS and subject:
-            return subject
+            return tuple(subject)
         for k, sentence in enumerate(sentences):
             kept = _sentence_need(sentence, long=len(sentences) > 1, verbs=verbs)
             if kept is not None:
@@ -529,7 +540,7 @@ def _frame(text: str) -> list[str] | None:
                     tokens = [t for t in _tokens(later) if t not in _SEPS]
                     if tokens and tokens[0] in _SPEC_WORDS:
                         kept += ["seperti", *tokens[1:]]
-                return kept
+                return tuple(kept)
     return None
 
 
@@ -672,7 +683,8 @@ def need_items(text: str) -> list[str]:
             head = [w for w in items[k - 1] if not is_stop(w) and not w.isdigit()]
             if len(head) > 1:
                 items[k] = [*head[:-1], items[k][0]]
-    found = [item for item in items if any(not is_stop(w) for w in _before_purpose(item))]
+    first = next((k for k, item in enumerate(items) if any(not is_stop(w) for w in item)), 0)
+    found = [item for k, item in enumerate(items) if any(not is_stop(w) for w in _before_purpose(item, k > first))]
     if len(found) > 1:
         head = next((w for w in found[0] if not is_stop(w)), None)
         if head in _SHARED_HEADS:
@@ -683,8 +695,11 @@ def need_items(text: str) -> list[str]:
 _OCCASION_MARKERS = frozenset({"untuk", "utk", "guna", "bagi", "sebagai", "for"})
 
 
-def _before_purpose(item: list[str]) -> list[str]:
-    """An item's words before "untuk"/"sebagai" ("..., untuk kedai": what for, which names nothing to buy)."""
+def _before_purpose(item: list[str], later: bool) -> list[str]:
+    """A later item's words before "untuk"/"sebagai" ("gula aren, ..., untuk kedai": what for, which names nothing
+    to buy); the first item's words (after "penawaran harga untuk pembuatan stempel" "untuk" names the object)."""
+    if not later:
+        return item
     end = next((i for i, w in enumerate(item) if w in _OCCASION_MARKERS), len(item))
     return item[:end]
 
@@ -721,7 +736,8 @@ _CLOSING_LINE_RE = re.compile(
 )
 
 
-def letter_parts(text: str) -> tuple[list[str] | None, str]:
+@lru_cache(maxsize=64)
+def letter_parts(text: str) -> tuple[tuple[str, ...] | None, str]:
     """A letter's subject (its tokens after the administrative words: "Permohonan Penawaran Harga Snack Box" ->
     snack box), None without one, and its body without the subject line, the administrative lines
     (`_ADMIN_LINE_RE`) and the signature after the closing formula (lines with no request verb)."""
@@ -735,7 +751,7 @@ def letter_parts(text: str) -> tuple[list[str] | None, str]:
                 tokens[0] == "undangan" and len(tokens) > 1 and tokens[1] in _SUBJECT_WORDS
             )):  # fmt: skip
                 tokens = tokens[1:]
-            subject = tokens if any(not is_stop(t) and t not in _SEPS for t in tokens) else None
+            subject = tuple(tokens) if any(not is_stop(t) and t not in _SEPS for t in tokens) else None
             lines.append("")
             continue
         asks = bool(set(words(line)) & _NEED_VERBS)
@@ -746,7 +762,7 @@ def letter_parts(text: str) -> tuple[list[str] | None, str]:
             closed = True
             lines.append("")
             continue
-        lines.append("" if _ADMIN_LINE_RE.fullmatch(line) else line)
+        lines.append("" if _ADMIN_LINE_RE.fullmatch(line) and not asks else line)
     return subject, "\n".join(lines)
 
 
@@ -1318,7 +1334,8 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     """Split a question into filters and concepts, places of `region` (no database, no typo correction).
 
     In order: price bounds and a date are read from the raw text; a request letter's frame ("Selamat siang,
-    saya dari bagian umum ... butuh") is cut; then places, TKDN / e-Katalog / halal, a need or occasion
+    saya dari bagian umum ... butuh") is cut, its administrative lines, signature and subject line read apart
+    (`letter_parts`); then places, TKDN / e-Katalog / halal, a need or occasion
     (`concepts.txt`), a category word and quantities; what is left are the things asked for. A message
     listing several things ("kertas HVS, map dan bolpoin") also gives each as an `item` of its own.
     """
