@@ -124,7 +124,8 @@ def test_a_long_letters_address_is_no_wish() -> None:
      ("kopi udh halal", {"halal"}), ("kopi hallal", {"halal"}), ("kopi TKDN-IK", {"tkdn"}),
      ("kopi srtifikat tkdn dan halal mui", {"tkdn", "halal"}), ("kopi sudah berlabel MUI", {"halal"}),
      ("kopi tingkat komponen dalam negeri", {"tkdn"}), ("kopi local content certificate", {"tkdn"}),
-     ("kopi yang bisa dibeli lewat e-katalog", {"ekatalog"}), ("kopi katalog pemerintah", {"ekatalog"})],
+     ("kopi yang bisa dibeli lewat e-katalog", {"ekatalog"}), ("kopi katalog pemerintah", {"ekatalog"}),
+     ("kopi kandungan lokal tinggi", {"tkdn"}), ("kopi with high tkdn", {"tkdn"})],
 )  # fmt: skip
 def test_wishes_as_people_write_them(text: str, expected: set[str]) -> None:
     assert wishes(text) == expected

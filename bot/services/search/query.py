@@ -91,6 +91,7 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("mui",): "halal",  # "sudah berlabel MUI": the halal label's issuer stands for it
     ("bpjph",): "halal",
     ("local", "content"): "tkdn",  # TKDN in English
+    ("kandungan", "lokal"): "tkdn",
     ("domestic", "product"): "tkdn",
     ("domestic", "products"): "tkdn",
     # Buying national products (P3DN) is what a TKDN certificate shows.
@@ -106,8 +107,8 @@ _FLAG_MODIFIERS = frozenset(
     {"sertifikat", "bersertifikat", "sertifikasi", "tersertifikasi", "ber", "tayang", "terdaftar", "masuk", "label",
      "lokal", "punya", "memiliki", "nilai", "berlabel", "certified", "on", "produksi", "bersertifikasi", "logo",
      "berlogo", "tercantum", "udh", "udah", "dah", "listed", "registered", "sold", "available", "approved", "lewat",
-     "via", "melalui", "through", "government", "tingkat", "komponen", "ikut", "akun", "pakai", "pake", "dapat",
-     "dapet", "mendapat", "mendapatkan", "izin", "ijin", "plus", "no", "nomor", "bernomor"}
+     "via", "melalui", "through", "government", "tingkat", "komponen", "kandungan", "ikut", "akun", "pakai", "pake",
+     "dapat", "dapet", "mendapat", "mendapatkan", "izin", "ijin", "plus", "no", "nomor", "bernomor", "high"}
 )  # fmt: skip
 # ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin"),
 # or that it is a label or a certificate ("halal label", "TKDN-IK", the small industries' self-assessed one).
@@ -129,7 +130,8 @@ _LISTING_WORDS = frozenset({"masuk", "tayang", "terdaftar", "tercantum", "listed
 _LISTING_GAP = frozenset({"di", "ke", "dalam", "in", "on", "the", "sudah", "sdh", "udah", "udh", "dah", "yg", "yang"})
 # ... and, after TKDN, its share ("TKDN minimal 25 persen", "tkdn di atas 40%"): the filter is the certificate.
 _TKDN_SHARE_WORDS = frozenset({"minimal", "min", "minimum", "persen", "diatas", "atas", "keatas", "lebih", "dari",
-                               "sebesar", "nilai", "nilainya", "pct", "percent"})  # fmt: skip
+                               "sebesar", "nilai", "nilainya", "pct", "percent", "tinggi", "tertinggi", "high",
+                               "highest"})  # fmt: skip
 _QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", "eks", "porsian", "bh"} | {
     # English counts ("200 pieces", "for 80 people", "2 boxes", "per sheet")
     "piece", "pieces", "boxes", "packs", "bottles", "sheets", "sheet", "units", "sets", "rolls", "reams", "ream",
