@@ -90,7 +90,6 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("hallal",): "halal",  # a common spelling
     ("mui",): "halal",  # "sudah berlabel MUI": the halal label's issuer stands for it
     ("bpjph",): "halal",
-    ("local", "content"): "tkdn",  # TKDN in English
     ("kandungan", "lokal"): "tkdn",
     ("domestic", "product"): "tkdn",
     ("domestic", "products"): "tkdn",
