@@ -172,7 +172,8 @@ _CARE_ASKS = _CARE_HEADS | frozenset(
     {"perbaiki", "memperbaiki", "diperbaiki", "benerin", "betulin", "rusak", "mati", "error", "macet", "rawat",
      "perawatan", "maintenance", "freon", "bersih", "repair", "repairs", "fix", "fixing", "wash", "washing", "clean",
      "cleaning", "broken", "laundri", "laundromat", "jahit", "tailor", "seamstress", "alteration", "alterations",
-     "teknisi", "montir", "technician", "mechanic"}
+     "teknisi", "montir", "technician", "mechanic", "servicing", "serviced", "repaired", "repairing", "cleaned",
+     "washed", "launder", "laundering", "maintain", "maintained", "mend", "mending", "alter", "altered"}
 )  # fmt: skip
 
 

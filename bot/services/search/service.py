@@ -132,7 +132,9 @@ async def search(
         # A word left out: the product must still name one of the things asked, not only the service.
         things = [c.alternatives for c in attempt.concepts if c.word not in SERVICE_WORDS]
         hits = [h for h in hits if not names_no_thing(h.product_name, things)]
-    if hits and not asks_for_care([*parsed.asked, *(w for c in corrected for w in c.label.split())]):
+    said = [*parsed.asked, *(w for c in corrected for w in c.label.split())]
+    said += [t for c in corrected for alt in c.alternatives for t in alt]  # "ac repair": servis, a need's cuci
+    if hits and not asks_for_care(said):
         # "laptop", "karpet masjid": the thing itself; "Servis Laptop" is at most a near miss
         wanted = [c.alternatives for c in used if not c.optional]
         hits = [h for h in hits if not care_of_object(h.product_name, wanted)]
