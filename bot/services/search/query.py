@@ -968,6 +968,18 @@ def _is_count(word: str) -> bool:
 _DIMENSION_RE = re.compile(r"\d+x\d+(?:x\d+)?")
 
 
+def _counted_amount(ws: list[str]) -> int | None:
+    """The first amount said with its unit of counting ("100pcs", "50 kotak", "80 orang") in words outside the
+    need's sentence; a bare number there (a document number, a year) is no quantity."""
+    for i, word in enumerate(ws):
+        glued = _GLUED_COUNT_RE.fullmatch(word)
+        if glued and glued[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word):
+            return int(glued[1])
+        if word.isdigit() and 0 < len(word) <= 6 and i + 1 < len(ws) and ws[i + 1] in _QUANTITY_UNITS:
+            return int(word)
+    return None
+
+
 def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
     out: list[str] = []
     after_number = False
@@ -1363,6 +1375,8 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
         halal=filters.halal or letter.halal,
     )  # fmt: skip
     ws, quantity = _drop_quantities(ws)
+    if quantity is None and framed != raw:
+        quantity = _counted_amount(words(letter_parts(raw)[1]))  # "jual kaos polos? mau 100pcs"
     concepts, category = _things(ws)
     filters = replace(filters, category=category)
     return ParsedQuery(
