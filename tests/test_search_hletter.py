@@ -182,3 +182,14 @@ def test_a_gift_is_what_for_and_its_example_is_the_thing() -> None:
 def test_after_an_offer_asked_for_untuk_names_the_object() -> None:
     letter = "Dengan hormat, kami mengajukan permohonan penawaran harga untuk pembuatan stempel kelurahan dan plakat."
     assert listed(letter) == ["stempel", "plakat"]
+
+
+def test_an_example_marker_with_nothing_named_before_it_names_nothing() -> None:
+    # the list's first item is a need (oleh-oleh) whose contents follow "isinya": the marker is no thing to find
+    text = "Minggu depan ada tamu dari provinsi, kami perlu oleh-oleh khas Lampung 30 paket, isinya keripik pisang dan kopi bubuk."
+    assert listed(text) == ["keripik pisang", "kopi bubuk"]
+
+
+def test_asking_for_help_is_the_request_not_the_thing() -> None:
+    assert required("mohon bantuan informasi penyedia spanduk flexi") == ["spanduk", "flexi"]
+    assert "bantuan" not in parse_query("bisa dibantu carikan tenda?", METRO).normalized

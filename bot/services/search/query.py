@@ -1252,8 +1252,11 @@ def _take_example(ws: list[str]) -> tuple[list[str], frozenset[str]]:
         ),
         None,
     )
-    if start is None or all(is_stop(w) for w in ws[:start]):
+    if start is None:
         return ws, frozenset()
+    if all(is_stop(w) for w in ws[:start]):
+        # nothing named before it: the example is the thing asked for, and a marker such as "seperti" names nothing
+        return (ws[:start] + ws[start + 1 :] if ws[start] in _EXAMPLE_MARKERS else ws), frozenset()
     example = frozenset(ws[start + 1 :]) - set(ws[:start])
     return ws[:start] + ws[start + 1 :], example
 
