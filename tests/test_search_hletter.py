@@ -186,7 +186,10 @@ def test_after_an_offer_asked_for_untuk_names_the_object() -> None:
 
 def test_an_example_marker_with_nothing_named_before_it_names_nothing() -> None:
     # the list's first item is a need (oleh-oleh) whose contents follow "isinya": the marker is no thing to find
-    text = "Minggu depan ada tamu dari provinsi, kami perlu oleh-oleh khas Lampung 30 paket, isinya keripik pisang dan kopi bubuk."
+    text = (
+        "Minggu depan ada tamu dari provinsi, kami perlu oleh-oleh khas Lampung 30 paket, "
+        "isinya keripik pisang dan kopi bubuk."
+    )
     assert listed(text) == ["keripik pisang", "kopi bubuk"]
 
 
