@@ -196,3 +196,11 @@ def test_an_example_marker_with_nothing_named_before_it_names_nothing() -> None:
 def test_asking_for_help_is_the_request_not_the_thing() -> None:
     assert required("mohon bantuan informasi penyedia spanduk flexi") == ["spanduk", "flexi"]
     assert "bantuan" not in parse_query("bisa dibantu carikan tenda?", METRO).normalized
+
+
+def test_a_needs_heading_with_a_colon_asks_like_a_verb() -> None:
+    text = (
+        "Kepada penyedia, kami dari Bappeda akan mengadakan FGD penyusunan RPJMD. Kebutuhan kami: sewa proyektor "
+        "1 hari, sound system kecil. Mohon info harga."
+    )
+    assert listed(text)[:2] == ["sewa proyektor", "sewa sound system"]

@@ -530,7 +530,7 @@ def _frame(text: str) -> list[str] | None:
 @lru_cache(maxsize=64)
 def _cached_frame(text: str) -> tuple[str, ...] | None:
     subject, body = letter_parts(text)
-    sentences = _sentences(body)
+    sentences = _sentences(_NEED_HEADING_RE.sub("butuh :", body))
     for verbs in (_STRONG, _WISH_WORDS, _SELLER_WORDS, _WEAK_VERBS):
         if verbs is _WISH_WORDS and subject:
             return tuple(subject)
@@ -545,6 +545,8 @@ def _cached_frame(text: str) -> tuple[str, ...] | None:
     return None
 
 
+# "Kebutuhan kami: sewa proyektor, sound system ...", "Rincian kebutuhan:": a heading that asks as a verb does.
+_NEED_HEADING_RE = re.compile(r"\bkebutuhan(?:nya|[ \t]+(?:kami|kita|kegiatan|acara))?[ \t]*:", re.I)
 # A sentence after the request that starts so says which one ("Bahan kayu atau akrilik.").
 _SPEC_WORDS = frozenset(
     {"bahan", "bahannya", "ukuran", "ukurannya", "warna", "warnanya", "motif", "motifnya", "model", "modelnya",
