@@ -204,3 +204,8 @@ def test_a_needs_heading_with_a_colon_asks_like_a_verb() -> None:
         "1 hari, sound system kecil. Mohon info harga."
     )
     assert listed(text)[:2] == ["sewa proyektor", "sewa sound system"]
+
+
+def test_thinking_of_names_the_wish() -> None:
+    text = "kami mau ada lomba masak, butuh hadiah buat pemenang, kepikiran parsel atau hampers gitu. makasih"
+    assert listed(text) == ["parsel", "hampers"]

@@ -383,13 +383,14 @@ _NEED_VERBS = frozenset(
      "butuhin", "pesen", "mesen", "nyariin", "cariin", "require", "requires", "request", "belanja", "berbelanja",
      "penawaran", "rencananya", "pakai", "pake", "perlunya", "menyiapkan", "disiapkan", "nyiapin", "siapkan",
      "mempersiapkan", "menyediakan", "disediakan", "sediakan", "mengumpulkan", "pengennya", "maunya", "inginnya",
-     "langganan", "berlangganan"}
+     "kepikiran", "langganan", "berlangganan"}
 )  # fmt: skip
 # Verbs that as often say something else ("akan mengadakan sosialisasi", "saya mau tanya"): their sentence names
 # the need only when no sentence has a stronger one.
 # Verbs of preparing, providing or using ("panitia mau menyediakan roti", "mau pakai susu kambing") name the
 # need weakly too.
-_WISH_WORDS = frozenset({"rencananya", "pengennya", "maunya", "inginnya"})  # "rencananya mukena katun"
+# "rencananya mukena katun", "kepikiran parsel atau hampers"
+_WISH_WORDS = frozenset({"rencananya", "pengennya", "maunya", "inginnya", "kepikiran"})
 _WEAK_VERBS = _WISH_WORDS | {
     "mengadakan", "mau", "ingin", "pengen", "want", "minta", "pakai", "pake", "menyiapkan", "disiapkan", "nyiapin",
     "siapkan", "mempersiapkan", "menyediakan", "disediakan", "sediakan", "mengumpulkan",
@@ -421,7 +422,8 @@ _EXAMPLE_MARKERS = frozenset(
 # only its kind (they rank, are not required).
 # ... and so do the words saying what the wish is ("mau kasih hadiah, pengennya tas rajut", "rencananya mukena").
 _SPECIFIC_MARKERS = frozenset(
-    {"berupa", "yaitu", "yakni", "meliputi", "antara", "terdiri", "rencananya", "pengennya", "maunya", "inginnya"}
+    {"berupa", "yaitu", "yakni", "meliputi", "antara", "terdiri", "rencananya", "pengennya", "maunya", "inginnya",
+     "kepikiran"}
 )
 _MAX_EXAMPLE_WORDS = 4
 _SENTENCE_RE = re.compile(r"(?<=[.!?\n])\s+")
