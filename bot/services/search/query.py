@@ -424,7 +424,7 @@ _EXAMPLE_MARKERS = frozenset(
 _SPECIFIC_MARKERS = frozenset(
     {"berupa", "yaitu", "yakni", "meliputi", "antara", "terdiri", "rencananya", "pengennya", "maunya", "inginnya",
      "kepikiran"}
-)
+)  # fmt: skip
 _MAX_EXAMPLE_WORDS = 4
 _SENTENCE_RE = re.compile(r"(?<=[.!?\n])\s+")
 # "Yth." or "No." end no sentence; "1." / "2)" / a bullet start an item of a list, like a comma does.
