@@ -102,7 +102,10 @@ def _results_reply(ctx: Context, query: str, result: SearchResult, offset: int, 
     first, last = offset + 1, offset + len(result.results)
     shown = query.strip(" ?!.")[:60]
     lines = [t.plural("find.title", "find.title_plural", result.total, query=shown, first=first, last=last)]
-    if any(used for _typed, used in result.corrections):
+    if result.relaxed:
+        # Not all of the question: a word left out, or the same kind under the place, flags or price asked for.
+        lines.append(t("find.relaxed", words=result.normalized))
+    elif any(used for _typed, used in result.corrections):
         # The whole phrase searched ("Maksud Bapak/Ibu *keripik pisang*?"), not only the corrected word.
         lines.append(t("find.corrected", words=result.normalized))
     # Cards are numbered 1-5 on every page, like their buttons, so a typed number means the same thing.

@@ -300,7 +300,8 @@ async def test_cli_search_json_contract(sessions: async_sessionmaker[AsyncSessio
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [o["query"] for o in out] == lines
-    assert all(set(o) == {"query", "results", "related", "took_ms"} and isinstance(o["took_ms"], float) for o in out)
+    keys = {"query", "results", "relaxed", "related", "took_ms"}
+    assert all(set(o) == keys and isinstance(o["took_ms"], float) for o in out)
     assert all(o["related"] == [] for o in out if o["results"])  # near misses only when nothing is confident
     assert [r["product_ref"] for r in out[0]["results"]][:1] and len(out[0]["results"]) == 3
     first = out[0]["results"][0]

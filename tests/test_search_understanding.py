@@ -249,13 +249,24 @@ def test_laundry_is_not_every_washing() -> None:
     assert ("laundry",) in alternatives and ("cuci",) not in alternatives
 
 
-async def test_a_thing_missing_under_the_wishes_gives_its_kind_there_as_near_misses(session: AsyncSession) -> None:
-    """ "kain batik tulis" exists, none in Metro Utara: no answer, and the batik there as near misses (the
-    chat's "Yang mendekati"); a thing nobody sells stays unanswered under a place too."""
+async def test_a_thing_missing_under_the_wishes_gives_its_kind_there_marked_relaxed(session: AsyncSession) -> None:
+    """ "kain batik tulis" exists, none in Metro Utara: the batik there answers, marked relaxed (the chat says it
+    is not all of it); a thing nobody sells stays unanswered under a place too."""
     result = await search(session, "kain batik tulis di metro utara", log=False)
-    assert result.results == () and result.related
-    assert all("Batik" in h.product_name and h.kecamatan == "Metro Utara" for h in result.related)
+    assert result.relaxed and result.results and result.related == ()
+    assert all("Batik" in h.product_name and h.kecamatan == "Metro Utara" for h in result.results)
     assert (await search(session, "kursi roda di metro utara", log=False)).results == ()
+
+
+async def test_the_chat_says_when_the_answers_are_not_all_of_the_question(
+    app: App, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await load_demo_catalog(sessions)
+    chat = await onboard(app.dispatcher, "rina", t("start.role_opd"))
+    await chat.say("kain batik tulis di metro utara")
+    assert chat.said("find.relaxed", words="kain batik") and "Batik" in chat.text
+    await chat.say("kain batik tulis")
+    assert t("find.relaxed", words="").split("*")[0] not in chat.text  # all of it found: no such line
 
 
 def test_a_size_ranks_but_is_not_required() -> None:
