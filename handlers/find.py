@@ -116,6 +116,8 @@ def _results_reply(ctx: Context, query: str, result: SearchResult, offset: int, 
         choices.append(Choice(t("find.btn_prev"), actions.encode(NAME, "more", log_id, max(0, offset - PAGE_SIZE))))
     if offset + PAGE_SIZE < result.total:
         choices.append(Choice(t("find.btn_more"), actions.encode(NAME, "more", log_id, offset + PAGE_SIZE)))
+    if result.relaxed and result.search_log_id:
+        choices.append(record_choice(t, result.search_log_id))  # not all of it found: the need may be recorded
     lines.append(_order_reason(ctx, result))
     lines.append(t("find.footer"))
     return Reply("\n\n".join(lines), tuple(choices), edit=edit)

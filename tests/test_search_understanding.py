@@ -265,8 +265,13 @@ async def test_the_chat_says_when_the_answers_are_not_all_of_the_question(
     chat = await onboard(app.dispatcher, "rina", t("start.role_opd"))
     await chat.say("kain batik tulis di metro utara")
     assert chat.said("find.relaxed", words="kain batik") and "Batik" in chat.text
+    assert t("find.btn_record_need") in chat.labels()  # not all of it found: the need may be recorded
+    async with sessions() as s:
+        entry = await s.scalar(select(SearchLog).where(SearchLog.query == "kain batik tulis di metro utara"))
+        assert entry is not None and entry.unmet and entry.hit_count > 0
     await chat.say("kain batik tulis")
     assert t("find.relaxed", words="").split("*")[0] not in chat.text  # all of it found: no such line
+    assert t("find.btn_record_need") not in chat.labels()
 
 
 def test_a_size_ranks_but_is_not_required() -> None:

@@ -99,7 +99,7 @@ async def search(
     log: bool = True,
     related_wanted: bool = True,
 ) -> SearchResult:
-    """Find products for a buyer's question and log it (`SearchLog`, unmet when nothing matched).
+    """Find products for a buyer's question and log it (`SearchLog`, unmet when nothing or not all of it matched).
 
     Places are those of the region the session carries (`REGION_FILE`, see `bot.services.region.bind_region`).
 
@@ -169,7 +169,7 @@ async def search(
             query=_loggable(query),
             normalized=result.normalized,
             hit_count=result.total,
-            unmet=asked and not hits,
+            unmet=asked and (not hits or result.relaxed),  # not all of it found: still demand to see
         )
         session.add(entry)
         await session.flush()
