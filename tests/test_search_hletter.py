@@ -209,3 +209,8 @@ def test_a_needs_heading_with_a_colon_asks_like_a_verb() -> None:
 def test_thinking_of_names_the_wish() -> None:
     text = "kami mau ada lomba masak, butuh hadiah buat pemenang, kepikiran parsel atau hampers gitu. makasih"
     assert listed(text) == ["parsel", "hampers"]
+
+
+def test_a_condition_names_nothing() -> None:
+    assert required("butuh tenda kalau bisa hari ini") == ["tenda"]
+    assert required("klo ada yang jual kopi bubuk") == ["kopi", "bubuk"]
