@@ -287,7 +287,9 @@ def _misspelt_places(ws: list[str], region: Region, used: set[int]) -> list[Plac
     for i in range(len(ws)):
         if i in used:
             continue
-        if ws[i] == city and i + 1 < len(ws) and i + 1 not in used and ws[i + 1].isalpha():
+        nxt = ws[i + 1] if i + 1 < len(ws) else ""
+        if ws[i] == city and nxt.isalpha() and i + 1 not in used and not _real_word(nxt):
+            # "metro utra", not "koran metro utama" nor "metro barang"
             kecamatan = region.match_kecamatan(f"{ws[i]} {ws[i + 1]}")
             if kecamatan is not None:
                 spans.append(PlaceSpan(i, i + 2, kecamatan, None))
@@ -331,6 +333,11 @@ def _plain_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
+def _real_word(word: str) -> bool:
+    """An Indonesian word or one of the English word list's: no misspelling of a place."""
+    return is_dictionary_word(word) or (word,) in load_everyday()
+
+
 def _foreign_word(word: str) -> bool:
     """A word of six letters or more that is no Indonesian word and none of the word lists' (synonyms, English
     and brands, words kept as written): a name, or a typo of one."""
@@ -727,7 +734,7 @@ _ADMIN_LINE_RE = re.compile(
     r"(?:nomor|nomer|no|lampiran|lamp|sifat|tembusan|nip|nrp|nik|telp|telepon|tlp|tel|hp|wa|fax|faks|email|e-mail"
     r"|surel|website|alamat|kode[ \t]+pos)\b\.?[ \t]*(?::|\.|(?=[\d(+])).*"
     r"|(?:jl|jln|jalan)\.?[ \t]+[^\n]*\d[^\n]*"
-    r"|[\d \t()+\-./]{6,}"
+    r"|(?>[\d \t()+\-./]{6,})"
     rf"|[^\W\d_][^\d\n,]{{0,30}},[ \t]*\d{{1,2}}[ \t]+(?:{_MONTHS})\b[^\n]*"
     r"|(?:kepada[ \t]+)?(?:yth|kpd)?\.?[ \t]*|kepada|di[ \t]*[-–][ \t]*(?:tempat)?|di[ \t]+tempat|tempat"
     r"|dengan[ \t]+hormat[ \t]*,?"
@@ -749,6 +756,7 @@ def letter_parts(text: str) -> tuple[tuple[str, ...] | None, str]:
     subject: list[str] | None = None
     lines: list[str] = []
     closed = False
+    letter = "\n" in text.strip()  # one line ("hp 2 unit", "no 1 kopi") is a question, not a letter's line
     for line in text.split("\n"):
         if subject is None and (m := _SUBJECT_RE.match(line)):
             tokens = _tokens(m["subject"])
@@ -767,7 +775,9 @@ def letter_parts(text: str) -> tuple[tuple[str, ...] | None, str]:
             closed = True
             lines.append("")
             continue
-        lines.append("" if _ADMIN_LINE_RE.fullmatch(line) and not asks else line)
+        # (blanks collapsed first: the pattern's optional blanks must not backtrack over a long run of them)
+        admin = letter and not asks and _ADMIN_LINE_RE.fullmatch(" ".join(line.split())) is not None
+        lines.append("" if admin else line)
     return subject, "\n".join(lines)
 
 
@@ -811,6 +821,9 @@ def _price_range(text: str) -> tuple[int | None, int | None, str]:
         mult = m["mult"]
         if not (mult or m["lead"] or re.search(_CURRENCY, high_text, re.IGNORECASE)):
             continue  # "2-3 hari", "10-20 orang": no money
+        following = text[m.end() :].split(maxsplit=1)
+        if not mult and following and following[0].lower().strip(".,") in _QUANTITY_UNITS:
+            continue  # "from 100 to 200 boxes": a count
         if mult and not re.search(r"[a-z]", low_text, re.IGNORECASE):
             low_text = low_text + " " + mult
         low, high = _amount(low_text), _amount(high_text)
@@ -820,10 +833,6 @@ def _price_range(text: str) -> tuple[int | None, int | None, str]:
     return None, None, text
 
 
-def _is_year(amount: str) -> bool:
-    return bool(re.fullmatch(r"\s*(?:19|20)\d\d[\s.,]*", amount))
-
-
 def _price_bounds(text: str) -> tuple[SearchFilters, str]:
     """Price bounds read from the question (ceiling, strict or not; floor; range) and the text without them
     (and without any other amount of money, which names no product)."""
@@ -831,7 +840,12 @@ def _price_bounds(text: str) -> tuple[SearchFilters, str]:
     return filters, _LOOSE_AMOUNT_RE.sub(" ", rest)
 
 
+# "Tahun Anggaran 2026", "TA 2027", "anggaran 2026": the fiscal year, neither a budget nor a count.
+_FISCAL_YEAR_RE = re.compile(r"\b(?:(?:tahun\s+)?anggaran|t\.?a\.?)\s+(?:19|20)\d\d\b", re.IGNORECASE)
+
+
 def _bounds(text: str) -> tuple[SearchFilters, str]:
+    text = _FISCAL_YEAR_RE.sub(" ", text)
     low, high, text = _price_range(text)
     if high is not None:
         return SearchFilters(max_price=high, min_price=low), text
@@ -841,8 +855,6 @@ def _bounds(text: str) -> tuple[SearchFilters, str]:
             continue  # "maksimal 200 porsi" is a quantity
         amount = _amount(m["amount"])
         marked = bool(m["rp"] or m["mult"])
-        if not marked and amount and _is_year(m["amount"]):
-            continue  # "tahun anggaran 2026": the fiscal year
         if not amount or (not marked and amount < (_MIN_WEAK_PRICE if m["weak"] else _MIN_BARE_PRICE)):
             continue
         rest = text[: m.start()] + " " + text[m.end() :]
@@ -969,6 +981,8 @@ def _is_count(word: str) -> bool:
     return bool(m and m[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word))
 
 
+# Units of counting that are things too, when nothing else is named.
+_NAMING_UNITS = frozenset({"jerigen", "jeriken", "loyang", "tray", "trays", "galon", "karung", "toples", "botol"})
 _DIMENSION_RE = re.compile(r"\d+x\d+(?:x\d+)?")
 
 
@@ -988,6 +1002,7 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
     out: list[str] = []
     after_number = False
     quantity: int | None = None
+    unit: str | None = None
     for i, word in enumerate(ws):
         if _DIMENSION_RE.fullmatch(word):
             out.append(word)  # "spanduk 3x1 meter": the size ranks (see `_concepts`), its unit says nothing
@@ -1005,6 +1020,7 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
             continue
         if after_number and word in _QUANTITY_UNITS and not _starts_phrase(ws, i):
             after_number = False
+            unit = word
             continue
         if out and out[-1] == "per" and word in _QUANTITY_UNITS:  # "25rb per dus"
             out.pop()
@@ -1014,6 +1030,8 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
             continue
         after_number = False
         out.append(word)
+    if unit in _NAMING_UNITS and all(is_stop(w) for w in out):
+        out.append(unit)  # "butuh 5 jerigen", "beli 2 loyang": the container is the thing asked for
     return out, quantity
 
 

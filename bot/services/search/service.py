@@ -9,9 +9,11 @@ is searched item by item before the relaxed query, and the items' answers are ta
 beyond the retrieval's confidence rule, both only for a thing the catalog has: a first page with few full
 answers is followed by the same kind without its most specific word (`_pad`: "kopi bubuk" halal, then the other
 halal kopi), and a thing that exists but not under the question's place, flags or price gives its kind there
-(`_kind_under_wishes`), marked `relaxed` so the chat says it is not all of it. When nothing matches
-confidently the results are empty, a few products sharing some of the words come as near misses (`related`)
-and the log row says unmet. The service knows nothing about chats and returns no text.
+as near misses (`related`, `_kind_under_wishes`), never as answers: another kind may hide behind the word
+left out ("seragam sekolah" in e-Katalog is no office uniform). When nothing matches confidently the results
+are empty and the log row says unmet; answers found with one word of a long question left out are marked
+`relaxed`, logged as unmet too, and the chat says they are not all of it. The service knows nothing about
+chats and returns no text.
 """
 
 from __future__ import annotations
@@ -139,18 +141,16 @@ async def search(
         # "laptop", "karpet masjid": the thing itself; "Servis Laptop" is at most a near miss
         wanted = [c.alternatives for c in used if not c.optional]
         hits = [h for h in hits if not care_of_object(h.product_name, wanted)]
-    if not hits and corrected and replace(parsed.filters, category=None).any():
-        # The thing exists, but not under the question's place, flags or price: the same kind under them answers,
-        # marked relaxed ("plakat akrilik" in e-Katalog: the other plakat in e-Katalog).
-        under, under_attempt = await _kind_under_wishes(session, parsed, corrected, vocab)
-        if under and under_attempt is not None:
-            hits, attempt = rank(under, [c.alternatives for c in under_attempt.concepts]), under_attempt
-            used = under_attempt.concepts
     related: tuple[SearchHit, ...] = ()
     if not hits and corrected and related_wanted:
-        # Nothing answers all of it: near misses, kept apart from the answers (products that share some of its
-        # words).
-        near = await find_related(session, corrected, parsed.filters, vocab)
+        # Nothing answers all of it: near misses, kept apart from the answers. First the same kind under the
+        # question's place, flags or price ("plakat akrilik" in e-Katalog: other plakat in e-Katalog), else
+        # products that share some of its words.
+        near: list[Candidate] = []
+        if replace(parsed.filters, category=None).any():
+            near, _ = await _kind_under_wishes(session, parsed, corrected, vocab)
+        if not near:
+            near = await find_related(session, corrected, parsed.filters, vocab)
         related = tuple(rank(near, [c.alternatives for c in corrected])[:RELATED])
     result = SearchResult(
         results=tuple(hits[max(offset, 0) : max(offset, 0) + max(limit, 0)]),
@@ -159,7 +159,7 @@ async def search(
         filters=attempt.filters if attempt else parsed.filters,
         took_ms=(time.perf_counter() - started) * 1000,
         corrections=corrections,
-        relaxed=bool(attempt and attempt.relaxed),
+        relaxed=bool(hits and attempt and attempt.relaxed),
         related=related,
     )
     if log:
