@@ -84,8 +84,8 @@ def _hit_json(h: SearchHit) -> dict[str, object]:
 
 
 def _json_line(query: str, result: SearchResult) -> str:
-    """`results`: answers only; `relaxed`: true when they answer not all of it (a word left out, or the same kind
-    under the place, flags or price asked); `related`: near misses when there are none (tools tell them apart)."""
+    """`results`: answers only; `relaxed`: true when they answer not all of it (one word of the question left out);
+    `related`: near misses when there are none (tools tell them apart)."""
     line = {
         "query": query,
         "results": [_hit_json(h) for h in result.results],

@@ -103,7 +103,7 @@ def _results_reply(ctx: Context, query: str, result: SearchResult, offset: int, 
     shown = query.strip(" ?!.")[:60]
     lines = [t.plural("find.title", "find.title_plural", result.total, query=shown, first=first, last=last)]
     if result.relaxed:
-        # Not all of the question: a word left out, or the same kind under the place, flags or price asked for.
+        # Not all of the question: one word of it had to be left out to find anything.
         lines.append(t("find.relaxed"))
     elif any(used for _typed, used in result.corrections):
         # The whole phrase searched ("Maksud Bapak/Ibu *keripik pisang*?"), not only the corrected word.

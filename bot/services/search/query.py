@@ -338,6 +338,7 @@ def _real_word(word: str) -> bool:
     return is_dictionary_word(word) or (word,) in load_everyday()
 
 
+@lru_cache(maxsize=8192)
 def _foreign_word(word: str) -> bool:
     """A word of six letters or more that is no Indonesian word and none of the word lists' (synonyms, English
     and brands, words kept as written): a name, or a typo of one."""
@@ -379,7 +380,6 @@ def _intro_place(raw: str, region: Region) -> list[PlaceSpan]:
     return []
 
 
-# ------------------------------------------------------------------------ the frame around a request
 # ------------------------------------------------------------------------ the frame around a request
 
 # A request letter: "Selamat siang, saya dari bagian umum ... butuh 150 snack box ... untuk rapat ...".
