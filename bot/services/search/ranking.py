@@ -18,6 +18,7 @@ no text for users: the handlers word them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -186,9 +187,15 @@ def asks_for_care(asked: Sequence[str]) -> bool:
     return any(_care_word(w) for w in asked)
 
 
+# Any care word, or a word built on one ("dicuci", "perawatan"), contains one of them: most names have none.
+_CARE_IN_NAME = re.compile("|".join(sorted(_CARE_ASKS, key=len, reverse=True)), re.IGNORECASE)
+
+
 def care_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
     """Whether a product's name is a repair or cleaning service of what the question names ("Servis Laptop"
     for "laptop", "laptop asus"): a care word before the first word of the name that answers the question."""
+    if _CARE_IN_NAME.search(name) is None:
+        return False  # (checked on every hit of every question: words() is the cost)
     ws = words(name)
     tokens = {t for alts in concepts for alt in alts for t in alt}
     first = next((i for i, w in enumerate(ws) if not tokens.isdisjoint(word_terms(w))), None)
