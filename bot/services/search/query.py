@@ -973,12 +973,15 @@ def _starts_phrase(ws: list[str], i: int) -> bool:
 _GLUED_COUNT_RE = re.compile(r"(\d{1,6})([a-z]+)")
 
 
-def _is_count(word: str) -> bool:
-    """A number, a unit of counting, or both glued ("100pcs", "50pax"; not a size such as "600ml")."""
-    if word.isdigit() or word in _QUANTITY_UNITS:
-        return True
+def _glued_count(word: str) -> int | None:
+    """The count of a number glued to its unit of counting ("100pcs", "80pax"; not a size such as "600ml")."""
     m = _GLUED_COUNT_RE.fullmatch(word)
-    return bool(m and m[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word))
+    return int(m[1]) if m and m[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word) else None
+
+
+def _is_count(word: str) -> bool:
+    """A number, a unit of counting, or both glued ("100pcs", "50pax")."""
+    return word.isdigit() or word in _QUANTITY_UNITS or _glued_count(word) is not None
 
 
 # Units of counting that are things too, when nothing else is named.
@@ -990,9 +993,8 @@ def _counted_amount(ws: list[str]) -> int | None:
     """The first amount said with its unit of counting ("100pcs", "50 kotak", "80 orang") in words outside the
     need's sentence; a bare number there (a document number, a year) is no quantity."""
     for i, word in enumerate(ws):
-        glued = _GLUED_COUNT_RE.fullmatch(word)
-        if glued and glued[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word):
-            return int(glued[1])
+        if (glued := _glued_count(word)) is not None:
+            return glued
         if word.isdigit() and 0 < len(word) <= 6 and i + 1 < len(ws) and ws[i + 1] in _QUANTITY_UNITS:
             return int(word)
     return None
@@ -1008,9 +1010,8 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
             out.append(word)  # "spanduk 3x1 meter": the size ranks (see `_concepts`), its unit says nothing
             after_number = True
             continue
-        glued = _GLUED_COUNT_RE.fullmatch(word)
-        if glued and glued[2] in _QUANTITY_UNITS and not _MEASURE_RE.fullmatch(word):  # "100pcs", "80pax"
-            quantity = int(glued[1]) if quantity is None else quantity
+        if (glued := _glued_count(word)) is not None:  # "100pcs", "80pax"
+            quantity = glued if quantity is None else quantity
             after_number = False
             continue
         if word.isdigit():
