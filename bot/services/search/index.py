@@ -409,6 +409,8 @@ class Vocabulary:
     _terms: list[str] | None = field(default=None, repr=False)
     _documents: int | None = field(default=None, repr=False)
     _skeletons: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
+    _by_length: dict[int, list[str]] | None = field(default=None, repr=False)
+    _corrected: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def __contains__(self, term: object) -> bool:
         return term in self.df
@@ -426,9 +428,10 @@ class Vocabulary:
     def add(self, terms: Iterable[str]) -> None:
         """Count one more product for each distinct term (used on every indexed write)."""
         self._skeletons = None  # a term's frequency decides whether it is a vowel target
+        self._corrected.clear()  # and which correction wins
         for term in set(terms):
             if term not in self.df:
-                self._terms = None
+                self._terms = self._by_length = None
             self.df[term] = self.df.get(term, 0) + 1
             if self._documents is not None:
                 self._documents = max(self._documents, self.df[term])
@@ -438,18 +441,37 @@ class Vocabulary:
             self._terms = sorted(t for t in self.df if not t.isdigit() and t not in self.markers)
         return self._terms
 
+    def _of_length(self, low: int, high: int) -> list[str]:
+        """The correction targets of `low` to `high` letters: a term more letters away than the edits forgiven
+        is never within them, so the fuzzy scan reads only these (a quarter of a catalog's terms, or less)."""
+        if self._by_length is None:
+            self._by_length = {}
+            for term in self._sorted_terms():
+                self._by_length.setdefault(len(term), []).append(term)
+        return [t for n in range(low, high + 1) for t in self._by_length.get(n, ())]
+
     def correct(self, word: str) -> str | None:
         """The closest known term (fewest edits, then most frequent), or a completion of a cut-off word.
 
         A real Indonesian word the catalog lacks (`mobil`, `bekas`) is not a typo and is left alone, so
-        "mobil bekas" stays unmet instead of turning into "mebel beras".
+        "mobil bekas" stays unmet instead of turning into "mebel beras". Answers are kept until a product is
+        indexed (people make the same typos: the fuzzy scan costs milliseconds at 100,000 products).
         """
+        if word in self._corrected:
+            return self._corrected[word]
+        if len(self._corrected) >= _MAX_CORRECTIONS_KEPT:
+            self._corrected.clear()
+        found = self._corrected[word] = self._correct(word)
+        return found
+
+    def _correct(self, word: str) -> str | None:
         if is_dictionary_word(word):
             return None
         terms = self._sorted_terms()
         edits = max_edits(word)
         if edits:
-            found = process.extract(word, terms, scorer=OSA.distance, score_cutoff=edits, limit=None)
+            near = self._of_length(len(word) - edits, len(word) + edits)
+            found = process.extract(word, near, scorer=OSA.distance, score_cutoff=edits, limit=None)
             if len(word) <= _SHORT_WORD:
                 found = [hit for hit in found if _same_start(word, hit[0])]
             if found:
@@ -483,6 +505,7 @@ class Vocabulary:
         return sorted(found, key=lambda t: (-self.df[t], t))[:_MAX_VOWELED]
 
 
+_MAX_CORRECTIONS_KEPT = 10_000
 _SHORT_WORD = 5  # up to this length a correction keeps the first letter ("asus" is no typo of "usus")
 _MIN_SKELETON = 3
 _MAX_VOWELED = 3

@@ -210,7 +210,7 @@ async def _pad(
         more = [h for h in ranked if h.product_ref not in seen]
         if more:
             floor = min(h.score for h in hits)
-            padded = [replace(h, score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
+            padded = [h._replace(score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
             return (hits + padded)[:CANDIDATES]
     return hits
 
@@ -258,7 +258,7 @@ async def _search_items(
                 merged[hit.product_ref] = hit
     hits = list(merged.values())[:CANDIDATES]
     # Scores decrease along the order, as for a single question.
-    return [replace(h, score=round(1.0 - i / (len(hits) + 1), 4)) for i, h in enumerate(hits)], tuple(used)
+    return [h._replace(score=round(1.0 - i / (len(hits) + 1), 4)) for i, h in enumerate(hits)], tuple(used)
 
 
 async def record_need(session: AsyncSession, search_log_id: int, user_id: int | None) -> bool:
