@@ -214,6 +214,26 @@ async def test_ranking_boosts_only_checked_claims(sessions: object) -> None:
     assert first.badges.percent_checked and not second.badges.percent_checked
 
 
+async def test_a_search_row_reads_each_checked_claim_for_its_current_value(sessions: object) -> None:
+    """The four checks come back as one mask per row: each must land on its own badge, and a claim edited
+    after its check (another halal number) reads as unchecked while the others stay checked."""
+    async with sessions() as session:  # type: ignore[operator]
+        vendor = await _catalog(session, "ALL4", "45")
+        vendor.tkdn_certified, vendor.tkdn_number = True, "TKDN-123"
+        vendor.ekatalog, vendor.ekatalog_url = True, "https://e-katalog.lkpp.go.id/x"
+        vendor.halal, vendor.halal_number = True, "ID123"
+        await claims.import_checks(session, vendor)
+        await session.commit()
+        (hit,) = (await search(session, "nasi kotak", log=False)).results
+        assert (hit.badges.tkdn_checked, hit.badges.percent_checked) == (True, True)
+        assert (hit.badges.ekatalog_checked, hit.badges.halal_checked) == (True, True)
+        vendor.halal_number = "ID999"
+        await session.commit()
+        (hit,) = (await search(session, "nasi kotak", log=False)).results
+    assert (hit.badges.tkdn_checked, hit.badges.percent_checked, hit.badges.ekatalog_checked) == (True, True, True)
+    assert not hit.badges.halal_checked
+
+
 async def test_import_sets_checked_only_from_an_admin_file(app: App, tmp_path: Path) -> None:
     vendor_row = ["V-9", "Dapur Sehat", "", "", "Metro Pusat", "", "1234567890123", "ya", "ya", "tidak", ""]
     vendors = write_csv(tmp_path / "vendors.csv", [*VENDOR_COLUMNS, "checked"], [[*vendor_row, "ya"]])

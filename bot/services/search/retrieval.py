@@ -54,7 +54,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.util import ClauseAdapter
 
-from bot.services.claims import checked_columns
+from bot.services.claims import EKATALOG_CHECKED, HALAL_CHECKED, PERCENT_CHECKED, TKDN_CHECKED, checked_mask
 from bot.services.search.index import (
     EKATALOG,
     HALAL,
@@ -177,7 +177,7 @@ _COLUMNS = (
     Vendor.tkdn_certified,
     Vendor.verified,
     Vendor.halal,
-    *checked_columns(),
+    checked_mask(),
 )
 _FTS = table("products_fts", column("rowid"))
 # What the answer reads of a product (in `_COLUMNS` and the claim checks), and its vendor to join.
@@ -237,9 +237,18 @@ def _shape(filters: SearchFilters) -> SearchFilters:
 
 
 def _candidate(row: Any) -> Candidate:
-    # Positional: _COLUMNS are in Candidate's field order (4x faster than reading the row by name).
-    *fields, relevance = row
-    return Candidate(*fields, relevance=float(relevance or 0.0))
+    # Positional: _COLUMNS are in Candidate's field order (4x faster than reading the row by name), the four
+    # checked claims as one mask.
+    *fields, checked, relevance = row
+    checked = int(checked or 0)
+    return Candidate(
+        *fields,
+        bool(checked & TKDN_CHECKED),
+        bool(checked & PERCENT_CHECKED),
+        bool(checked & EKATALOG_CHECKED),
+        bool(checked & HALAL_CHECKED),
+        float(relevance or 0.0),
+    )
 
 
 def _sqlite_match(shape: SearchFilters, by_recent: bool, scored: bool, limit: int) -> Select[Any]:
@@ -320,7 +329,9 @@ async def fetch_matches(
         return []
     stmt = _match_statement(dialect, _shape(filters), by_recent, scored, limit, sparse and dialect != "sqlite")
     values = {"match" if dialect == "sqlite" else "tsq": expression, **_where_values(filters)}
-    return [_candidate(row) for row in await session.execute(stmt, values)]
+    # On the session's connection, as Core: the ORM's result machinery cost ~0.4 ms a question for plain rows.
+    connection = await session.connection()
+    return [_candidate(row) for row in await connection.execute(stmt, values)]
 
 
 def _tier_order() -> ColumnElement[int]:
@@ -338,7 +349,7 @@ async def fetch_browse(session: AsyncSession, filters: SearchFilters, *, limit: 
     stmt = _where(stmt, filters).order_by(
         _tier_order(), Vendor.ekatalog.desc(), Vendor.verified.desc(), Product.updated_at.desc(), Product.id.desc()
     )
-    rows = await session.execute(stmt.limit(limit), _where_values(filters))
+    rows = await (await session.connection()).execute(stmt.limit(limit), _where_values(filters))
     return [_candidate(row) for row in rows]
 
 
