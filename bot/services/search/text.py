@@ -51,8 +51,10 @@ def fold(text: str) -> str:
     text = text or ""
     # ASCII text (the common case) needs neither Unicode pass.
     text = text.lower() if text.isascii() else strip_diacritics(unicodedata.normalize("NFKC", text)).lower()
-    text = _REDUP_HYPHEN_RE.sub(r"\1", text)
-    return _REDUP_TWO_RE.sub(r"\1", text)
+    # Most texts have no hyphen or no "2": then the pattern cannot match, and the scan is skipped.
+    if "-" in text:
+        text = _REDUP_HYPHEN_RE.sub(r"\1", text)
+    return _REDUP_TWO_RE.sub(r"\1", text) if "2" in text else text
 
 
 def raw_words(text: str) -> list[str]:
