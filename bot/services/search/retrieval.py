@@ -188,7 +188,8 @@ def _where(stmt: Select[Any], filters: SearchFilters, *, vendor_joined: bool = T
     """The filters as SQL conditions. Prices and the category are named parameters whose values
     `_where_values` gives, so one statement serves every value (see `_match_statement`)."""
     # Places are matched by their marker tokens only (see index.py): the index text is built from a
-    # lenient reading of the vendor's kecamatan/kelurahan/address, which a column comparison is not.
+    # lenient reading of the vendor's kecamatan/kelurahan/address, which a column comparison is not. (So
+    # `_shape` gives them as stand-ins: a place condition here would have to become a parameter.)
     stmt = stmt.where(Product.visible.is_(True))
     if filters.tkdn and vendor_joined:
         stmt = stmt.where(or_(Vendor.tkdn_certified.is_(True), Product.tkdn_percent > 0))
@@ -227,12 +228,16 @@ def _where_values(filters: SearchFilters) -> dict[str, Any]:
 
 def _shape(filters: SearchFilters) -> SearchFilters:
     """The filters with the values `_where` takes as parameters replaced by stand-ins: equal shapes give
-    the same SQL (every other field stays, so a condition added to `_where` can never be lost)."""
+    the same SQL (every other field stays, so a condition added to `_where` can never be lost). Places are
+    stand-ins too: `_where` never reads them (their marker tokens are in the full-text expression), and one
+    statement per kelurahan was built and compiled the first time each was asked (~2 ms on PostgreSQL)."""
     return replace(
         filters,
         max_price=None if filters.max_price is None else 0,
         min_price=None if filters.min_price is None else 0,
         category="?" if filters.category else None,
+        kecamatan="?" if filters.kecamatan else None,
+        kelurahan="?" if filters.kelurahan else None,
     )
 
 
