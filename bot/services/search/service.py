@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import PermissionDenied
 from bot.services.region import region_of
+from bot.services.search.elsewhere import kind_in_place
 from bot.services.search.index import Vocabulary, get_vocabulary
 from bot.services.search.query import (
     SERVICE_WORDS,
@@ -129,6 +130,12 @@ async def search(
             candidates, attempt = await find(session, parsed, corrected, vocab)
             hits = rank(candidates, [c.alternatives for c in corrected] if attempt else (), parsed.asked)
             used = attempt.concepts if attempt else corrected
+    if not hits and corrected:
+        # "sambal bawang di Rejomulyo", sold only in another kecamatan: the sambal of Rejomulyo's kecamatan
+        placed, placed_attempt = await kind_in_place(session, parsed, corrected, vocab)
+        if placed and placed_attempt is not None:
+            attempt, used = placed_attempt, placed_attempt.concepts
+            hits = rank(placed, [c.alternatives for c in corrected], parsed.asked)
     if hits and attempt is not None and not attempt.relaxed and len(hits) < PAD_UNTIL:
         hits = await _pad(session, parsed, attempt, hits, vocab)
     if hits and attempt is not None and attempt.relaxed:
