@@ -217,7 +217,16 @@ _DIRECTIONS = {
 _ENGLISH_DIRECTIONS = frozenset(
     {"north", "south", "west", "east", "central", "center", "northern", "southern", "western", "eastern", "centre"}
 )
-_CITY_SHORT = {"mtr": "metro"}
+
+
+def _city_short(word: str, region: Region) -> str | None:
+    """The city's name for a short form of it: its first letter and some of the following ones in order ("mtr",
+    "mt", "met", "mtro": metro), as people write "Jaksel" or "Mt. Pusat"; None for any other word."""
+    city = name_key(region.city or region.name)
+    if not 2 <= len(word) < len(city) or word[0] != city[0] or not word.isalpha():
+        return None
+    rest = iter(city[1:])
+    return city if all(ch in rest for ch in word[1:]) else None
 
 
 def _is_place(region: Region, text: str) -> bool:
@@ -234,13 +243,15 @@ def expand_directions(ws: list[str], region: Region) -> list[str]:
         full = _DIRECTIONS.get(w)
         if full is None:
             continue
-        if i > 0 and _is_place(region, f"{_CITY_SHORT.get(out[i - 1], out[i - 1])} {full}"):
-            out[i - 1 : i + 1] = [_CITY_SHORT.get(out[i - 1], out[i - 1]), full]
+        before = (_city_short(out[i - 1], region) or out[i - 1]) if i > 0 else ""
+        if i > 0 and _is_place(region, f"{before} {full}"):
+            out[i - 1 : i + 1] = [before, full]
         elif w in _ENGLISH_DIRECTIONS and i + 1 < len(out) and _is_place(region, f"{out[i + 1]} {full}"):
             out[i : i + 2] = [out[i + 1], full]
     for i, w in enumerate(out):  # "mtr utara"
-        if w in _CITY_SHORT and i + 1 < len(out) and _is_place(region, f"{_CITY_SHORT[w]} {out[i + 1]}"):
-            out[i] = _CITY_SHORT[w]
+        city = _city_short(w, region) if i + 1 < len(out) else None
+        if city is not None and _is_place(region, f"{city} {out[i + 1]}"):
+            out[i] = city
     return out
 
 
@@ -1052,12 +1063,27 @@ def _wished_places(text: str, region: Region) -> list[PlaceSpan]:
     return [replace(span, start=0, end=0) for span in wished]
 
 
+# "satu kecamatan dengan Yosomulyo", "se-kelurahan Metro Utara": the same area as the place, which says it all.
+_SAME_AREA_WORDS = _PLACE_MARKERS | {"satu", "se", "sama", "sekecamatan", "sekelurahan"}
+
+
+def _ends_phrase(ws: list[str], i: int) -> bool:
+    """Word `i` closes a two-word name with the word before it ("seragam dinas", "pakaian dinas"): a stop word
+    there names part of the thing, it does not lead the place after it."""
+    return i > 0 and ((ws[i - 1], ws[i]) in load_everyday() or (ws[i - 1], ws[i]) in load_lexicon().phrases)
+
+
+def _leads_place(ws: list[str], i: int) -> bool:
+    return (ws[i] in _NEAR_WORDS or ws[i] in _SAME_AREA_WORDS or is_stop(ws[i])) and not _ends_phrase(ws, i)
+
+
 def _drop_places(ws: list[str], spans: list[PlaceSpan]) -> list[str]:
-    """The words without the places and the words that only lead or follow one ("sekitaran", "dan sekitarnya")."""
+    """The words without the places and the words that only lead or follow one ("sekitaran", "dan sekitarnya",
+    "satu kecamatan dengan")."""
     drop = {i for span in spans for i in range(span.start, span.end)}
     for span in (s for s in spans if s.end > s.start):
         i = span.start - 1
-        while i >= 0 and i not in drop and (ws[i] in _NEAR_WORDS or is_stop(ws[i])):
+        while i >= 0 and i not in drop and _leads_place(ws, i):
             drop.add(i)
             i -= 1
         j = span.end
