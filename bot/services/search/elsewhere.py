@@ -36,7 +36,7 @@ async def kind_in_place(
     required = tuple(c for c in concepts if not c.optional)
     if len(required) < 2:
         return [], None
-    elsewhere = replace(parsed, filters=replace(filters, kecamatan=None, kelurahan=None))
+    elsewhere = replace(parsed, filters=replace(filters, kecamatan=None, kelurahan=None, other_kecamatan=()))
     found, _ = await find(session, elsewhere, concepts, vocab, relax=False)
     if not found:
         return [], None

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from rapidfuzz import process
@@ -154,6 +155,8 @@ class SearchFilters:
     category: str | None = None
     max_exclusive: bool = False  # "di bawah 20rb", "under 15k": Rp20.000 itself is not under
     min_price: int | None = None
+    # "Metro Pusat atau Metro Barat": the other kecamatan a seller may be in besides `kecamatan` (no kelurahan then)
+    other_kecamatan: tuple[str, ...] = ()
 
     def any(self) -> bool:
         """True when at least one condition is set."""
@@ -1077,6 +1080,33 @@ def _leads_place(ws: list[str], i: int) -> bool:
     return (ws[i] in _NEAR_WORDS or ws[i] in _SAME_AREA_WORDS or is_stop(ws[i])) and not _ends_phrase(ws, i)
 
 
+# Words that join places a buyer takes either of ("Metro Pusat atau Metro Barat", "Hadimulyo / Iringmulyo").
+_EITHER_WORDS = frozenset({"atau", "ataupun", "maupun", "dan", "serta", "sama", "or", "and", "juga"})
+
+
+def _either_places(ws: list[str], spans: list[PlaceSpan]) -> list[PlaceSpan]:
+    """Places named one after the other, joined by "atau", "dan" or only a comma (their words follow each
+    other), in order; none when there is one place, or places apart in the message (a sender's and a wish)."""
+    spans = sorted((s for s in spans if s.end > s.start), key=lambda s: s.start)
+    joined: list[PlaceSpan] = []
+    for a, b in pairwise(spans):
+        between = ws[a.end : b.start]
+        if all(w in _EITHER_WORDS or w in _NEAR_WORDS or w in _PLACE_MARKERS for w in between):
+            joined += [s for s in (a, b) if s not in joined]
+    return joined
+
+
+def _either_kecamatan(ws: list[str], spans: list[PlaceSpan]) -> tuple[str, ...]:
+    """The kecamatan a buyer takes either of ("Metro Pusat atau Metro Barat"), the first one first; none unless
+    two places are joined. Two kelurahan of one kecamatan ("Hadimulyo Barat atau Hadimulyo Timur") give it alone
+    (`other_kecamatan` empty): either kelurahan is in it. A kelurahan with its own kecamatan ("Banjarsari, Metro
+    Utara") is one place, and gives nothing."""
+    joined = _either_places(ws, spans)
+    kecamatan = tuple(dict.fromkeys(s.kecamatan for s in joined))
+    kelurahan = {s.kelurahan for s in joined if s.kelurahan}
+    return kecamatan if len(kecamatan) > 1 or len(kelurahan) > 1 else ()
+
+
 def _drop_places(ws: list[str], spans: list[PlaceSpan]) -> list[str]:
     """The words without the places and the words that only lead or follow one ("sekitaran", "dan sekitarnya",
     "satu kecamatan dengan")."""
@@ -1418,6 +1448,8 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     filters = replace(
         prices, kecamatan=place.kecamatan if place else None, kelurahan=place.kelurahan if place else None
     )
+    if either := _either_kecamatan(ws, spans):
+        filters = replace(filters, kecamatan=either[0], kelurahan=None, other_kecamatan=either[1:])
     ws = _drop_places(ws, spans)
     ws, filters = _take_flags(ws, filters)
     # A wish said outside the letter's need ("..., untuk 200 orang minggu depan, halal please") still holds.
