@@ -2,8 +2,9 @@
 ("sambal bawang di Rejomulyo": the sambal of Metro Selatan), never another kind ("kue klepon": no kue kering);
 places joined by "atau" are either place; the words around a place ("satu kecamatan", "se-kelurahan") go with
 it while a stop word closing a phrase ("seragam dinas") stays; a short form of the city ("mt pusat") is the
-city; and a category label's product words ("Batik" of "Pakaian, Batik & Konveksi") no longer make every
-product of the category answer them."""
+city; a landmark ("dekat pasar Cendrawasih") only ranks; "antar ke" a place is the place; and a category
+label's product words ("Batik" of "Pakaian, Batik & Konveksi") no longer make every product of the category
+answer them."""
 
 from __future__ import annotations
 
@@ -75,6 +76,31 @@ def test_a_kelurahan_with_its_own_kecamatan_is_one_place() -> None:
 
 def test_two_kelurahan_of_one_kecamatan_are_that_kecamatan() -> None:
     assert understood("katering hadimulyo barat atau hadimulyo timur")[1:] == ("Metro Pusat", None, ())
+
+
+@pytest.mark.parametrize(
+    ("text", "required", "ranks_only"),
+    [("katering paling dekat dengan pasar cendrawasih", ["katering"], ["pasar", "cendrawasih"]),
+     ("sablon kaos dekat kampus iain metro", ["sablon", "kaos"], ["kampus", "iain"]),
+     ("jual sayur di pasar metro", ["sayur"], ["pasar"]),
+     ("laundry deket rumah saya", ["laundry"], ["rumah"])],
+)  # fmt: skip
+def test_a_landmark_ranks_but_is_not_required(text: str, required: list[str], ranks_only: list[str]) -> None:
+    concepts = parse_query(text, METRO).concepts
+    assert [c.label for c in concepts if not c.optional] == required
+    assert [c.label for c in concepts if c.optional] == ranks_only
+    assert parse_query(text, METRO).filters.kecamatan is None  # no landmark's place is known
+
+
+def test_a_street_is_no_landmark() -> None:
+    assert "nasution" in understood("kopi di jalan ah nasution")[0]  # addresses are in the index
+
+
+@pytest.mark.parametrize(
+    "text", ["nasi kotak antar ke metro barat", "nasi kotak bisa dikirim ke mulyojati", "nasi kotak delivery ke metbar"]
+)
+def test_where_it_is_brought_is_the_place(text: str) -> None:
+    assert understood(text)[:2] == ("nasi kotak", "Metro Barat")
 
 
 @pytest.fixture

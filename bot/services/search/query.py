@@ -1076,8 +1076,67 @@ def _ends_phrase(ws: list[str], i: int) -> bool:
     return i > 0 and ((ws[i - 1], ws[i]) in load_everyday() or (ws[i - 1], ws[i]) in load_lexicon().phrases)
 
 
+# "nasi kotak antar ke Metro Barat": where it is brought, said of the place; the nearest sellers are its own.
+_DELIVERY_WORDS = frozenset(
+    {"antar", "anter", "diantar", "dianter", "kirim", "dikirim", "ngirim", "delivery", "deliver", "delivered",
+     "ongkir", "cod"}
+)  # fmt: skip
+
+
 def _leads_place(ws: list[str], i: int) -> bool:
-    return (ws[i] in _NEAR_WORDS or ws[i] in _SAME_AREA_WORDS or is_stop(ws[i])) and not _ends_phrase(ws, i)
+    w = ws[i]
+    lead = w in _NEAR_WORDS or w in _SAME_AREA_WORDS or w in _DELIVERY_WORDS or is_stop(w)
+    return lead and not _ends_phrase(ws, i)
+
+
+# A landmark a buyer places the seller by ("dekat pasar Cendrawasih", "depan kampus IAIN", "di pasar Metro"):
+# the region knows no landmark, so it filters nothing; its words only rank (a seller whose address names it comes
+# first) and the words leading it go. A street ("jalan", "jl") is no landmark: addresses are in the index.
+_LANDMARK_LEADS = frozenset(
+    {"dekat", "deket", "dkt", "dket", "sekitar", "sekitaran", "seputar", "seputaran", "depan", "samping",
+     "belakang", "seberang", "sebelah", "di", "near", "daerah", "area", "kawasan", "lingkungan", "sktr", "skitar"}
+)  # fmt: skip
+_LANDMARK_GAP = frozenset({"dengan", "dari", "ke", "sama", "the"})
+_LANDMARK_WORDS = frozenset(
+    {"pasar", "kampus", "masjid", "gereja", "stadion", "terminal", "stasiun", "sekolah", "kantor", "rs", "rsud",
+     "puskesmas", "alun", "taman", "lapangan", "simpang", "tugu", "perumahan", "komplek", "kompleks", "perum",
+     "universitas", "univ", "hotel", "mall", "polres", "kodim", "pemkot", "balai", "bundaran", "pondok", "ponpes",
+     "pesantren", "klinik", "lapas", "rumah", "market", "campus", "mosque", "school", "hospital", "station"}
+)  # fmt: skip
+_LANDMARK_BEFORE = frozenset({"paling", "yg", "yang", "most"})  # "paling dekat", "yang deket"
+_MAX_LANDMARK_NAME = 2
+
+
+def _landmarks(ws: list[str]) -> tuple[list[str], frozenset[str]]:
+    """The words without those leading a landmark ("paling dekat dengan"), and the landmark's words (its kind and
+    up to two words of its name, to the next stop word): "katering paling dekat dengan pasar cendrawasih" ->
+    katering pasar cendrawasih, {pasar, cendrawasih}."""
+    drop: set[int] = set()
+    named: set[str] = set()
+    for i, w in enumerate(ws):
+        if w not in _LANDMARK_LEADS:
+            continue
+        j = i + 1
+        while j < len(ws) and ws[j] in _LANDMARK_GAP:
+            j += 1
+        if j >= len(ws) or ws[j] not in _LANDMARK_WORDS:
+            continue
+        end = j + 1
+        while end < len(ws) and end - j <= _MAX_LANDMARK_NAME and not is_stop(ws[end]):
+            end += 1
+        drop.update(range(i, j))
+        k = i - 1
+        while k >= 0 and ws[k] in _LANDMARK_BEFORE:
+            drop.add(k)
+            k -= 1
+        named.update(ws[j:end])
+    return [w for i, w in enumerate(ws) if i not in drop], frozenset(named)
+
+
+def _mark_landmarks(concepts: list[Concept], landmark: frozenset[str]) -> list[Concept]:
+    if not landmark:
+        return concepts
+    return [replace(c, optional=True) if set(c.label.split()) <= landmark else c for c in concepts]
 
 
 # Words that join places a buyer takes either of ("Metro Pusat atau Metro Barat", "Hadimulyo / Iringmulyo").
@@ -1451,6 +1510,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     if either := _either_kecamatan(ws, spans):
         filters = replace(filters, kecamatan=either[0], kelurahan=None, other_kecamatan=either[1:])
     ws = _drop_places(ws, spans)
+    ws, landmark = _landmarks(ws)
     ws, filters = _take_flags(ws, filters)
     # A wish said outside the letter's need ("..., untuk 200 orang minggu depan, halal please") still holds.
     letter = _take_flags(words(raw), SearchFilters(), _LETTER_FLAGS)[1]
@@ -1462,6 +1522,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     if quantity is None and framed != raw:
         quantity = _counted_amount(words(letter_parts(raw)[1]))  # "jual kaos polos? mau 100pcs"
     concepts, category = _things(ws)
+    concepts = _mark_landmarks(concepts, landmark)
     filters = replace(filters, category=category)
     return ParsedQuery(
         concepts=tuple(concepts),
