@@ -110,8 +110,8 @@ async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
         yield s
 
 
-async def add(session: AsyncSession, kecamatan: str, ref: str, name: str, **fields: Any) -> None:
-    vendor = Vendor(vendor_ref=f"V{ref}", business_name=f"Usaha {ref}", kecamatan=kecamatan)
+async def add(session: AsyncSession, kecamatan: str, ref: str, name: str, address: str = "", **fields: Any) -> None:
+    vendor = Vendor(vendor_ref=f"V{ref}", business_name=f"Usaha {ref}", kecamatan=kecamatan, address=address)
     session.add(vendor)
     await session.flush()
     fields.setdefault("category", "makanan-minuman")
@@ -164,3 +164,14 @@ async def test_a_category_labels_product_word_is_not_in_every_product(session: A
     assert await names(session, "batik") == ["Kemeja Batik Cap"]
     assert await names(session, "suvenir di metro barat") == []
     assert sorted(await names(session, "pakaian di metro barat")) == ["Bordir Nama Dada", "Mukena Katun"]
+
+
+async def test_few_sellers_in_the_kelurahan_are_followed_by_its_kecamatans(session: AsyncSession) -> None:
+    await add(session, "Metro Pusat", "P1", "Katering Harian", address="Jl. Jend. Sudirman 5, Yosomulyo")
+    await add(session, "Metro Pusat", "P2", "Katering Kantor", address="Jl. Veteran 9")
+    await add(session, "Metro Pusat", "P3", "Kopi Bubuk", address="Jl. Veteran 10", description="juga katering")
+    await add(session, "Metro Timur", "P4", "Katering Pernikahan", address="Jl. Pala 1, Yosodadi")
+    await session.commit()
+
+    # the seller in Yosomulyo first, then Metro Pusat's other katering; not a product only its text answers
+    assert await names(session, "katering di yosomulyo") == ["Katering Harian", "Katering Kantor"]

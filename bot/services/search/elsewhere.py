@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.search.index import Vocabulary
 from bot.services.search.query import SERVICE_WORDS, Concept, ParsedQuery
-from bot.services.search.ranking import names_all, rank, variant_end
-from bot.services.search.retrieval import Attempt, Candidate, find
+from bot.services.search.ranking import SearchHit, names_all, rank, variant_end
+from bot.services.search.retrieval import CANDIDATES, Attempt, Candidate, find
 from bot.services.search.text import words
 
 
@@ -48,8 +48,38 @@ async def kind_in_place(
     kept = required[:dropped] + required[dropped + 1 :]
     if all(c.word in SERVICE_WORDS for c in kept):
         return [], None
-    found, attempt = await find(session, replace(parsed, concepts=kept), kept, vocab, relax=False)
+    # the kind in the whole kecamatan: its few sellers in one kelurahan would hide the others next door
+    in_kecamatan = replace(parsed, concepts=kept, filters=replace(filters, kelurahan=None))
+    found, attempt = await find(session, in_kecamatan, kept, vocab, relax=False)
     length = len(words(best))
     kind = [k.alternatives for k in kept]
     named = [c for c in found if len(words(c.product_name)) <= length and names_all(c.product_name, kind)]
     return (named, replace(attempt, relaxed=True)) if named and attempt is not None else ([], None)
+
+
+async def widen_kelurahan(
+    session: AsyncSession,
+    parsed: ParsedQuery,
+    concepts: tuple[Concept, ...],
+    attempt: Attempt | None,
+    hits: list[SearchHit],
+    vocab: Vocabulary | None,
+    until: int,
+) -> list[SearchHit]:
+    """After fewer than `until` answers in the kelurahan asked for, those elsewhere in its kecamatan whose names
+    say what was asked, ranked after them: many sellers never gave their kelurahan, and the next kelurahan is
+    as near ("katering di Yosomulyo": the one seller whose address says Yosomulyo, then Metro Pusat's others).
+    Not a product only its seller's description answers: in the kecamatan those are many."""
+    if attempt is None or attempt.relaxed or not attempt.filters.kelurahan or not hits or len(hits) >= until:
+        return hits
+    wider = replace(parsed, filters=replace(attempt.filters, kelurahan=None), concepts=attempt.concepts)
+    candidates, found = await find(session, wider, attempt.concepts, vocab, relax=False)
+    if found is None:
+        return hits
+    seen = {h.product_ref for h in hits}
+    required = [c.alternatives for c in attempt.concepts]
+    named = [c for c in candidates if c.product_ref not in seen and names_all(c.product_name, required)]
+    more = rank(named, [c.alternatives for c in concepts], parsed.asked)
+    floor = min(h.score for h in hits)
+    widened = [replace(h, score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
+    return (hits + widened)[:CANDIDATES]

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import PermissionDenied
 from bot.services.region import region_of
-from bot.services.search.elsewhere import kind_in_place
+from bot.services.search.elsewhere import kind_in_place, widen_kelurahan
 from bot.services.search.index import Vocabulary, get_vocabulary
 from bot.services.search.query import (
     SERVICE_WORDS,
@@ -136,6 +136,7 @@ async def search(
         if placed and placed_attempt is not None:
             attempt, used = placed_attempt, placed_attempt.concepts
             hits = rank(placed, [c.alternatives for c in corrected], parsed.asked)
+    hits = await widen_kelurahan(session, parsed, corrected, attempt, hits, vocab, PAD_UNTIL)
     if hits and attempt is not None and not attempt.relaxed and len(hits) < PAD_UNTIL:
         hits = await _pad(session, parsed, attempt, hits, vocab)
     if hits and attempt is not None and attempt.relaxed:
