@@ -10,10 +10,12 @@ beyond the retrieval's confidence rule, both only for a thing the catalog has: a
 answers is followed by the same kind without its most specific word (`_pad`: "kopi bubuk" halal, then the other
 halal kopi), and a thing that exists but not under the question's place, flags or price gives its kind there
 as near misses (`related`, `_kind_under_wishes`), never as answers: another kind may hide behind the word
-left out ("seragam sekolah" in e-Katalog is no office uniform). When nothing matches confidently the results
-are empty and the log row says unmet; answers found with one word of a long question left out are marked
-`relaxed`, logged as unmet too, and the chat says they are not all of it. The service knows nothing about
-chats and returns no text.
+left out ("seragam sekolah" in e-Katalog is no office uniform). A place is softer (`elsewhere.py`): a variant
+sold only in another kecamatan gives the same kind in the place as relaxed answers ("sambal bawang di
+Rejomulyo": Metro Selatan's sambal), and a kelurahan with few answers is followed by the rest of its
+kecamatan. When nothing matches confidently the results are empty and the log row says unmet; answers found
+with one word of a long question left out are marked `relaxed`, logged as unmet too, and the chat says they
+are not all of it. The service knows nothing about chats and returns no text.
 """
 
 from __future__ import annotations
