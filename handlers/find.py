@@ -93,7 +93,8 @@ def _order_reason(ctx: Context, result: SearchResult) -> str:
     """One line on why the results come in this order (and where they are from)."""
     reason = ctx.t("find.order_reason")
     if result.filters.kecamatan:
-        reason += " " + ctx.t("find.order_reason_place", kecamatan=result.filters.kecamatan)
+        places = " / ".join((result.filters.kecamatan, *result.filters.other_kecamatan))  # "atau": either
+        reason += " " + ctx.t("find.order_reason_place", kecamatan=places)
     return reason
 
 

@@ -2,10 +2,11 @@
 catalog's vocabulary read back from it.
 
 *Index text.* `products.search_text` is the product's name (twice: a cheap way to weigh the name over the
-rest in bm25 and ts_rank alike), its category label, its description, its vendor's name, description,
-kecamatan, kelurahan and address, all through `text.index_text`, plus *marker tokens* for its place,
-category and P3DN flags (`tkdn`/`tkdn25`/`tkdn40`, `ekatalog`, `halal`). `vendors.search_text` holds the
-vendor's share. The FTS5 triggers / the generated tsvector follow `search_text` by themselves.
+rest in bm25 and ts_rank alike), the words of its category label that name the category, its description,
+its vendor's name, description, kecamatan, kelurahan and address, all through `text.index_text`, plus
+*marker tokens* for its place, category and P3DN flags (`tkdn`/`tkdn25`/`tkdn40`, `ekatalog`, `halal`).
+`vendors.search_text` holds the vendor's share. The FTS5 triggers / the generated tsvector follow
+`search_text` by themselves.
 
 Markers let the full-text index narrow a search by its filters before any row is joined (a filtered
 question costs what its rarest word costs), and let "browse" questions without product words ("ATK yang
@@ -49,9 +50,9 @@ from sqlalchemy import Update, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.categories import CATEGORIES
+from bot.services.categories import CATEGORIES, CATEGORY_PHRASES
 from bot.services.region import Region, name_key, region_of
-from bot.services.search.text import DATA_DIR, index_text, is_dictionary_word
+from bot.services.search.text import DATA_DIR, index_text, is_dictionary_word, raw_words
 from models import AppState, Product, Vendor, utcnow
 
 logger = logging.getLogger(__name__)
@@ -167,8 +168,16 @@ def vendor_search_text(vendor: VendorFields, region: Region) -> str:
 
 
 @lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
 def _category_text(slug: str) -> str:
-    return " ".join(p for p in (index_text(CATEGORIES.get(slug, "")), category_token(slug)) if p)
+    """A category's label words that name the category (those of `CATEGORY_PHRASES`) and its marker. The label's
+    other words name one kind in it ("Batik" of "Pakaian, Batik & Konveksi", "Suvenir" of "Kerajinan &
+    Suvenir"): indexed in every product of the category, they made every mukena answer "batik"."""
+    if slug not in CATEGORIES:
+        return ""
+    naming = {w for phrase in CATEGORY_PHRASES.get(slug, ()) for w in raw_words(phrase)}
+    label = " ".join(w for w in raw_words(CATEGORIES[slug]) if w in naming)
+    return " ".join(p for p in (index_text(label), category_token(slug)) if p)
 
 
 def product_search_text(product: ProductFields, vendor: VendorFields, vendor_text: str) -> str:
@@ -296,7 +305,7 @@ async def rebuild_index(session: AsyncSession, *, fts: bool = True) -> int:
     return changed
 
 
-INDEX_FORMAT = 1  # raise when the code that builds the index texts changes what it writes
+INDEX_FORMAT = 2  # raise when the code that builds the index texts changes what it writes
 FINGERPRINT_KEY = "search.index"
 _REINDEX_LOCK_KEY = 7_310_413  # PostgreSQL advisory lock: one process rebuilds, the others then find it current
 

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from rapidfuzz import process
@@ -154,6 +155,8 @@ class SearchFilters:
     category: str | None = None
     max_exclusive: bool = False  # "di bawah 20rb", "under 15k": Rp20.000 itself is not under
     min_price: int | None = None
+    # "Metro Pusat atau Metro Barat": the other kecamatan a seller may be in besides `kecamatan` (no kelurahan then)
+    other_kecamatan: tuple[str, ...] = ()
 
     def any(self) -> bool:
         """True when at least one condition is set."""
@@ -217,7 +220,16 @@ _DIRECTIONS = {
 _ENGLISH_DIRECTIONS = frozenset(
     {"north", "south", "west", "east", "central", "center", "northern", "southern", "western", "eastern", "centre"}
 )
-_CITY_SHORT = {"mtr": "metro"}
+
+
+def _city_short(word: str, region: Region) -> str | None:
+    """The city's name for a short form of it: its first letter and some of the following ones in order ("mtr",
+    "mt", "met", "mtro": metro), as people write "Jaksel" or "Mt. Pusat"; None for any other word."""
+    city = name_key(region.city or region.name)
+    if not 2 <= len(word) < len(city) or word[0] != city[0] or not word.isalpha():
+        return None
+    rest = iter(city[1:])
+    return city if all(ch in rest for ch in word[1:]) else None
 
 
 def _is_place(region: Region, text: str) -> bool:
@@ -234,13 +246,15 @@ def expand_directions(ws: list[str], region: Region) -> list[str]:
         full = _DIRECTIONS.get(w)
         if full is None:
             continue
-        if i > 0 and _is_place(region, f"{_CITY_SHORT.get(out[i - 1], out[i - 1])} {full}"):
-            out[i - 1 : i + 1] = [_CITY_SHORT.get(out[i - 1], out[i - 1]), full]
+        before = (_city_short(out[i - 1], region) or out[i - 1]) if i > 0 else ""
+        if i > 0 and _is_place(region, f"{before} {full}"):
+            out[i - 1 : i + 1] = [before, full]
         elif w in _ENGLISH_DIRECTIONS and i + 1 < len(out) and _is_place(region, f"{out[i + 1]} {full}"):
             out[i : i + 2] = [out[i + 1], full]
     for i, w in enumerate(out):  # "mtr utara"
-        if w in _CITY_SHORT and i + 1 < len(out) and _is_place(region, f"{_CITY_SHORT[w]} {out[i + 1]}"):
-            out[i] = _CITY_SHORT[w]
+        city = _city_short(w, region) if i + 1 < len(out) else None
+        if city is not None and _is_place(region, f"{city} {out[i + 1]}"):
+            out[i] = city
     return out
 
 
@@ -1052,12 +1066,113 @@ def _wished_places(text: str, region: Region) -> list[PlaceSpan]:
     return [replace(span, start=0, end=0) for span in wished]
 
 
+# "satu kecamatan dengan Yosomulyo", "se-kelurahan Metro Utara": the same area as the place, which says it all.
+_SAME_AREA_WORDS = _PLACE_MARKERS | {"satu", "se", "sama", "sekecamatan", "sekelurahan"}
+
+
+def _ends_phrase(ws: list[str], i: int) -> bool:
+    """Word `i` closes a two-word name with the word before it ("seragam dinas", "pakaian dinas"): a stop word
+    there names part of the thing, it does not lead the place after it."""
+    return i > 0 and ((ws[i - 1], ws[i]) in load_everyday() or (ws[i - 1], ws[i]) in load_lexicon().phrases)
+
+
+# "nasi kotak antar ke Metro Barat": where it is brought, said of the place; the nearest sellers are its own.
+_DELIVERY_WORDS = frozenset(
+    {"antar", "anter", "diantar", "dianter", "kirim", "dikirim", "ngirim", "delivery", "deliver", "delivered",
+     "ongkir", "cod"}
+)  # fmt: skip
+
+
+def _leads_place(ws: list[str], i: int) -> bool:
+    w = ws[i]
+    lead = w in _NEAR_WORDS or w in _SAME_AREA_WORDS or w in _DELIVERY_WORDS or is_stop(w)
+    return lead and not _ends_phrase(ws, i)
+
+
+# A landmark a buyer places the seller by ("dekat pasar Cendrawasih", "depan kampus IAIN", "di pasar Metro"):
+# the region knows no landmark, so it filters nothing; its words only rank (a seller whose address names it comes
+# first) and the words leading it go. A street ("jalan", "jl") is no landmark: addresses are in the index.
+_LANDMARK_LEADS = frozenset(
+    {"dekat", "deket", "dkt", "dket", "sekitar", "sekitaran", "seputar", "seputaran", "depan", "samping",
+     "belakang", "seberang", "sebelah", "di", "near", "daerah", "area", "kawasan", "lingkungan", "sktr", "skitar"}
+)  # fmt: skip
+_LANDMARK_GAP = frozenset({"dengan", "dari", "ke", "sama", "the"})
+_LANDMARK_WORDS = frozenset(
+    {"pasar", "kampus", "masjid", "gereja", "stadion", "terminal", "stasiun", "sekolah", "kantor", "rs", "rsud",
+     "puskesmas", "alun", "taman", "lapangan", "simpang", "tugu", "perumahan", "komplek", "kompleks", "perum",
+     "universitas", "univ", "hotel", "mall", "polres", "kodim", "pemkot", "balai", "bundaran", "pondok", "ponpes",
+     "pesantren", "klinik", "lapas", "rumah", "market", "campus", "mosque", "school", "hospital", "station"}
+)  # fmt: skip
+_LANDMARK_BEFORE = frozenset({"paling", "yg", "yang", "most"})  # "paling dekat", "yang deket"
+_MAX_LANDMARK_NAME = 2
+
+
+def _landmarks(ws: list[str]) -> tuple[list[str], frozenset[str]]:
+    """The words without those leading a landmark ("paling dekat dengan"), and the landmark's words (its kind and
+    up to two words of its name, to the next stop word): "katering paling dekat dengan pasar cendrawasih" ->
+    katering pasar cendrawasih, {pasar, cendrawasih}."""
+    drop: set[int] = set()
+    named: set[str] = set()
+    for i, w in enumerate(ws):
+        if w not in _LANDMARK_LEADS:
+            continue
+        j = i + 1
+        while j < len(ws) and ws[j] in _LANDMARK_GAP:
+            j += 1
+        if j >= len(ws) or ws[j] not in _LANDMARK_WORDS:
+            continue
+        end = j + 1
+        while end < len(ws) and end - j <= _MAX_LANDMARK_NAME and not is_stop(ws[end]):
+            end += 1
+        drop.update(range(i, j))
+        k = i - 1
+        while k >= 0 and ws[k] in _LANDMARK_BEFORE:
+            drop.add(k)
+            k -= 1
+        named.update(ws[j:end])
+    return [w for i, w in enumerate(ws) if i not in drop], frozenset(named)
+
+
+def _mark_landmarks(concepts: list[Concept], landmark: frozenset[str]) -> list[Concept]:
+    if not landmark:
+        return concepts
+    return [replace(c, optional=True) if set(c.label.split()) <= landmark else c for c in concepts]
+
+
+# Words that join places a buyer takes either of ("Metro Pusat atau Metro Barat", "Hadimulyo / Iringmulyo").
+_EITHER_WORDS = frozenset({"atau", "ataupun", "maupun", "dan", "serta", "sama", "or", "and", "juga"})
+
+
+def _either_places(ws: list[str], spans: list[PlaceSpan]) -> list[PlaceSpan]:
+    """Places named one after the other, joined by "atau", "dan" or only a comma (their words follow each
+    other), in order; none when there is one place, or places apart in the message (a sender's and a wish)."""
+    spans = sorted((s for s in spans if s.end > s.start), key=lambda s: s.start)
+    joined: list[PlaceSpan] = []
+    for a, b in pairwise(spans):
+        between = ws[a.end : b.start]
+        if all(w in _EITHER_WORDS or w in _NEAR_WORDS or w in _PLACE_MARKERS for w in between):
+            joined += [s for s in (a, b) if s not in joined]
+    return joined
+
+
+def _either_kecamatan(ws: list[str], spans: list[PlaceSpan]) -> tuple[str, ...]:
+    """The kecamatan a buyer takes either of ("Metro Pusat atau Metro Barat"), the first one first; none unless
+    two places are joined. Two kelurahan of one kecamatan ("Hadimulyo Barat atau Hadimulyo Timur") give it alone
+    (`other_kecamatan` empty): either kelurahan is in it. A kelurahan with its own kecamatan ("Banjarsari, Metro
+    Utara") is one place, and gives nothing."""
+    joined = _either_places(ws, spans)
+    kecamatan = tuple(dict.fromkeys(s.kecamatan for s in joined))
+    kelurahan = {s.kelurahan for s in joined if s.kelurahan}
+    return kecamatan if len(kecamatan) > 1 or len(kelurahan) > 1 else ()
+
+
 def _drop_places(ws: list[str], spans: list[PlaceSpan]) -> list[str]:
-    """The words without the places and the words that only lead or follow one ("sekitaran", "dan sekitarnya")."""
+    """The words without the places and the words that only lead or follow one ("sekitaran", "dan sekitarnya",
+    "satu kecamatan dengan")."""
     drop = {i for span in spans for i in range(span.start, span.end)}
     for span in (s for s in spans if s.end > s.start):
         i = span.start - 1
-        while i >= 0 and i not in drop and (ws[i] in _NEAR_WORDS or is_stop(ws[i])):
+        while i >= 0 and i not in drop and _leads_place(ws, i):
             drop.add(i)
             i -= 1
         j = span.end
@@ -1392,7 +1507,10 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     filters = replace(
         prices, kecamatan=place.kecamatan if place else None, kelurahan=place.kelurahan if place else None
     )
+    if either := _either_kecamatan(ws, spans):
+        filters = replace(filters, kecamatan=either[0], kelurahan=None, other_kecamatan=either[1:])
     ws = _drop_places(ws, spans)
+    ws, landmark = _landmarks(ws)
     ws, filters = _take_flags(ws, filters)
     # A wish said outside the letter's need ("..., untuk 200 orang minggu depan, halal please") still holds.
     letter = _take_flags(words(raw), SearchFilters(), _LETTER_FLAGS)[1]
@@ -1404,6 +1522,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     if quantity is None and framed != raw:
         quantity = _counted_amount(words(letter_parts(raw)[1]))  # "jual kaos polos? mau 100pcs"
     concepts, category = _things(ws)
+    concepts = _mark_landmarks(concepts, landmark)
     filters = replace(filters, category=category)
     return ParsedQuery(
         concepts=tuple(concepts),

@@ -230,6 +230,17 @@ def modifier_order(name: str, concepts: Sequence[ConceptTerms]) -> list[int]:
     return sorted(range(len(concepts)), key=lambda i: (-positions[i], -i))
 
 
+def variant_end(name: str, concepts: Sequence[ConceptTerms]) -> int | None:
+    """The concept a product name ends with, its variant ("bawang" of "Sambal Bawang"), when the name answers
+    every concept; None when the name goes on past the asked words ("Seragam Sekolah SD": sekolah is part
+    of the kind) or misses one."""
+    ws = words(name)
+    positions = [_name_position(ws, alts) for alts in concepts]
+    if None in positions or positions.count(len(ws)) != 1:
+        return None
+    return positions.index(len(ws))
+
+
 def rank(
     candidates: list[Candidate], concepts: Sequence[ConceptTerms] = (), asked: Sequence[str] = ()
 ) -> list[SearchHit]:

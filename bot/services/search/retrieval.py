@@ -159,6 +159,16 @@ def filter_tokens(filters: SearchFilters) -> list[str]:
     return tokens
 
 
+def filter_markers(filters: SearchFilters) -> list[ConceptTerms]:
+    """The filters as concepts of marker tokens, each required: the place is one concept whose alternatives
+    are the kecamatan named ("Metro Pusat atau Metro Barat": either), the others one token each."""
+    tokens = filter_tokens(filters)
+    if not filters.other_kecamatan or filters.kelurahan or not filters.kecamatan:
+        return [((token,),) for token in tokens]
+    places = tuple((kecamatan_token(k),) for k in (filters.kecamatan, *filters.other_kecamatan))
+    return [places, *(((token,),) for token in tokens[1:])]
+
+
 # ----------------------------------------------------------------------------------- the two engines
 
 _COLUMNS = (
@@ -397,7 +407,7 @@ def conjunctions(attempt: Attempt) -> list[Conjunction]:
     """The attempt as an OR of AND-groups of concepts, each group also requiring the filter tokens."""
     terms = [c.alternatives for c in attempt.concepts]
     groups = [terms[:i] + terms[i + 1 :] for i in droppable(attempt.concepts)] if attempt.relaxed else [terms]
-    markers = [((token,),) for token in filter_tokens(attempt.filters)]
+    markers = filter_markers(attempt.filters)
     return [[*group, *markers] for group in groups]
 
 
@@ -435,12 +445,12 @@ async def browse(session: AsyncSession, filters: SearchFilters) -> list[Candidat
     Tier by tier (TKDN >= 40, >= 25, any, then all), newest first, until there are enough candidates:
     each step is a cheap capped index walk instead of a sort of the whole category.
     """
-    tokens = filter_tokens(filters)
-    if not tokens:
+    markers = filter_markers(filters)
+    if not markers:
         return await fetch_browse(session, filters, limit=CANDIDATES)
     found: dict[int, Candidate] = {}
     for tier in (TKDN40, TKDN25, TKDN, None):
-        group = [((t,),) for t in (*tokens, *([tier] if tier else []))]
+        group = [*markers, *([((tier,),)] if tier else [])]
         for c in await fetch_matches(session, [group], filters, limit=CANDIDATES, by_recent=True, scored=False):
             found.setdefault(c.product_id, c)
         if len(found) >= CANDIDATES:
@@ -505,7 +515,7 @@ async def find_related(
 ) -> list[Candidate]:
     """Near misses: products that answer *one* of the question's concepts (any alternative), under the
     same filters; never a confident answer, only shown as "the closest we have"."""
-    markers = [((token,),) for token in filter_tokens(filters)]
+    markers = filter_markers(filters)
     groups: list[Conjunction] = [[c.alternatives, *markers] for c in concepts if not c.optional] or [
         [c.alternatives, *markers] for c in concepts
     ]

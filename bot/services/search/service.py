@@ -10,10 +10,12 @@ beyond the retrieval's confidence rule, both only for a thing the catalog has: a
 answers is followed by the same kind without its most specific word (`_pad`: "kopi bubuk" halal, then the other
 halal kopi), and a thing that exists but not under the question's place, flags or price gives its kind there
 as near misses (`related`, `_kind_under_wishes`), never as answers: another kind may hide behind the word
-left out ("seragam sekolah" in e-Katalog is no office uniform). When nothing matches confidently the results
-are empty and the log row says unmet; answers found with one word of a long question left out are marked
-`relaxed`, logged as unmet too, and the chat says they are not all of it. The service knows nothing about
-chats and returns no text.
+left out ("seragam sekolah" in e-Katalog is no office uniform). A place is softer (`elsewhere.py`): a variant
+sold only in another kecamatan gives the same kind in the place as relaxed answers ("sambal bawang di
+Rejomulyo": Metro Selatan's sambal), and a kelurahan with few answers is followed by the rest of its
+kecamatan. When nothing matches confidently the results are empty and the log row says unmet; answers found
+with one word of a long question left out are marked `relaxed`, logged as unmet too, and the chat says they
+are not all of it. The service knows nothing about chats and returns no text.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import PermissionDenied
 from bot.services.region import region_of
+from bot.services.search.elsewhere import kind_in_place, widen_kelurahan
 from bot.services.search.index import Vocabulary, get_vocabulary
 from bot.services.search.query import (
     SERVICE_WORDS,
@@ -129,6 +132,13 @@ async def search(
             candidates, attempt = await find(session, parsed, corrected, vocab)
             hits = rank(candidates, [c.alternatives for c in corrected] if attempt else (), parsed.asked)
             used = attempt.concepts if attempt else corrected
+    if not hits and corrected:
+        # "sambal bawang di Rejomulyo", sold only in another kecamatan: the sambal of Rejomulyo's kecamatan
+        placed, placed_attempt = await kind_in_place(session, parsed, corrected, vocab)
+        if placed and placed_attempt is not None:
+            attempt, used = placed_attempt, placed_attempt.concepts
+            hits = rank(placed, [c.alternatives for c in corrected], parsed.asked)
+    hits = await widen_kelurahan(session, parsed, corrected, attempt, hits, vocab, PAD_UNTIL)
     if hits and attempt is not None and not attempt.relaxed and len(hits) < PAD_UNTIL:
         hits = await _pad(session, parsed, attempt, hits, vocab)
     if hits and attempt is not None and attempt.relaxed:
