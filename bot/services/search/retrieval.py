@@ -248,6 +248,7 @@ def _shape(filters: SearchFilters) -> SearchFilters:
         category="?" if filters.category else None,
         kecamatan="?" if filters.kecamatan else None,
         kelurahan="?" if filters.kelurahan else None,
+        other_kecamatan=("?",) if filters.other_kecamatan else (),
     )
 
 
