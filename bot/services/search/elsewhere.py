@@ -81,5 +81,5 @@ async def widen_kelurahan(
     named = [c for c in candidates if c.product_ref not in seen and names_all(c.product_name, required)]
     more = rank(named, [c.alternatives for c in concepts], parsed.asked)
     floor = min(h.score for h in hits)
-    widened = [replace(h, score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
+    widened = [h._replace(score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
     return (hits + widened)[:CANDIDATES]
