@@ -69,6 +69,13 @@ _LOOSE_AMOUNT_RE = re.compile(
 _ENGLISH_MULT = {"thousand": "ribu", "thousands": "ribu", "million": "juta", "millions": "juta", "mio": "juta"}
 _MIN_BARE_PRICE = 100  # "sampai 2 hari" is no price; "di bawah 500" (rupiah) is
 _MIN_WEAK_PRICE = 1000  # after "sampai"/"hingga" a bare number is more often a count
+# Permits and checks the catalog keeps no filter for (food permit P-IRT, business number NIB, BPOM, SNI, a verified
+# seller): read like a flag with its "sudah ada", "izin", "ber-", so never searched for as a thing.
+_PERMITS = (
+    ("pirt",), ("p", "irt"), ("spp", "irt"), ("sppirt",), ("nib",), ("induk", "berusaha"), ("bpom",), ("badan", "pom"),
+    ("sni",), ("siup",), ("iumk",), ("izin", "edar"), ("ijin", "edar"), ("izin", "usaha"), ("ijin", "usaha"),
+    ("verified",), ("terverifikasi",), ("diverifikasi",), ("verifikasi",),
+)  # fmt: skip
 _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("tkdn",): "tkdn",
     ("ekatalog",): "ekatalog",
@@ -100,6 +107,7 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     # TKDN in English: the certified share of local (domestic) content
     ("local", "content"): "tkdn",
     ("domestic", "content"): "tkdn",
+    **dict.fromkeys(_PERMITS, "permit"),
 }
 # Words that only qualify a flag ("sudah TKDN", "bersertifikat halal", "tayang di e-katalog").
 _FLAG_MODIFIERS = frozenset(
@@ -114,7 +122,7 @@ _FLAG_MODIFIERS = frozenset(
 _FLAG_ISSUERS = frozenset(
     {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
      "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6", "label",
-     "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi", "indonesia"}
+     "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi", "indonesia", "dinkes"}
 )  # fmt: skip
 # Words that turn a wish around ("tidak harus TKDN", "belum e-katalog juga boleh", "non halal").
 _NEGATIONS = frozenset(

@@ -25,6 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
+from bot.services.search.query import SERVICE_WORDS
 from bot.services.search.retrieval import Candidate, ConceptTerms
 from bot.services.search.text import index_terms, is_stop, stem, word_terms, words
 
@@ -207,6 +208,39 @@ def names_no_thing(name: str, concepts: Sequence[ConceptTerms]) -> bool:
     "Sewa Proyektor" of a tent renter found for "sewa tenda camping" through its seller's name)."""
     ws = words(name)
     return bool(concepts) and all(_name_position(ws, alts) is None for alts in concepts)
+
+
+# Words a product name may open with before it says what the product is ("Suvenir Magnet Kulkas", "Jasa Jahit
+# Kebaya", "Sewa Proyektor Plus Layar", "Paket Prasmanan Kantor", "Rental LCD Proyektor").
+_NAME_WRAPPERS = SERVICE_WORDS | _CARE_HEADS | frozenset(
+    {"suvenir", "souvenir", "paket", "kerajinan", "bengkel", "lcd", "pembuatan", "pembuat", "bikin"}
+)
+
+
+def names_as_head(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """Whether a product's name opens with one of the things asked (after a wrapper word such as "Suvenir",
+    "Jasa" or "Sewa"): the name stops answering it when its head word is taken out. Indonesian names go from
+    the kind to what qualifies it, so a thing said later is a modifier: "Meja Kayu Jati" is a table, not
+    timber; "Susu Kambing Etawa" is milk, not a goat; "Magnet Kulkas" is no fridge ("Baju Dinas PDH" is a
+    seragam through its synonym "baju dinas")."""
+    ws = words(name)
+    head = next((i for i, w in enumerate(ws) if w not in _NAME_WRAPPERS), len(ws) - 1)
+    for alts in concepts:
+        if _name_position(ws, alts) is None:
+            continue
+        if any(_name_position(ws[:i] + ws[i + 1 :], alts) is None for i in range(head + 1)):
+            return True
+    return False
+
+
+# A worker asked for by trade ("tukang kunci", "ahli las", "teknisi AC"): the work on or with a thing.
+WORKER_WORDS = frozenset({"tukang", "ahli", "spesialis", "teknisi", "montir", "juru"})
+
+
+def names_as_modifier(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """Whether a product's name says an asked thing only after what the product is ("Gantungan Kunci" for
+    "tukang kunci"); a name that says none of them (found by its description) is not judged here."""
+    return not names_no_thing(name, concepts) and not names_as_head(name, concepts)
 
 
 def modifier_order(name: str, concepts: Sequence[ConceptTerms]) -> list[int]:

@@ -37,11 +37,14 @@ from bot.services.search.query import (
     parse_query,
 )
 from bot.services.search.ranking import (
+    WORKER_WORDS,
     SearchHit,
     asks_for_care,
     care_of_object,
     modifier_order,
     names_all,
+    names_as_head,
+    names_as_modifier,
     names_no_thing,
     rank,
 )
@@ -135,6 +138,12 @@ async def search(
         # A word left out: the product must still name one of the things asked, not only the service.
         things = [c.alternatives for c in attempt.concepts if c.word not in SERVICE_WORDS]
         hits = [h for h in hits if not names_no_thing(h.product_name, things)]
+        # ... and be one of them, not only name one as its modifier ("kayu jati gelondongan": no "Meja Kayu Jati").
+        hits = [h for h in hits if names_as_head(h.product_name, things)]
+    if hits and WORKER_WORDS.intersection(c.word for c in parsed.concepts):
+        # "tukang kunci": a locksmith, whose work no keychain ("Gantungan Kunci Siger") is
+        things = [c.alternatives for c in used if not c.optional and c.word not in SERVICE_WORDS]
+        hits = [h for h in hits if not names_as_modifier(h.product_name, things)]
     said = [*parsed.asked, *(w for c in corrected for w in c.label.split())]
     said += [t for c in corrected for alt in c.alternatives for t in alt]  # "ac repair": servis, a need's cuci
     if hits and not asks_for_care(said):
