@@ -128,6 +128,13 @@ _FLAG_ISSUERS = frozenset(
 _NEGATIONS = frozenset(
     {"non", "tanpa", "bukan", "belum", "blm", "tidak", "tdk", "gak", "ga", "nggak", "ngga", "enggak", "without", "not"}
 )
+# Work done to get a certificate or a listing ("jasa pembuatan NIB", "pengurusan sertifikat halal", "pelatihan
+# e-katalog"): then the flag is what the work is about, not a wish about a product.
+_PROCESS_WORDS = frozenset(
+    {"pembuatan", "bikin", "urus", "mengurus", "ngurus", "pengurusan", "pendaftaran", "mendaftarkan", "daftarin",
+     "konsultan", "konsultasi", "pelatihan", "bimtek", "sosialisasi", "pendampingan", "pengajuan", "mengajukan",
+     "cara", "syarat", "persyaratan", "biro", "training", "consultant", "registration", "apply", "workshop"}
+)  # fmt: skip
 # Misspelt long qualifiers ("sertifkat", "sertipikat halal") are read as the word they are one letter from.
 _LONG_FLAG_WORDS = tuple(sorted(w for w in _FLAG_MODIFIERS | _FLAG_ISSUERS if len(w) >= 7))
 # "masuk katalog", "tayang di katalog", "ada di katalog": after a listing word, the catalogue is e-Katalog (a
@@ -901,6 +908,10 @@ def _take_flags(
         popped: list[str] = []
         while out and (_is_flag_word(out[-1], _FLAG_MODIFIERS) or out[-1] in _NEGATIONS or is_stop(out[-1])):
             popped.append(out.pop())
+        if _PROCESS_WORDS.intersection(popped) or (out and out[-1] in _PROCESS_WORDS):
+            out += [*reversed(popped), *ws[i : i + n]]  # "jasa pembuatan NIB": the permit is the work asked
+            i += n
+            continue
         if not _NEGATIONS.intersection(popped):  # "gak harus halal", "non TKDN juga boleh": no wish
             flags.add(flag)
         i += n

@@ -212,8 +212,10 @@ def names_no_thing(name: str, concepts: Sequence[ConceptTerms]) -> bool:
 
 # Words a product name may open with before it says what the product is ("Suvenir Magnet Kulkas", "Jasa Jahit
 # Kebaya", "Sewa Proyektor Plus Layar", "Paket Prasmanan Kantor", "Rental LCD Proyektor").
-_NAME_WRAPPERS = SERVICE_WORDS | _CARE_HEADS | frozenset(
-    {"suvenir", "souvenir", "paket", "kerajinan", "bengkel", "lcd", "pembuatan", "pembuat", "bikin"}
+_NAME_WRAPPERS = (
+    SERVICE_WORDS
+    | _CARE_HEADS
+    | frozenset({"suvenir", "souvenir", "paket", "kerajinan", "bengkel", "lcd", "pembuatan", "pembuat", "bikin"})
 )
 
 
