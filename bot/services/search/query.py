@@ -115,14 +115,18 @@ _FLAG_MODIFIERS = frozenset(
      "lokal", "punya", "memiliki", "nilai", "berlabel", "certified", "on", "produksi", "bersertifikasi", "logo",
      "berlogo", "tercantum", "udh", "udah", "dah", "listed", "registered", "sold", "available", "approved", "lewat",
      "via", "melalui", "through", "government", "tingkat", "komponen", "kandungan", "ikut", "akun", "pakai", "pake",
-     "dapat", "dapet", "mendapat", "mendapatkan", "izin", "ijin", "plus", "no", "nomor", "bernomor", "high"}
+     "dapat", "dapet", "mendapat", "mendapatkan", "izin", "ijin", "plus", "no", "nomor", "bernomor", "high",
+     # what the buyer requires ("syaratnya harus e-katalog", "wajib TKDN", "diutamakan halal")
+     "syaratnya", "wajib", "diwajibkan", "harus", "diutamakan", "utamakan", "mengutamakan", "prioritas",
+     "diprioritaskan", "required", "must", "preferably"}
 )  # fmt: skip
 # ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin"),
 # or that it is a label or a certificate ("halal label", "TKDN-IK", the small industries' self-assessed one).
 _FLAG_ISSUERS = frozenset(
     {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
      "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6", "label",
-     "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi", "indonesia", "dinkes"}
+     "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi", "indonesia", "dinkes",
+     "aktif", "berlaku", "valid", "active"}
 )  # fmt: skip
 # Words that turn a wish around ("tidak harus TKDN", "belum e-katalog juga boleh", "non halal").
 _NEGATIONS = frozenset(
