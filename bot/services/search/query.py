@@ -95,6 +95,7 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("lkpp",): "ekatalog",  # the agency that runs e-Katalog: "terdaftar di LKPP"
     ("katalog", "pemerintah"): "ekatalog",
     ("hallal",): "halal",  # a common spelling
+    ("halalan",): "halal",  # "halalan thayyiban"
     ("mui",): "halal",  # "sudah berlabel MUI": the halal label's issuer stands for it
     ("bpjph",): "halal",
     ("kandungan", "lokal"): "tkdn",
@@ -126,7 +127,9 @@ _FLAG_ISSUERS = frozenset(
     {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
      "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6", "label",
      "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi", "indonesia", "dinkes",
-     "aktif", "berlaku", "valid", "active"}
+     "aktif", "berlaku", "valid", "active", "kemenag",
+     # "halalan thayyiban", "halal toyib": wholesome as well as halal, in its many spellings
+     "toyib", "thoyib", "thayib", "tayyib", "thayyib", "thoyyib", "toyyib", "thayyiban", "thoyyiban", "toyyiban"}
 )  # fmt: skip
 # Words that turn a wish around ("tidak harus TKDN", "belum e-katalog juga boleh", "non halal").
 _NEGATIONS = frozenset(
