@@ -108,3 +108,22 @@ async def test_a_permit_asked_with_a_thing_finds_the_thing(session: AsyncSession
     await _catalog(session, ["Madu Hutan", "Pagar Besi"], halal=True)
     assert await _found(session, "madu hutan yang sudah ada PIRT dan halal") == ["Madu Hutan"]
     assert await _found(session, "jasa pembuatan NIB") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "preferred"),
+    [("Diutamakan penyedia yang sudah terdaftar di e-Katalog dan bersertifikat TKDN.", True),
+     ("kopi bubuk, kalau bisa yang halal", True), ("tinta printer, prioritas yang TKDN", True),
+     ("madu halal kalau ada", True), ("telur ayam yang masuk e-katalog", False),
+     ("kursi wajib TKDN, diutamakan e-katalog", False), ("spanduk, syaratnya harus ber-TKDN", False),
+     ("kopi bubuk", False)],
+)  # fmt: skip
+def test_a_flag_after_diutamakan_is_a_preference(text: str, preferred: bool) -> None:
+    assert parse_query(text, METRO).flags_preferred is preferred
+
+
+async def test_a_preferred_flag_nobody_meets_still_finds_the_thing(session: AsyncSession) -> None:
+    await _catalog(session, ["Telur Ayam Negeri"])
+    assert await _found(session, "telur ayam, diutamakan yang sudah e-katalog") == ["Telur Ayam Negeri"]
+    assert await _found(session, "telur ayam yang sudah e-katalog") == []
+    assert await _found(session, "telur ayam, wajib e-katalog") == []

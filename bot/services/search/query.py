@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from rapidfuzz import process
@@ -205,6 +206,7 @@ class ParsedQuery:
     date: str | None = None  # "tanggal 20", "besok": as written
     asked: tuple[str, ...] = ()  # every folded word of the question (stop words too), for business names
     items: tuple[ParsedQuery, ...] = ()  # the things of a list ("tenda, kursi dan sound system"), 2 or more
+    flags_preferred: bool = False  # "diutamakan yang ber-TKDN": a preference, not a requirement
 
     @property
     def normalized(self) -> str:
@@ -927,6 +929,38 @@ def _take_flags(
     return out, replace(filters, tkdn="tkdn" in flags, ekatalog="ekatalog" in flags, halal="halal" in flags)
 
 
+# Words that make a flag a preference ("diutamakan yang sudah e-Katalog", "kalau bisa yang halal") or, against
+# them anywhere in the message, a requirement ("wajib", "harus", "syarat").
+_PREFER_WORDS = frozenset(
+    {"diutamakan", "utamakan", "mengutamakan", "prioritas", "diprioritaskan", "memprioritaskan", "sebaiknya",
+     "preferably", "prefer", "preferred", "disukai", "diharapkan"}
+)  # fmt: skip
+_PREFER_PHRASES = frozenset({("kalau", "bisa"), ("kalo", "bisa"), ("klo", "bisa"), ("kalau", "ada"), ("kalo", "ada"),
+                             ("lebih", "baik"), ("if", "possible")})  # fmt: skip
+_REQUIRE_WORDS = frozenset({"wajib", "diwajibkan", "harus", "syarat", "syaratnya", "mutlak", "must", "required",
+                            "hanya", "cuma", "only"})  # fmt: skip
+_PREFER_WINDOW = 6
+
+
+def _flags_preferred(ws: list[str]) -> bool:
+    """Whether every flag the message names is only preferred: a preference word in the few words before it (or
+    "kalau bisa" right after), and no requirement word anywhere."""
+    if _REQUIRE_WORDS.intersection(ws):
+        return False
+    last: int | None = None  # where the last preferred flag was: "diutamakan e-Katalog dan TKDN" prefers both
+    for i in range(len(ws)):
+        flag, _ = _flag_at(ws, i, ws[:i], _LETTER_FLAGS)
+        if flag is None or flag == "permit":
+            continue
+        before = ws[max(0, i - _PREFER_WINDOW) : i]
+        pairs = {*pairwise(before), *pairwise(ws[i + 1 : i + 5])}
+        near = last is not None and i - last <= _PREFER_WINDOW
+        if not near and not _PREFER_WORDS.intersection(before) and not _PREFER_PHRASES & pairs:
+            return False
+        last = i
+    return last is not None
+
+
 def _flag_at(ws: list[str], i: int, before: list[str], phrases: dict[tuple[str, ...], str]) -> tuple[str | None, int]:
     """The wish that words `i`.. say and how many words say it (None, 0 when they say none)."""
     for n in (2, 1):
@@ -1439,6 +1473,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
         date=date,
         asked=tuple(dict.fromkeys(words(raw))),
         items=_items(raw, region, filters),
+        flags_preferred=_flags_preferred(words(raw)),
     )
 
 

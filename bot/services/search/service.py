@@ -132,6 +132,14 @@ async def search(
             candidates, attempt = await find(session, parsed, corrected, vocab)
             hits = rank(candidates, [c.alternatives for c in corrected] if attempt else (), parsed.asked)
             used = attempt.concepts if attempt else corrected
+    if not hits and parsed.flags_preferred:
+        # "diutamakan yang TKDN" and none is: the others, P3DN-ranked as always
+        loose = replace(parsed, filters=replace(parsed.filters, tkdn=False, ekatalog=False, halal=False), items=())
+        candidates, attempt = await find(session, loose, corrected, vocab)
+        hits = rank(
+            candidates, [c.alternatives for c in corrected] if attempt and attempt.concepts else (), parsed.asked
+        )
+        used = attempt.concepts if attempt else corrected
     if hits and attempt is not None and not attempt.relaxed and len(hits) < PAD_UNTIL:
         hits = await _pad(session, parsed, attempt, hits, vocab)
     if hits and attempt is not None and attempt.relaxed:
