@@ -127,3 +127,28 @@ async def test_a_preferred_flag_nobody_meets_still_finds_the_thing(session: Asyn
     assert await _found(session, "telur ayam, diutamakan yang sudah e-katalog") == ["Telur Ayam Negeri"]
     assert await _found(session, "telur ayam yang sudah e-katalog") == []
     assert await _found(session, "telur ayam, wajib e-katalog") == []
+
+
+async def test_a_likeness_or_a_supply_of_a_thing_is_not_the_thing(session: AsyncSession) -> None:
+    await _catalog(session, ["Suvenir Magnet Kulkas", "Tinta Printer Epson", "Gantungan Kunci Siger"])
+    for query in ("kulkas", "printer baru", "kunci gembok"):
+        assert await _found(session, query) == [], query
+    assert await _found(session, "magnet kulkas") == ["Suvenir Magnet Kulkas"]
+    assert await _found(session, "tinta printer") == ["Tinta Printer Epson"]
+    assert await _found(session, "gantungan kunci") == ["Gantungan Kunci Siger"]
+
+
+async def test_a_service_found_by_its_description_is_no_answer_for_the_thing(session: AsyncSession) -> None:
+    seller = Vendor(vendor_ref="V1", business_name="Solusi Tekno", kecamatan="Metro Pusat")
+    session.add(seller)
+    await session.flush()
+    product = Product(
+        product_ref="P1", vendor_id=seller.id, name="Servis Laptop", category="jasa",
+        description="Perbaikan komputer dan printer.",
+    )  # fmt: skip
+    session.add(product)
+    await reindex_product(session, product)
+    await session.commit()
+    assert await _found(session, "beli printer baru") == []
+    assert await _found(session, "printer rusak minta diperbaiki") == ["Servis Laptop"]
+    assert await _found(session, "solusi tekno") == ["Servis Laptop"]

@@ -192,7 +192,7 @@ def asks_for_care(asked: Sequence[str]) -> bool:
 _CARE_IN_NAME = re.compile("|".join(sorted(_CARE_ASKS, key=len, reverse=True)), re.IGNORECASE)
 
 
-def care_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+def care_of_object(name: str, concepts: Sequence[ConceptTerms], seller: str = "") -> bool:
     """Whether a product's name is a repair or cleaning service of what the question names ("Servis Laptop"
     for "laptop", "laptop asus"): a care word before the first word of the name that answers the question."""
     if _CARE_IN_NAME.search(name) is None:
@@ -200,7 +200,35 @@ def care_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
     ws = words(name)
     tokens = {t for alts in concepts for alt in alts for t in alt}
     first = next((i for i, w in enumerate(ws) if not tokens.isdisjoint(word_terms(w))), None)
-    return first is not None and any(_care_word(w) for w in ws[:first])
+    if first is None:  # "Servis Laptop" found for "printer" by its description ("perbaikan komputer dan printer"),
+        # not by its seller's name ("solusi tekno")
+        return bool(ws) and _care_word(ws[0]) and tokens.isdisjoint(index_terms(seller))
+    return any(_care_word(w) for w in ws[:first])
+
+
+# A likeness or a supply of a thing, named before it ("Suvenir Magnet Kulkas", "Miniatur Siger", "Gantungan Kunci",
+# "Tinta Printer"), is not that thing: "kulkas dua pintu", "kunci", "printer baru" ask for the thing itself.
+_LIKENESS_HEADS = frozenset({"magnet", "gantungan", "miniatur", "replika", "tinta", "toner"})
+_LIKENESS_ASKS = _LIKENESS_HEADS | frozenset(
+    {"suvenir", "souvenir", "cenderamata", "oleh", "kenang", "merchandise", "merch", "ink", "keychain", "miniature"}
+)
+_LIKENESS_IN_NAME = re.compile(r"\b(?:" + "|".join(sorted(_LIKENESS_HEADS)) + r")\b", re.IGNORECASE)
+
+
+def asks_for_likeness(asked: Sequence[str]) -> bool:
+    """Whether a question asks for a souvenir, a miniature or a supply itself (`gantungan kunci`, `tinta`)."""
+    return any(w in _LIKENESS_ASKS for w in asked)
+
+
+def likeness_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """Whether a product's name is a likeness or a supply of what the question names ("Magnet Kulkas" for
+    "kulkas"): such a word before the first word of the name that answers the question."""
+    if _LIKENESS_IN_NAME.search(name) is None:
+        return False  # (checked on every hit of every question: words() is the cost)
+    ws = words(name)
+    tokens = {t for alts in concepts for alt in alts for t in alt}
+    first = next((i for i, w in enumerate(ws) if not tokens.isdisjoint(word_terms(w))), None)
+    return first is not None and any(w in _LIKENESS_HEADS for w in ws[:first])
 
 
 def names_no_thing(name: str, concepts: Sequence[ConceptTerms]) -> bool:

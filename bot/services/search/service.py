@@ -40,7 +40,9 @@ from bot.services.search.ranking import (
     WORKER_WORDS,
     SearchHit,
     asks_for_care,
+    asks_for_likeness,
     care_of_object,
+    likeness_of_object,
     modifier_order,
     names_all,
     names_as_head,
@@ -157,7 +159,11 @@ async def search(
     if hits and not asks_for_care(said):
         # "laptop", "karpet masjid": the thing itself; "Servis Laptop" is at most a near miss
         wanted = [c.alternatives for c in used if not c.optional]
-        hits = [h for h in hits if not care_of_object(h.product_name, wanted)]
+        hits = [h for h in hits if not care_of_object(h.product_name, wanted, h.business_name)]
+    if hits and not asks_for_likeness(said):
+        # "kulkas", "printer": the thing itself; "Magnet Kulkas", "Tinta Printer" are not
+        wanted = [c.alternatives for c in used if not c.optional]
+        hits = [h for h in hits if not likeness_of_object(h.product_name, wanted)]
     related: tuple[SearchHit, ...] = ()
     if not hits and corrected and related_wanted:
         # Nothing answers all of it: near misses, kept apart from the answers. First the same kind under the
