@@ -206,12 +206,14 @@ def care_of_object(name: str, concepts: Sequence[ConceptTerms], seller: str = ""
     return any(_care_word(w) for w in ws[:first])
 
 
-# A likeness or a supply of a thing, named before it ("Suvenir Magnet Kulkas", "Miniatur Siger", "Gantungan Kunci",
-# "Tinta Printer"), is not that thing: "kulkas dua pintu", "kunci", "printer baru" ask for the thing itself.
-_LIKENESS_HEADS = frozenset({"magnet", "gantungan", "miniatur", "replika", "tinta", "toner"})
+# A likeness, a supply or a product of a thing, named before it ("Suvenir Magnet Kulkas", "Miniatur Siger",
+# "Gantungan Kunci", "Tinta Printer", "Susu Kambing", "Abon Sapi"), is not that thing: "kulkas dua pintu", "kunci",
+# "printer baru", "kambing untuk aqiqah" ask for the thing itself.
+_LIKENESS_HEADS = frozenset({"magnet", "gantungan", "miniatur", "replika", "tinta", "toner", "susu", "abon"})
 _LIKENESS_ASKS = _LIKENESS_HEADS | frozenset(
-    {"suvenir", "souvenir", "cenderamata", "oleh", "kenang", "merchandise", "merch", "ink", "keychain", "miniature"}
-)
+    {"suvenir", "souvenir", "cenderamata", "oleh", "kenang", "merchandise", "merch", "ink", "keychain", "miniature",
+     "olahan", "diolah", "processed", "milk", "floss"}
+)  # fmt: skip
 _LIKENESS_IN_NAME = re.compile(r"\b(?:" + "|".join(sorted(_LIKENESS_HEADS)) + r")\b", re.IGNORECASE)
 
 
