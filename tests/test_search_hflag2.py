@@ -153,3 +153,14 @@ async def test_a_service_found_by_its_description_is_no_answer_for_the_thing(ses
     assert await _found(session, "beli printer baru") == []
     assert await _found(session, "printer rusak minta diperbaiki") == ["Servis Laptop"]
     assert await _found(session, "solusi tekno") == ["Servis Laptop"]
+
+
+@pytest.mark.parametrize(
+    ("text", "wished"),
+    [("nasi kotak halal, tkdn tidak wajib", {"halal"}), ("sambal tkdn nggak wajib", set()),
+     ("kue halal, ga usah tkdn", {"halal"}), ("roti yg ga halal jg gpp", set()),
+     ("keripik halal, gak harus e-katalog", {"halal"}), ("halal tidak wajib, tapi harus e-katalog", {"ekatalog"}),
+     ("tkdn not required, halal please", {"halal"}), ("kopi yang tidak perlu tkdn tapi halal", {"halal"})],
+)  # fmt: skip
+def test_a_wish_taken_back_after_the_flag_is_no_wish(text: str, wished: set[str]) -> None:
+    assert wishes(text) == wished

@@ -915,7 +915,11 @@ def _take_flags(
             i += 1
             continue
         popped: list[str] = []
-        while out and (_is_flag_word(out[-1], _FLAG_MODIFIERS) or out[-1] in _NEGATIONS or is_stop(out[-1])):
+        while (
+            out
+            and out[-1] not in _CONTRAST
+            and (_is_flag_word(out[-1], _FLAG_MODIFIERS) or out[-1] in _NEGATIONS or is_stop(out[-1]))
+        ):
             popped.append(out.pop())
         if _PROCESS_WORDS.intersection(popped) or (out and out[-1] in _PROCESS_WORDS):
             out += [*reversed(popped), *ws[i : i + n]]  # "jasa pembuatan NIB": the permit is the work asked
@@ -926,7 +930,30 @@ def _take_flags(
         i += n
         while i < len(ws) and (_is_flag_word(ws[i], _FLAG_ISSUERS) or (flag == "tkdn" and _is_tkdn_share(ws, i))):
             i += 1
+        if back := _taken_back(ws, i, phrases):  # "TKDN tidak wajib", "halal gak harus"
+            flags.discard(flag)
+            i += back
     return out, replace(filters, tkdn="tkdn" in flags, ekatalog="ekatalog" in flags, halal="halal" in flags)
+
+
+_NEEDED_EN = frozenset({"required", "necessary", "needed", "mandatory", "must"})
+_NEEDED = _NEEDED_EN | {"wajib", "diwajibkan", "harus", "perlu", "usah", "mesti", "penting"}
+# A turn in the sentence: a negation never reaches across it ("halal tidak wajib, tapi harus e-katalog").
+_CONTRAST = frozenset({"tapi", "tetapi", "namun", "but", "melainkan"})
+
+
+def _taken_back(ws: list[str], i: int, phrases: dict[tuple[str, ...], str]) -> int:
+    """How many words after a flag take the wish back ("TKDN tidak wajib", "halal gak harus", "not required"): 0
+    when none do, or when another flag follows them ("halal, gak harus e-katalog": that one is not wished)."""
+    j = i + (i < len(ws) and ws[i] not in _NEGATIONS and is_stop(ws[i]))  # "tkdn nya tidak wajib"
+    if j + 1 >= len(ws) or ws[j] not in _NEGATIONS or ws[j + 1] not in _NEEDED:
+        return 0
+    k = j + 2
+    while k < len(ws) and is_stop(ws[k]) and ws[k] not in _NEGATIONS and ws[k] not in _CONTRAST:
+        k += 1
+    if ws[j + 1] in _NEEDED_EN or k >= len(ws) or ws[k] in _CONTRAST:  # English says it after: "TKDN not required"
+        return j + 2 - i
+    return 0 if _flag_at(ws, k, ws[:k], phrases)[0] is not None else j + 2 - i
 
 
 # Words that make a flag a preference ("diutamakan yang sudah e-Katalog", "kalau bisa yang halal") or, against
