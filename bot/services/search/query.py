@@ -70,6 +70,13 @@ _LOOSE_AMOUNT_RE = re.compile(
 _ENGLISH_MULT = {"thousand": "ribu", "thousands": "ribu", "million": "juta", "millions": "juta", "mio": "juta"}
 _MIN_BARE_PRICE = 100  # "sampai 2 hari" is no price; "di bawah 500" (rupiah) is
 _MIN_WEAK_PRICE = 1000  # after "sampai"/"hingga" a bare number is more often a count
+# Permits and checks the catalog keeps no filter for (food permit P-IRT, business number NIB, BPOM, SNI, a verified
+# seller): read like a flag with its "sudah ada", "izin", "ber-", so never searched for as a thing.
+_PERMITS = (
+    ("pirt",), ("p", "irt"), ("spp", "irt"), ("sppirt",), ("nib",), ("induk", "berusaha"), ("bpom",), ("badan", "pom"),
+    ("sni",), ("siup",), ("iumk",), ("izin", "edar"), ("ijin", "edar"), ("izin", "usaha"), ("ijin", "usaha"),
+    ("verified",), ("terverifikasi",), ("diverifikasi",), ("verifikasi",),
+)  # fmt: skip
 _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("tkdn",): "tkdn",
     ("ekatalog",): "ekatalog",
@@ -89,6 +96,7 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     ("lkpp",): "ekatalog",  # the agency that runs e-Katalog: "terdaftar di LKPP"
     ("katalog", "pemerintah"): "ekatalog",
     ("hallal",): "halal",  # a common spelling
+    ("halalan",): "halal",  # "halalan thayyiban"
     ("mui",): "halal",  # "sudah berlabel MUI": the halal label's issuer stands for it
     ("bpjph",): "halal",
     ("kandungan", "lokal"): "tkdn",
@@ -101,6 +109,7 @@ _FLAG_PHRASES: dict[tuple[str, ...], str] = {
     # TKDN in English: the certified share of local (domestic) content
     ("local", "content"): "tkdn",
     ("domestic", "content"): "tkdn",
+    **dict.fromkeys(_PERMITS, "permit"),
 }
 # Words that only qualify a flag ("sudah TKDN", "bersertifikat halal", "tayang di e-katalog").
 _FLAG_MODIFIERS = frozenset(
@@ -108,19 +117,32 @@ _FLAG_MODIFIERS = frozenset(
      "lokal", "punya", "memiliki", "nilai", "berlabel", "certified", "on", "produksi", "bersertifikasi", "logo",
      "berlogo", "tercantum", "udh", "udah", "dah", "listed", "registered", "sold", "available", "approved", "lewat",
      "via", "melalui", "through", "government", "tingkat", "komponen", "kandungan", "ikut", "akun", "pakai", "pake",
-     "dapat", "dapet", "mendapat", "mendapatkan", "izin", "ijin", "plus", "no", "nomor", "bernomor", "high"}
+     "dapat", "dapet", "mendapat", "mendapatkan", "izin", "ijin", "plus", "no", "nomor", "bernomor", "high",
+     # what the buyer requires ("syaratnya harus e-katalog", "wajib TKDN", "diutamakan halal")
+     "syaratnya", "wajib", "diwajibkan", "harus", "diutamakan", "utamakan", "mengutamakan", "prioritas",
+     "diprioritaskan", "required", "must", "preferably"}
 )  # fmt: skip
 # ... and words after one that only say who issued or runs it ("halal MUI", "e-katalog LKPP", "TKDN Kemenperin"),
 # or that it is a label or a certificate ("halal label", "TKDN-IK", the small industries' self-assessed one).
 _FLAG_ISSUERS = frozenset(
     {"mui", "bpjph", "lkpp", "inaproc", "kemenperin", "certified", "certificate", "listed", "registered", "sertifikat",
      "bersertifikat", "sertifikasi", "tersertifikasi", "terdaftar", "nasional", "sektoral", "lokal", "v6", "label",
-     "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi", "indonesia"}
+     "labelnya", "logo", "logonya", "certification", "cert", "sertifikatnya", "ik", "resmi", "indonesia", "dinkes",
+     "aktif", "berlaku", "valid", "active", "kemenag",
+     # "halalan thayyiban", "halal toyib": wholesome as well as halal, in its many spellings
+     "toyib", "thoyib", "thayib", "tayyib", "thayyib", "thoyyib", "toyyib", "thayyiban", "thoyyiban", "toyyiban"}
 )  # fmt: skip
 # Words that turn a wish around ("tidak harus TKDN", "belum e-katalog juga boleh", "non halal").
 _NEGATIONS = frozenset(
     {"non", "tanpa", "bukan", "belum", "blm", "tidak", "tdk", "gak", "ga", "nggak", "ngga", "enggak", "without", "not"}
 )
+# Work done to get a certificate or a listing ("jasa pembuatan NIB", "pengurusan sertifikat halal", "pelatihan
+# e-katalog"): then the flag is what the work is about, not a wish about a product.
+_PROCESS_WORDS = frozenset(
+    {"pembuatan", "bikin", "urus", "mengurus", "ngurus", "pengurusan", "pendaftaran", "mendaftarkan", "daftarin",
+     "konsultan", "konsultasi", "pelatihan", "bimtek", "sosialisasi", "pendampingan", "pengajuan", "mengajukan",
+     "cara", "syarat", "persyaratan", "biro", "training", "consultant", "registration", "apply", "workshop"}
+)  # fmt: skip
 # Misspelt long qualifiers ("sertifkat", "sertipikat halal") are read as the word they are one letter from.
 _LONG_FLAG_WORDS = tuple(sorted(w for w in _FLAG_MODIFIERS | _FLAG_ISSUERS if len(w) >= 7))
 # "masuk katalog", "tayang di katalog", "ada di katalog": after a listing word, the catalogue is e-Katalog (a
@@ -186,6 +208,7 @@ class ParsedQuery:
     date: str | None = None  # "tanggal 20", "besok": as written
     asked: tuple[str, ...] = ()  # every folded word of the question (stop words too), for business names
     items: tuple[ParsedQuery, ...] = ()  # the things of a list ("tenda, kursi dan sound system"), 2 or more
+    flags_preferred: bool = False  # "diutamakan yang ber-TKDN": a preference, not a requirement
 
     @property
     def normalized(self) -> str:
@@ -905,14 +928,77 @@ def _take_flags(
             i += 1
             continue
         popped: list[str] = []
-        while out and (_is_flag_word(out[-1], _FLAG_MODIFIERS) or out[-1] in _NEGATIONS or is_stop(out[-1])):
+        while (
+            out
+            and out[-1] not in _CONTRAST
+            and (_is_flag_word(out[-1], _FLAG_MODIFIERS) or out[-1] in _NEGATIONS or is_stop(out[-1]))
+        ):
             popped.append(out.pop())
+        if _PROCESS_WORDS.intersection(popped) or (out and out[-1] in _PROCESS_WORDS):
+            out += [*reversed(popped), *ws[i : i + n]]  # "jasa pembuatan NIB": the permit is the work asked
+            i += n
+            continue
         if not _NEGATIONS.intersection(popped):  # "gak harus halal", "non TKDN juga boleh": no wish
             flags.add(flag)
         i += n
         while i < len(ws) and (_is_flag_word(ws[i], _FLAG_ISSUERS) or (flag == "tkdn" and _is_tkdn_share(ws, i))):
             i += 1
+        if back := _taken_back(ws, i, phrases):  # "TKDN tidak wajib", "halal gak harus"
+            flags.discard(flag)
+            i += back
     return out, replace(filters, tkdn="tkdn" in flags, ekatalog="ekatalog" in flags, halal="halal" in flags)
+
+
+_NEEDED_EN = frozenset({"required", "necessary", "needed", "mandatory", "must"})
+_NEEDED = _NEEDED_EN | {"wajib", "diwajibkan", "harus", "perlu", "usah", "mesti", "penting"}
+# A turn in the sentence: a negation never reaches across it ("halal tidak wajib, tapi harus e-katalog").
+_CONTRAST = frozenset({"tapi", "tetapi", "namun", "but", "melainkan"})
+
+
+def _taken_back(ws: list[str], i: int, phrases: dict[tuple[str, ...], str]) -> int:
+    """How many words after a flag take the wish back ("TKDN tidak wajib", "halal gak harus", "not required"): 0
+    when none do, or when another flag follows them ("halal, gak harus e-katalog": that one is not wished)."""
+    j = i + (i < len(ws) and ws[i] not in _NEGATIONS and is_stop(ws[i]))  # "tkdn nya tidak wajib"
+    if j + 1 >= len(ws) or ws[j] not in _NEGATIONS or ws[j + 1] not in _NEEDED:
+        return 0
+    k = j + 2
+    while k < len(ws) and is_stop(ws[k]) and ws[k] not in _NEGATIONS and ws[k] not in _CONTRAST:
+        k += 1
+    if ws[j + 1] in _NEEDED_EN or k >= len(ws) or ws[k] in _CONTRAST:  # English says it after: "TKDN not required"
+        return j + 2 - i
+    return 0 if _flag_at(ws, k, ws[:k], phrases)[0] is not None else j + 2 - i
+
+
+# Words that make a flag a preference ("diutamakan yang sudah e-Katalog", "kalau bisa yang halal") or, against
+# them anywhere in the message, a requirement ("wajib", "harus", "syarat").
+_PREFER_WORDS = frozenset(
+    {"diutamakan", "utamakan", "mengutamakan", "prioritas", "diprioritaskan", "memprioritaskan", "sebaiknya",
+     "preferably", "prefer", "preferred", "disukai", "diharapkan"}
+)  # fmt: skip
+_PREFER_PHRASES = frozenset({("kalau", "bisa"), ("kalo", "bisa"), ("klo", "bisa"), ("kalau", "ada"), ("kalo", "ada"),
+                             ("lebih", "baik"), ("if", "possible")})  # fmt: skip
+_REQUIRE_WORDS = frozenset({"wajib", "diwajibkan", "harus", "syarat", "syaratnya", "mutlak", "must", "required",
+                            "hanya", "cuma", "only"})  # fmt: skip
+_PREFER_WINDOW = 6
+
+
+def _flags_preferred(ws: list[str]) -> bool:
+    """Whether every flag the message names is only preferred: a preference word in the few words before it (or
+    "kalau bisa" right after), and no requirement word anywhere."""
+    if _REQUIRE_WORDS.intersection(ws):
+        return False
+    last: int | None = None  # where the last preferred flag was: "diutamakan e-Katalog dan TKDN" prefers both
+    for i in range(len(ws)):
+        flag, _ = _flag_at(ws, i, ws[:i], _LETTER_FLAGS)
+        if flag is None or flag == "permit":
+            continue
+        before = ws[max(0, i - _PREFER_WINDOW) : i]
+        pairs = {*pairwise(before), *pairwise(ws[i + 1 : i + 5])}
+        near = last is not None and i - last <= _PREFER_WINDOW
+        if not near and not _PREFER_WORDS.intersection(before) and not _PREFER_PHRASES & pairs:
+            return False
+        last = i
+    return last is not None
 
 
 def _flag_at(ws: list[str], i: int, before: list[str], phrases: dict[tuple[str, ...], str]) -> tuple[str | None, int]:
@@ -1532,6 +1618,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
         date=date,
         asked=tuple(dict.fromkeys(words(raw))),
         items=_items(raw, region, filters),
+        flags_preferred=_flags_preferred(words(raw)),
     )
 
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from bot.services.search.query import SERVICE_WORDS
 from bot.services.search.retrieval import Candidate, ConceptTerms
 from bot.services.search.text import index_terms, is_stop, stem, word_terms, words
 
@@ -203,7 +204,7 @@ def _care_words(name: str) -> tuple[str, ...] | None:
     return tuple(ws) if any(_care_word(w) for w in ws) else None
 
 
-def care_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+def care_of_object(name: str, concepts: Sequence[ConceptTerms], seller: str = "") -> bool:
     """Whether a product's name is a repair or cleaning service of what the question names ("Servis Laptop"
     for "laptop", "laptop asus"): a care word before the first word of the name that answers the question."""
     ws = _care_words(name)
@@ -211,7 +212,37 @@ def care_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
         return False
     tokens = {t for alts in concepts for alt in alts for t in alt}
     first = next((i for i, w in enumerate(ws) if not tokens.isdisjoint(word_terms(w))), None)
-    return first is not None and any(_care_word(w) for w in ws[:first])
+    if first is None:  # "Servis Laptop" found for "printer" by its description ("perbaikan komputer dan printer"),
+        # not by its seller's name ("solusi tekno")
+        return bool(ws) and _care_word(ws[0]) and tokens.isdisjoint(index_terms(seller))
+    return any(_care_word(w) for w in ws[:first])
+
+
+# A likeness, a supply or a product of a thing, named before it ("Suvenir Magnet Kulkas", "Miniatur Siger",
+# "Gantungan Kunci", "Tinta Printer", "Susu Kambing", "Abon Sapi"), is not that thing: "kulkas dua pintu", "kunci",
+# "printer baru", "kambing untuk aqiqah" ask for the thing itself.
+_LIKENESS_HEADS = frozenset({"magnet", "gantungan", "miniatur", "replika", "tinta", "toner", "susu", "abon"})
+_LIKENESS_ASKS = _LIKENESS_HEADS | frozenset(
+    {"suvenir", "souvenir", "cenderamata", "oleh", "kenang", "merchandise", "merch", "ink", "keychain", "miniature",
+     "olahan", "diolah", "processed", "milk", "floss"}
+)  # fmt: skip
+_LIKENESS_IN_NAME = re.compile(r"\b(?:" + "|".join(sorted(_LIKENESS_HEADS)) + r")\b", re.IGNORECASE)
+
+
+def asks_for_likeness(asked: Sequence[str]) -> bool:
+    """Whether a question asks for a souvenir, a miniature or a supply itself (`gantungan kunci`, `tinta`)."""
+    return any(w in _LIKENESS_ASKS for w in asked)
+
+
+def likeness_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """Whether a product's name is a likeness or a supply of what the question names ("Magnet Kulkas" for
+    "kulkas"): such a word before the first word of the name that answers the question."""
+    if _LIKENESS_IN_NAME.search(name) is None:
+        return False  # (checked on every hit of every question: words() is the cost)
+    ws = words(name)
+    tokens = {t for alts in concepts for alt in alts for t in alt}
+    first = next((i for i, w in enumerate(ws) if not tokens.isdisjoint(word_terms(w))), None)
+    return first is not None and any(w in _LIKENESS_HEADS for w in ws[:first])
 
 
 def names_no_thing(name: str, concepts: Sequence[ConceptTerms]) -> bool:
@@ -219,6 +250,41 @@ def names_no_thing(name: str, concepts: Sequence[ConceptTerms]) -> bool:
     "Sewa Proyektor" of a tent renter found for "sewa tenda camping" through its seller's name)."""
     ws = words(name)
     return bool(concepts) and all(_name_position(ws, alts) is None for alts in concepts)
+
+
+# Words a product name may open with before it says what the product is ("Suvenir Magnet Kulkas", "Jasa Jahit
+# Kebaya", "Sewa Proyektor Plus Layar", "Paket Prasmanan Kantor", "Rental LCD Proyektor").
+_NAME_WRAPPERS = (
+    SERVICE_WORDS
+    | _CARE_HEADS
+    | frozenset({"suvenir", "souvenir", "paket", "kerajinan", "bengkel", "lcd", "pembuatan", "pembuat", "bikin"})
+)
+
+
+def names_as_head(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """Whether a product's name opens with one of the things asked (after a wrapper word such as "Suvenir",
+    "Jasa" or "Sewa"): the name stops answering it when its head word is taken out. Indonesian names go from
+    the kind to what qualifies it, so a thing said later is a modifier: "Meja Kayu Jati" is a table, not
+    timber; "Susu Kambing Etawa" is milk, not a goat; "Magnet Kulkas" is no fridge ("Baju Dinas PDH" is a
+    seragam through its synonym "baju dinas")."""
+    ws = words(name)
+    head = next((i for i, w in enumerate(ws) if w not in _NAME_WRAPPERS), len(ws) - 1)
+    for alts in concepts:
+        if _name_position(ws, alts) is None:
+            continue
+        if any(_name_position(ws[:i] + ws[i + 1 :], alts) is None for i in range(head + 1)):
+            return True
+    return False
+
+
+# A worker asked for by trade ("tukang kunci", "ahli las", "teknisi AC"): the work on or with a thing.
+WORKER_WORDS = frozenset({"tukang", "ahli", "spesialis", "teknisi", "montir", "juru"})
+
+
+def names_as_modifier(name: str, concepts: Sequence[ConceptTerms]) -> bool:
+    """Whether a product's name says an asked thing only after what the product is ("Gantungan Kunci" for
+    "tukang kunci"); a name that says none of them (found by its description) is not judged here."""
+    return not names_no_thing(name, concepts) and not names_as_head(name, concepts)
 
 
 def modifier_order(name: str, concepts: Sequence[ConceptTerms]) -> list[int]:

@@ -40,11 +40,16 @@ from bot.services.search.query import (
     parse_query,
 )
 from bot.services.search.ranking import (
+    WORKER_WORDS,
     SearchHit,
     asks_for_care,
+    asks_for_likeness,
     care_of_object,
+    likeness_of_object,
     modifier_order,
     names_all,
+    names_as_head,
+    names_as_modifier,
     names_no_thing,
     rank,
 )
@@ -132,6 +137,14 @@ async def search(
             candidates, attempt = await find(session, parsed, corrected, vocab)
             hits = rank(candidates, [c.alternatives for c in corrected] if attempt else (), parsed.asked)
             used = attempt.concepts if attempt else corrected
+    if not hits and parsed.flags_preferred:
+        # "diutamakan yang TKDN" and none is: the others, P3DN-ranked as always
+        loose = replace(parsed, filters=replace(parsed.filters, tkdn=False, ekatalog=False, halal=False), items=())
+        candidates, attempt = await find(session, loose, corrected, vocab)
+        hits = rank(
+            candidates, [c.alternatives for c in corrected] if attempt and attempt.concepts else (), parsed.asked
+        )
+        used = attempt.concepts if attempt else corrected
     if not hits and corrected:
         # "sambal bawang di Rejomulyo", sold only in another kecamatan: the sambal of Rejomulyo's kecamatan
         placed, placed_attempt = await kind_in_place(session, parsed, corrected, vocab)
@@ -145,12 +158,22 @@ async def search(
         # A word left out: the product must still name one of the things asked, not only the service.
         things = [c.alternatives for c in attempt.concepts if c.word not in SERVICE_WORDS]
         hits = [h for h in hits if not names_no_thing(h.product_name, things)]
+        # ... and be one of them, not only name one as its modifier ("kayu jati gelondongan": no "Meja Kayu Jati").
+        hits = [h for h in hits if names_as_head(h.product_name, things)]
+    if hits and WORKER_WORDS.intersection(c.word for c in parsed.concepts):
+        # "tukang kunci": a locksmith, whose work no keychain ("Gantungan Kunci Siger") is
+        things = [c.alternatives for c in used if not c.optional and c.word not in SERVICE_WORDS]
+        hits = [h for h in hits if not names_as_modifier(h.product_name, things)]
     said = [*parsed.asked, *(w for c in corrected for w in c.label.split())]
     said += [t for c in corrected for alt in c.alternatives for t in alt]  # "ac repair": servis, a need's cuci
     if hits and not asks_for_care(said):
         # "laptop", "karpet masjid": the thing itself; "Servis Laptop" is at most a near miss
         wanted = [c.alternatives for c in used if not c.optional]
-        hits = [h for h in hits if not care_of_object(h.product_name, wanted)]
+        hits = [h for h in hits if not care_of_object(h.product_name, wanted, h.business_name)]
+    if hits and not asks_for_likeness(said):
+        # "kulkas", "printer": the thing itself; "Magnet Kulkas", "Tinta Printer" are not
+        wanted = [c.alternatives for c in used if not c.optional]
+        hits = [h for h in hits if not likeness_of_object(h.product_name, wanted)]
     related: tuple[SearchHit, ...] = ()
     if not hits and corrected and related_wanted:
         # Nothing answers all of it: near misses, kept apart from the answers. First the same kind under the
