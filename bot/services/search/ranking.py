@@ -226,7 +226,16 @@ _LIKENESS_ASKS = _LIKENESS_HEADS | frozenset(
     {"suvenir", "souvenir", "cenderamata", "oleh", "kenang", "merchandise", "merch", "ink", "keychain", "miniature",
      "olahan", "diolah", "processed", "milk", "floss"}
 )  # fmt: skip
-_LIKENESS_IN_NAME = re.compile(r"\b(?:" + "|".join(sorted(_LIKENESS_HEADS)) + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=50_000)
+def _likeness_words(name: str) -> tuple[str, ...] | None:
+    """A product name's words when one of them is a likeness or supply word, else None (every hit: cached)."""
+    folded = name.lower()
+    if not any(head in folded for head in _LIKENESS_HEADS):
+        return None
+    ws = words(name)
+    return tuple(ws) if any(w in _LIKENESS_HEADS for w in ws) else None
 
 
 def asks_for_likeness(asked: Sequence[str]) -> bool:
@@ -237,9 +246,9 @@ def asks_for_likeness(asked: Sequence[str]) -> bool:
 def likeness_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
     """Whether a product's name is a likeness or a supply of what the question names ("Magnet Kulkas" for
     "kulkas"): such a word before the first word of the name that answers the question."""
-    if _LIKENESS_IN_NAME.search(name) is None:
-        return False  # (checked on every hit of every question: words() is the cost)
-    ws = words(name)
+    ws = _likeness_words(name)
+    if ws is None:
+        return False
     tokens = {t for alts in concepts for alt in alts for t in alt}
     first = next((i for i, w in enumerate(ws) if not tokens.isdisjoint(word_terms(w))), None)
     return first is not None and any(w in _LIKENESS_HEADS for w in ws[:first])
