@@ -1575,9 +1575,7 @@ MAX_ITEMS = 6
 _LIST_HINT_RE = re.compile(r"[,;:/&+\n]|\b(?:dan|serta|and|sama|plus|juga)\b", re.IGNORECASE)
 
 
-def _items(
-    raw: str, region: Region, filters: SearchFilters, texts: list[str] | None = None
-) -> tuple[ParsedQuery, ...]:
+def _items(raw: str, region: Region, filters: SearchFilters, texts: list[str] | None = None) -> tuple[ParsedQuery, ...]:
     """Each thing of a list as a question of its own under the message's filters (none for a single thing)."""
     if texts is None:
         if not _LIST_HINT_RE.search(raw) and not _LIST_MARK_RE.search(raw):
