@@ -554,6 +554,8 @@ def _request_frame(text: str) -> tuple[str, ...] | None:
                     tokens = [t for t in _tokens(later) if t not in _SEPS]
                     if tokens and tokens[0] in _SPEC_WORDS:
                         kept += ["seperti", *tokens[1:]]
+                    elif _examples_sentence(tokens) and "berupa" not in kept:
+                        kept += ["berupa", *tokens[1:]]
                 return tuple(kept)
     return None
 
@@ -674,6 +676,22 @@ _SPEC_WORDS = frozenset(
 )  # fmt: skip
 
 
+# A sentence after the request that starts so names the things meant ("Misalnya keripik pisang atau kopi.").
+_EXAMPLE_LEADS = frozenset({"misalnya", "misal", "contohnya", "contoh", "mungkin", "seperti", "kayak", "semisal"})
+_MAX_EXAMPLE_SENTENCE = 10
+
+
+def _examples_sentence(tokens: list[str]) -> bool:
+    """A short sentence of examples after a general request ("oleh-oleh khas Lampung. Misalnya keripik pisang
+    atau kopi."): an example word, then only naming words (no verb, nothing about delivery or ability)."""
+    if len(tokens) < 2 or len(tokens) > _MAX_EXAMPLE_SENTENCE or tokens[0] not in _EXAMPLE_LEADS:
+        return False
+    content = [t for t in tokens[1:] if not is_stop(t) and not t.isdigit()]
+    return bool(content) and not any(
+        t in _NEED_VERBS or t in _ABLE_WORDS or (t.startswith(("di", "me", "ber")) and stem(t) != t) for t in content
+    )
+
+
 def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[str] | None:
     """The need of a sentence with one of `verbs` (a strong one: "mau menata ruang arsip, jadi butuh lemari"
     reads from "butuh"), None without."""
@@ -788,6 +806,12 @@ def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
         if w in _SEPS or w in _NEED_VERBS or w in _PURPOSE_WORDS or (len(clause) > 1 and is_stop(w)):
             break
         clause.append(w)
+    if tokens[start] in _EXAMPLE_LEADS and len(clause) > 1:
+        # "kue untuk arisan, mungkin brownies atau kue basah": alternatives are the things meant, each an item
+        end = start + len(clause)
+        rest = tokens[end : next((k for k in range(end, len(tokens)) if tokens[k] in _SEPS), len(tokens))]
+        if len(rest) > 1 and rest[0] in _ITEM_WORDS and _examples_sentence([tokens[start], *clause[1:], *rest]):
+            return ["berupa", *clause[1:], *rest]
     return clause if any(w not in named for w in clause[1:]) else []
 
 
