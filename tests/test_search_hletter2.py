@@ -126,3 +126,45 @@ def test_a_place_wished_for_in_a_later_sentence_filters(text: str, kecamatan: st
 def test_an_office_address_alone_is_no_wish() -> None:
     text = "Selamat siang. Kantor kami di Metro Utara butuh jasa fotokopi rutin untuk berkas. Terima kasih"
     assert parsed(text).filters.kecamatan is None
+
+
+@pytest.mark.parametrize(
+    ("text", "things"),
+    [
+        ("Halo kak, pimpinan minta dicarikan oleh-oleh khas Lampung. Misalnya keripik pisang atau kopi bubuk.",
+         [["keripik", "pisang"], ["kopi", "bubuk"]]),
+        ("Bu, kami mau kasih hadiah untuk juara lomba. Contohnya mukena atau tas anyaman. Ada yang jual?",
+         [["mukena"], ["tas", "anyaman"]]),
+        ("Assalamualaikum, kami mau pesan kue untuk arisan, mungkin brownies atau kue basah. Terima kasih",
+         [["brownies"], ["kue basah"]]),
+    ],
+)  # fmt: skip
+def test_examples_after_a_general_request_are_the_things_meant(text: str, things: list[list[str]]) -> None:
+    assert [[c.label for c in item.concepts if not c.optional] for item in parsed(text).items] == things
+
+
+def test_a_later_example_that_asks_something_else_is_no_thing() -> None:
+    query = parsed("Kami butuh snack box 30 kotak. Mungkin bisa diantar jam 8?")
+    assert [c.label for c in query.concepts if not c.optional] == ["snack box"]
+
+
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [
+        ("Mau tanya kak, ada yg jual keripik tempe gak? Kalau ada saya butuh 20 bungkus buat oleh2.", "keripik tempe"),
+        ("Perihal: Permohonan Penawaran Kopi Bubuk\n\nDengan hormat,\nSebagaimana perihal di atas, kami mohon "
+         "penawaran harga untuk 30 bungkus ukuran 250 gram.\nDemikian, terima kasih.", "kopi bubuk"),
+    ],
+)  # fmt: skip
+def test_a_request_of_only_a_count_and_an_occasion_leaves_the_thing_to_another_sentence(text: str, thing: str) -> None:
+    assert " ".join(c.label for c in parsed(text).concepts if not c.optional) == thing
+
+
+def test_a_count_per_day_names_nothing() -> None:
+    text = "Saya lagi cari pemasok sayur segar dan cabai setiap pagi, kebutuhan sekitar 10 kg sehari."
+    assert [item.concepts[0].label for item in parsed(text).items] == ["sayur", "cabai"]
+
+
+def test_worn_words_before_the_trouble_are_no_thing() -> None:
+    text = "Karpet masjid kami sudah lusuh dan kotor, perlu dicuci sebelum Ramadhan."
+    assert [c.label for c in parsed(text).concepts if not c.optional] == ["karpet"]

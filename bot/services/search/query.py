@@ -566,7 +566,7 @@ _TROUBLE_WORDS = frozenset(
      "sobek", "robek", "patah", "roboh", "rubuh", "ambruk", "pecah", "retak", "bau", "bergaris", "mampet",
      "tersumbat", "korslet", "konslet", "jebol", "copot", "kebesaran", "kekecilan", "kepanjangan", "kependekan",
      "kesempitan", "ngadat", "trouble", "blank", "berdebu", "berjamur", "berkarat", "karatan", "bolong", "broken",
-     "leaking", "rusaknya", "ngehang", "nge", "kena"}
+     "leaking", "rusaknya", "ngehang", "nge", "kena", "lusuh", "usang", "kusam"}
 )  # fmt: skip
 # ... or that it does not work ("AC tidak dingin", "printer gak nyala").
 _NOT_WORKING = frozenset(
@@ -648,7 +648,7 @@ def _subject_before(part: list[str]) -> list[str]:
         if w in _JOINS and run:
             run.insert(0, w)
             continue
-        if is_stop(w) or w.endswith("nya") or w.isdigit() or w in _NEED_VERBS:
+        if is_stop(w) or w.endswith("nya") or w.isdigit() or w in _NEED_VERBS or w in _TROUBLE_WORDS:
             if any(x not in _JOINS for x in run):
                 break
             continue
@@ -666,7 +666,7 @@ _NEED_HEADING_RE = re.compile(r"\bkebutuhan(?:nya|[ \t]+(?:kami|kita|kegiatan|ac
 # does; its words after the heading noun say what for, whose place or office is no wish: they are left out.
 _LIST_HEADING_RE = re.compile(
     r"^[ \t*_]*(?:(?:rincian|daftar|rencana|list)[ \t]+(?:kebutuhan|belanja(?:an)?|pesanan|barang|pembelian)"
-    r"|kebutuhan)\b(?P<occasion>[^\n:]{0,80}):",
+    r"|kebutuhan|pesanan)\b(?P<occasion>[^\n:]{0,80}):",
     re.I | re.M,
 )
 # A sentence after the request that starts so says which one ("Bahan kayu atau akrilik.").
@@ -753,8 +753,25 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
         else:
             kept.append(w)
         j += 1
-    # a sentence of only a count ("mau 100pcs", "butuh 50 kotak") names no need
-    return kept if any(not is_stop(k) and k not in _SEPS and not _is_count(k) for k in kept) else None
+    # a sentence of only a count ("mau 100pcs", "butuh 50 kotak") names no need; nor one of a count, a size and
+    # what for ("saya butuh 20 bungkus buat oleh2", "mohon penawaran harga untuk 30 bungkus ukuran 250 gram"):
+    # the thing is named elsewhere (the question before it, the letter's subject)
+    end = next((k for k, w in enumerate(kept) if w in _PURPOSE_WORDS or w in _PURPOSE_MARKERS), len(kept))
+    counted = any(_is_count(w) for w in kept[:end])  # ("penawaran harga untuk pembuatan stempel": the object)
+    if counted and ":" not in kept and all(_names_nothing(w) for w in kept[:end]):
+        return None
+    return kept if any(not _names_nothing(k) for k in kept) else None
+
+
+def _names_nothing(word: str) -> bool:
+    """A stop word, a separator, a count, a size or a word that only leads one ("ukuran")."""
+    return (
+        is_stop(word)
+        or word in _SEPS
+        or _is_count(word)
+        or word in _SPEC_WORDS
+        or _MEASURE_RE.fullmatch(word) is not None
+    )
 
 
 _ABLE_WORDS = frozenset({"bisa", "dapat", "sanggup", "siap", "bersedia", "melayani", "menerima", "mampu"})
