@@ -168,3 +168,23 @@ def test_a_count_per_day_names_nothing() -> None:
 def test_worn_words_before_the_trouble_are_no_thing() -> None:
     text = "Karpet masjid kami sudah lusuh dan kotor, perlu dicuci sebelum Ramadhan."
     assert [c.label for c in parsed(text).concepts if not c.optional] == ["karpet"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["pesan snack box sama tumpeng, snacknya jangan lebih dari 15 ribu ya",
+     "snack box yang gak lebih dari 15rb", "snack box harganya tidak melebihi Rp 15.000"],
+)  # fmt: skip
+def test_a_negated_floor_is_a_ceiling(text: str) -> None:
+    query = parsed(text)
+    bounds = [query.filters.max_price, *(i.filters.max_price for i in query.items if "snack" in i.normalized)]
+    assert 15000 in bounds
+    assert query.filters.min_price is None
+
+
+def test_a_question_for_a_maker_names_the_need_over_a_weak_verb() -> None:
+    text = (
+        "Kantor kami mau ngadain buka puasa bersama minggu depan, kira2 100 orang. Ada yang bisa bikin takjil sama "
+        "nasi kotak? Makasih"
+    )
+    assert [c.label for c in parsed(text).concepts if not c.optional] == ["takjil", "nasi kotak"]

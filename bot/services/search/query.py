@@ -47,7 +47,7 @@ _AMOUNT = rf"(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?:{_MULT})?"
 _PRICE_RE = re.compile(
     r"(?:(?P<weak>sampai|hingga|s/d|up\s+to)|(?P<strict>di\s*bawah|kurang\s+dari|under|below|less\s+than"
     r"|cheaper\s+than|lower\s+than|<(?!=))"
-    r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|at\s+least|>(?!=))|tidak\s+lebih\s+dari"
+    r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|at\s+least|>(?!=))|(?:tidak|tdk|jangan|jgn|gak|ga|nggak|ngga|enggak|ndak)\s+(?:lebih\s+dari|di\s*atas|melebihi|lewat\s+dari)"
     r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within"
     r"|maks(?:imal|imum)?\.?|max(?:imal|imum)?\.?|budget(?:nya)?|bujet(?:nya)?|anggaran(?:nya)?|<=|≤)"
     rf"\s*(?:of\s+)?:?\s*(?P<amount>(?P<rp>{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
@@ -404,8 +404,11 @@ _WEAK_VERBS = _WISH_WORDS | {
 }  # fmt: skip
 _STRONG = _NEED_VERBS - _WEAK_VERBS
 # "ibu tahu ga yang jual jamu kunyit asam?", "ada penjual susu kambing di sekitar Metro Selatan?": a question for
-# a seller names the need when no request verb does.
-_SELLER_WORDS = frozenset({"jual", "menjual", "jualan", "penjual", "produksi", "memproduksi", "produsen"})
+# a seller names the need when no request verb does; so does one for a maker ("ada yang bisa bikin takjil?").
+_SELLER_WORDS = frozenset(
+    {"jual", "menjual", "jualan", "penjual", "produksi", "memproduksi", "produsen", "bikin", "membuat", "bikinin",
+     "buatin", "buatkan", "membuatkan"}
+)  # fmt: skip
 # A request verb right after one of these is part of an office's name ("Bagian Pengadaan Barang dan Jasa",
 # "Pejabat Pengadaan", "Unit Layanan Pengadaan"), not a request.
 _OFFICE_WORDS = frozenset(
