@@ -188,3 +188,21 @@ def test_a_question_for_a_maker_names_the_need_over_a_weak_verb() -> None:
         "nasi kotak? Makasih"
     )
     assert [c.label for c in parsed(text).concepts if not c.optional] == ["takjil", "nasi kotak"]
+
+
+@pytest.mark.parametrize(
+    ("text", "required"),
+    [
+        ("Perihal : Penawaran Lemari Arsip\n\nDengan hormat,\nBapenda memerlukan lemari arsip besi 4 pintu sebanyak 8 "
+         "unit untuk ruang penyimpanan dokumen.\nDemikian, terima kasih.", ["lemari", "arsip"]),
+        ("Perihal: Pengadaan Stempel\n\nDengan hormat,\nKelurahan membutuhkan stempel flash gagang kayu 6 buah.\n"
+         "Demikian.", ["stempel"]),
+    ],
+)  # fmt: skip
+def test_a_letter_s_subject_names_the_thing_and_its_body_which_one(text: str, required: list[str]) -> None:
+    assert [c.label for c in parsed(text).concepts if not c.optional] == required
+
+
+def test_a_body_that_names_another_thing_than_the_subject_keeps_it() -> None:
+    text = "Perihal: Permohonan Penawaran\n\nDengan hormat, kami memerlukan kursi lipat besi 100 buah.\nDemikian."
+    assert [c.label for c in parsed(text).concepts if not c.optional] == ["kursi", "lipat", "besi"]

@@ -559,8 +559,25 @@ def _request_frame(text: str) -> tuple[str, ...] | None:
                         kept += ["seperti", *tokens[1:]]
                     elif _examples_sentence(tokens) and "berupa" not in kept:
                         kept += ["berupa", *tokens[1:]]
-                return tuple(kept)
+                return tuple(_after_subject(kept, subject))
     return None
+
+
+def _after_subject(kept: list[str], subject: tuple[str, ...] | None) -> list[str]:
+    """A letter's subject names the thing, its body says which one: "Perihal: Penawaran Lemari Arsip" over
+    "memerlukan lemari arsip besi 4 pintu" wants a lemari arsip, and "besi 4 pintu" ranks (as an example does)."""
+    named = [t for t in subject or () if t not in _SEPS and not is_stop(t)]
+    if not named or "seperti" in kept:
+        return kept
+    n = len(named)
+    start = next((k for k in range(len(kept) - n + 1) if kept[k : k + n] == named), None)
+    first = next((k for k, t in enumerate(kept) if not _names_nothing(t)), None)
+    if start is None or start != first:
+        return kept
+    end = start + n
+    if end < len(kept) and kept[end] not in _SEPS and not _names_nothing(kept[end]) and kept[end] not in _PURPOSE_WORDS:
+        return [*kept[:end], "seperti", *kept[end:]]
+    return kept
 
 
 # Words saying something is broken, dirty or does not fit ("AC di ruang rapat bocor", "celana kepanjangan").
@@ -715,6 +732,8 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
     after = tokens[verb + 1 :]
     # "keripik pisang, butuh 100": the thing comes first (not in "ada peternak atau penjual ...": no thing there)
     thing_first = not all(is_stop(w) or _is_agent_form(w) for w in before)
+    # ... but before an active verb ("Bapenda memerlukan lemari arsip") come who asks, not the thing
+    thing_first = thing_first and not tokens[found[0]].startswith("me")
     if before and not set(before) & _INTRO_WORDS and len(before) <= 4 and thing_first:
         after = tokens
     kept: list[str] = []
