@@ -206,3 +206,8 @@ def test_a_letter_s_subject_names_the_thing_and_its_body_which_one(text: str, re
 def test_a_body_that_names_another_thing_than_the_subject_keeps_it() -> None:
     text = "Perihal: Permohonan Penawaran\n\nDengan hormat, kami memerlukan kursi lipat besi 100 buah.\nDemikian."
     assert [c.label for c in parsed(text).concepts if not c.optional] == ["kursi", "lipat", "besi"]
+
+
+def test_a_maker_s_verb_without_a_question_for_one_names_no_need() -> None:
+    query = parsed("Kami akan membuat acara halal bihalal, kami ingin tumpeng")
+    assert [c.label for c in query.concepts if not c.optional] == ["tumpeng"]

@@ -405,10 +405,10 @@ _WEAK_VERBS = _WISH_WORDS | {
 _STRONG = _NEED_VERBS - _WEAK_VERBS
 # "ibu tahu ga yang jual jamu kunyit asam?", "ada penjual susu kambing di sekitar Metro Selatan?": a question for
 # a seller names the need when no request verb does; so does one for a maker ("ada yang bisa bikin takjil?").
-_SELLER_WORDS = frozenset(
-    {"jual", "menjual", "jualan", "penjual", "produksi", "memproduksi", "produsen", "bikin", "membuat", "bikinin",
-     "buatin", "buatkan", "membuatkan"}
-)  # fmt: skip
+_MAKER_WORDS = frozenset({"bikin", "membuat", "bikinin", "buatin", "buatkan", "membuatkan"})
+_SELLER_WORDS = _MAKER_WORDS | {"jual", "menjual", "jualan", "penjual", "produksi", "memproduksi", "produsen"}
+# ... a maker's verb only after "yang bisa" and kin ("kami akan membuat acara" asks for nothing)
+_MAKER_LEADS = frozenset({"bisa", "dapat", "sanggup", "terima", "menerima", "melayani", "yang", "yg"})
 # A request verb right after one of these is part of an office's name ("Bagian Pengadaan Barang dan Jasa",
 # "Pejabat Pengadaan", "Unit Layanan Pengadaan"), not a request.
 _OFFICE_WORDS = frozenset(
@@ -722,6 +722,7 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
         for i, w in enumerate(tokens)
         if (w in verbs or (w.endswith("nya") and w[:-3] in verbs))  # "kami butuhnya tenda"
         and not (i > 0 and tokens[i - 1] in _OFFICE_WORDS)
+        and (w not in _MAKER_WORDS or (i > 0 and tokens[i - 1] in _MAKER_LEADS))
     ]
     if not found:
         return None
