@@ -48,7 +48,9 @@ _AMOUNT = rf"(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?:{_MULT})?"
 _PRICE_RE = re.compile(
     r"(?:(?P<weak>sampai|hingga|s/d|up\s+to)|(?P<strict>di\s*bawah|kurang\s+dari|under|below|less\s+than"
     r"|cheaper\s+than|lower\s+than|<(?!=))"
-    r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|at\s+least|>(?!=))|tidak\s+lebih\s+dari"
+    r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|at\s+least|>(?!=))"
+    # a floor said negated is a ceiling: "jangan lebih dari 15rb", "tidak melebihi Rp 50.000"
+    r"|(?:tidak|tdk|jangan|jgn|gak|ga|nggak|ngga|enggak|ndak)\s+(?:lebih\s+dari|di\s*atas|melebihi|lewat\s+dari)"
     r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within"
     r"|maks(?:imal|imum)?\.?|max(?:imal|imum)?\.?|budget(?:nya)?|bujet(?:nya)?|anggaran(?:nya)?|<=|≤)"
     rf"\s*(?:of\s+)?:?\s*(?P<amount>(?P<rp>{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
@@ -441,8 +443,11 @@ _WEAK_VERBS = _WISH_WORDS | {
 }  # fmt: skip
 _STRONG = _NEED_VERBS - _WEAK_VERBS
 # "ibu tahu ga yang jual jamu kunyit asam?", "ada penjual susu kambing di sekitar Metro Selatan?": a question for
-# a seller names the need when no request verb does.
-_SELLER_WORDS = frozenset({"jual", "menjual", "jualan", "penjual", "produksi", "memproduksi", "produsen"})
+# a seller names the need when no request verb does; so does one for a maker ("ada yang bisa bikin takjil?").
+_MAKER_WORDS = frozenset({"bikin", "membuat", "bikinin", "buatin", "buatkan", "membuatkan"})
+_SELLER_WORDS = _MAKER_WORDS | {"jual", "menjual", "jualan", "penjual", "produksi", "memproduksi", "produsen"}
+# ... a maker's verb only after "yang bisa" and kin ("kami akan membuat acara" asks for nothing)
+_MAKER_LEADS = frozenset({"bisa", "dapat", "sanggup", "terima", "menerima", "melayani", "yang", "yg"})
 # A request verb right after one of these is part of an office's name ("Bagian Pengadaan Barang dan Jasa",
 # "Pejabat Pengadaan", "Unit Layanan Pengadaan"), not a request.
 _OFFICE_WORDS = frozenset(
@@ -575,8 +580,12 @@ def _frame(text: str) -> list[str] | None:
 
 @lru_cache(maxsize=64)
 def _cached_frame(text: str) -> tuple[str, ...] | None:
+    return _with_trouble_subject(text, _request_frame(text))
+
+
+def _request_frame(text: str) -> tuple[str, ...] | None:
     subject, body = letter_parts(text)
-    sentences = _sentences(_NEED_HEADING_RE.sub("butuh :", body))
+    sentences = _sentences(_LIST_HEADING_RE.sub("butuh :", _NEED_HEADING_RE.sub("butuh :", body)))
     for verbs in (_STRONG, _WISH_WORDS, _SELLER_WORDS, _WEAK_VERBS):
         if verbs is _WISH_WORDS and subject:
             return tuple(subject)
@@ -587,17 +596,159 @@ def _cached_frame(text: str) -> tuple[str, ...] | None:
                     tokens = [t for t in _tokens(later) if t not in _SEPS]
                     if tokens and tokens[0] in _SPEC_WORDS:
                         kept += ["seperti", *tokens[1:]]
-                return tuple(kept)
+                    elif _examples_sentence(tokens) and "berupa" not in kept:
+                        kept += ["berupa", *tokens[1:]]
+                return tuple(_after_subject(kept, subject))
     return None
+
+
+def _after_subject(kept: list[str], subject: tuple[str, ...] | None) -> list[str]:
+    """A letter's subject names the thing, its body says which one: "Perihal: Penawaran Lemari Arsip" over
+    "memerlukan lemari arsip besi 4 pintu" wants a lemari arsip, and "besi 4 pintu" ranks (as an example does)."""
+    named = [t for t in subject or () if t not in _SEPS and not is_stop(t)]
+    if not named or "seperti" in kept:
+        return kept
+    n = len(named)
+    start = next((k for k in range(len(kept) - n + 1) if kept[k : k + n] == named), None)
+    first = next((k for k, t in enumerate(kept) if not _names_nothing(t)), None)
+    if start is None or start != first:
+        return kept
+    end = start + n
+    if end < len(kept) and kept[end] not in _SEPS and not _names_nothing(kept[end]) and kept[end] not in _PURPOSE_WORDS:
+        return [*kept[:end], "seperti", *kept[end:]]
+    return kept
+
+
+# Words saying something is broken, dirty or does not fit ("AC di ruang rapat bocor", "celana kepanjangan").
+_TROUBLE_WORDS = frozenset(
+    {"rusak", "bocor", "mati", "macet", "hang", "error", "eror", "lemot", "berisik", "netes", "menetes", "kotor",
+     "sobek", "robek", "patah", "roboh", "rubuh", "ambruk", "pecah", "retak", "bau", "bergaris", "mampet",
+     "tersumbat", "korslet", "konslet", "jebol", "copot", "kebesaran", "kekecilan", "kepanjangan", "kependekan",
+     "kesempitan", "ngadat", "trouble", "blank", "berdebu", "berjamur", "berkarat", "karatan", "bolong", "broken",
+     "leaking", "rusaknya", "ngehang", "nge", "kena", "lusuh", "usang", "kusam"}
+)  # fmt: skip
+# ... or that it does not work ("AC tidak dingin", "printer gak nyala").
+_NOT_WORKING = frozenset(
+    {"dingin", "nyala", "menyala", "hidup", "jalan", "berfungsi", "keluar", "normal", "konek", "connect", "bekerja",
+     "working", "work"}
+)  # fmt: skip
+_TROUBLE_HINT_RE = re.compile(
+    r"\b(?:" + "|".join(sorted(_TROUBLE_WORDS - {"nge", "kena"})) + r"|virus|tidak|tdk|gak|ga|nggak|ngga|enggak|gk"
+    r"|kurang|not|doesn)\b",
+    re.I,
+)
+# The one who fixes or cleans, and the fixing, without the thing ("butuh teknisi", "ada yang bisa benerin?").
+_HELPER_WORDS = frozenset(
+    {"tukang", "teknisi", "montir", "ahli", "orang", "jasa", "servis", "service", "perbaikan", "perbaiki",
+     "memperbaiki", "diperbaiki", "benerin", "betulin", "dibetulkan", "dibenerin", "cek", "dicek", "ngecek",
+     "periksa", "diperiksa", "memeriksa", "tangani", "ditangani", "menangani", "bersihkan", "dibersihkan",
+     "membersihkan", "cuci", "dicuci", "reparasi", "tenaga", "petugas", "technician", "repair", "fix", "handle",
+     "datang", "teknisinya", "tukangnya", "dibantu", "bantu", "tempat", "bengkelnya", "ganti", "diganti"}
+)  # fmt: skip
+_HEAD_ENDS = frozenset({"yang", "sebelum", "sesudah", "setelah", "agar", "supaya", "biar", "karena", "who", "to"})
+_NEGATED = frozenset({"tidak", "tdk", "gak", "ga", "nggak", "ngga", "enggak", "gk", "kurang", "not", "doesn"})
+_MAX_SUBJECT_WORDS = 4
+
+
+def _with_trouble_subject(text: str, found: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """ "AC di ruang rapat bocor, butuh teknisi": the request names only who fixes it, the thing is the subject of
+    the sentence saying what is wrong, so the need is that thing (the trouble words keep the repair service
+    wanted, see `ranking.asks_for_care`). Also when no request verb is said but a helper is ("laptop kami mati,
+    ada yang bisa memperbaiki?"). A request that names anything else is kept as it is."""
+    if _TROUBLE_HINT_RE.search(text) is None:
+        return found
+    if found is None and _HELPER_WORDS.isdisjoint(words(text)):
+        return found  # "roti sobek" is a bread: with no one asked to fix it, a trouble word may be a name
+    if found is not None:
+        head: list[str] = []
+        for t in found:
+            if t in _SEPS or t in _HEAD_ENDS or t in _PURPOSE_WORDS:
+                break
+            head.append(t)
+        if not all(is_stop(t) or t in _HELPER_WORDS or t.isdigit() for t in head):
+            return found
+    subject = _trouble_subject(letter_parts(text)[1])
+    return found if subject is None else subject
+
+
+def _trouble_subject(body: str) -> tuple[str, ...] | None:
+    """The thing a sentence says is broken, dirty or ill-fitting: the words before the trouble word, before a
+    place said after the thing ("AC di ruang rapat kami bocor": AC), skipping its parts ("laptop saya layarnya
+    bergaris": laptop); when the trouble's own part names nothing ("..., sekarang berisik"), the part before."""
+    for sentence in _sentences(body):
+        tokens = _tokens(sentence)
+        for i, t in enumerate(tokens):
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if not (t in _TROUBLE_WORDS or (t in _NEGATED and nxt in _NOT_WORKING)):
+                continue
+            start = max((k + 1 for k in range(i) if tokens[k] in _SEPS), default=0)
+            subject = _subject_before(tokens[start:i])
+            if not subject and start > 0:
+                before = max((k + 1 for k in range(start - 1) if tokens[k] in _SEPS), default=0)
+                subject = _subject_before(tokens[before : start - 1])
+            if len(subject) > 1 and not _JOINS.intersection(subject):
+                # "karpet musholla kantor": the first word names the thing, the rest say which one (they rank)
+                subject = [subject[0], "seperti", *subject[1:]]
+            if subject:
+                return tuple(subject)
+    return None
+
+
+_JOINS = frozenset({"dan", "serta", "sama", "and"})
+
+
+def _subject_before(part: list[str]) -> list[str]:
+    """The last run of naming words before the end of a part, cut before a place ("di ..."); -nya words (a part
+    of the thing) and stop words between the run and the end are skipped."""
+    if "di" in part:
+        part = part[: part.index("di")]
+    run: list[str] = []
+    for w in reversed(part):
+        if w in _JOINS and run:
+            run.insert(0, w)
+            continue
+        if is_stop(w) or w.endswith("nya") or w.isdigit() or w in _NEED_VERBS or w in _TROUBLE_WORDS:
+            if any(x not in _JOINS for x in run):
+                break
+            continue
+        run.insert(0, w)
+        if len(run) >= _MAX_SUBJECT_WORDS:
+            break
+    while run and run[0] in _JOINS:
+        run.pop(0)
+    return run
 
 
 # "Kebutuhan kami: sewa proyektor, sound system ...", "Rincian kebutuhan:": a heading that asks as a verb does.
 _NEED_HEADING_RE = re.compile(r"\bkebutuhan(?:nya|[ \t]+(?:kami|kita|kegiatan|acara))?[ \t]*:", re.I)
+# "Rincian kebutuhan Bimtek Desa Wisata:", "Daftar belanja dapur umum:": a heading line over a list asks as a verb
+# does; its words after the heading noun say what for, whose place or office is no wish: they are left out.
+_LIST_HEADING_RE = re.compile(
+    r"^[ \t*_]*(?:(?:rincian|daftar|rencana|list)[ \t]+(?:kebutuhan|belanja(?:an)?|pesanan|barang|pembelian)"
+    r"|kebutuhan|pesanan)\b(?P<occasion>[^\n:]{0,80}):",
+    re.I | re.M,
+)
 # A sentence after the request that starts so says which one ("Bahan kayu atau akrilik.").
 _SPEC_WORDS = frozenset(
     {"bahan", "bahannya", "ukuran", "ukurannya", "warna", "warnanya", "motif", "motifnya", "model", "modelnya",
      "jenis", "jenisnya", "menu", "menunya", "isi", "isinya", "rasa", "rasanya"}
 )  # fmt: skip
+
+
+# A sentence after the request that starts so names the things meant ("Misalnya keripik pisang atau kopi.").
+_EXAMPLE_LEADS = frozenset({"misalnya", "misal", "contohnya", "contoh", "mungkin", "seperti", "kayak", "semisal"})
+_MAX_EXAMPLE_SENTENCE = 10
+
+
+def _examples_sentence(tokens: list[str]) -> bool:
+    """A short sentence of examples after a general request ("oleh-oleh khas Lampung. Misalnya keripik pisang
+    atau kopi."): an example word, then only naming words (no verb, nothing about delivery or ability)."""
+    if len(tokens) < 2 or len(tokens) > _MAX_EXAMPLE_SENTENCE or tokens[0] not in _EXAMPLE_LEADS:
+        return False
+    content = [t for t in tokens[1:] if not is_stop(t) and not t.isdigit()]
+    return bool(content) and not any(
+        t in _NEED_VERBS or t in _ABLE_WORDS or (t.startswith(("di", "me", "ber")) and stem(t) != t) for t in content
+    )
 
 
 def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[str] | None:
@@ -610,6 +761,7 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
         for i, w in enumerate(tokens)
         if (w in verbs or (w.endswith("nya") and w[:-3] in verbs))  # "kami butuhnya tenda"
         and not (i > 0 and tokens[i - 1] in _OFFICE_WORDS)
+        and (w not in _MAKER_WORDS or (i > 0 and tokens[i - 1] in _MAKER_LEADS))
     ]
     if not found:
         return None
@@ -620,6 +772,8 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
     after = tokens[verb + 1 :]
     # "keripik pisang, butuh 100": the thing comes first (not in "ada peternak atau penjual ...": no thing there)
     thing_first = not all(is_stop(w) or _is_agent_form(w) for w in before)
+    # ... but before an active verb ("Bapenda memerlukan lemari arsip") come who asks, not the thing
+    thing_first = thing_first and not tokens[found[0]].startswith("me")
     if before and not set(before) & _INTRO_WORDS and len(before) <= 4 and thing_first:
         after = tokens
     kept: list[str] = []
@@ -650,7 +804,7 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
             # "... untuk rapat tanggal 20": the occasion, which ranks but is not the thing
             end = next((k for k in range(j, len(after)) if after[k] in _SEPS), len(after))
             kept.extend(["untuk", *after[j + 1 if w in _PURPOSE_MARKERS else j : end]])
-            if end < len(after) and (after[end] == ":" or listing):
+            if end < len(after) and (after[end] == ":" or listing or _list_goes_on(after[end:])):
                 kept.append(",")
                 j = end + 1
                 continue
@@ -661,11 +815,42 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
         else:
             kept.append(w)
         j += 1
-    # a sentence of only a count ("mau 100pcs", "butuh 50 kotak") names no need
-    return kept if any(not is_stop(k) and k not in _SEPS and not _is_count(k) for k in kept) else None
+    # a sentence of only a count ("mau 100pcs", "butuh 50 kotak") names no need; nor one of a count, a size and
+    # what for ("saya butuh 20 bungkus buat oleh2", "mohon penawaran harga untuk 30 bungkus ukuran 250 gram"):
+    # the thing is named elsewhere (the question before it, the letter's subject)
+    end = next((k for k, w in enumerate(kept) if w in _PURPOSE_WORDS or w in _PURPOSE_MARKERS), len(kept))
+    counted = any(_is_count(w) for w in kept[:end])  # ("penawaran harga untuk pembuatan stempel": the object)
+    if counted and ":" not in kept and all(_names_nothing(w) for w in kept[:end]):
+        return None
+    return kept if any(not _names_nothing(k) for k in kept) else None
+
+
+def _names_nothing(word: str) -> bool:
+    """A stop word, a separator, a count, a size or a word that only leads one ("ukuran")."""
+    return (
+        is_stop(word)
+        or word in _SEPS
+        or _is_count(word)
+        or word in _SPEC_WORDS
+        or _MEASURE_RE.fullmatch(word) is not None
+    )
 
 
 _ABLE_WORDS = frozenset({"bisa", "dapat", "sanggup", "siap", "bersedia", "melayani", "menerima", "mampu"})
+# Words that join the last thing of a list ("..., sama air mineral", "..., serta kursi lipat").
+_LAST_ITEM_WORDS = frozenset({"dan", "serta", "sama", "plus", "and"})
+
+
+def _list_goes_on(tokens: list[str]) -> bool:
+    """After an occasion ("nasi kotak utk makan siang, snack box pagi dan sore, sama air mineral"), a later part
+    of the sentence that starts with a list's last joining word and names something: the occasion did not end
+    the list, its other things follow."""
+    for k in range(len(tokens) - 1):
+        if tokens[k] in _SEPS and tokens[k + 1] in _LAST_ITEM_WORDS:
+            nxt = tokens[k + 2] if k + 2 < len(tokens) else ""
+            if nxt and nxt not in _SEPS and not is_stop(nxt) and nxt not in _NEED_VERBS and not nxt.isdigit():
+                return True
+    return False
 
 
 def _spec_clauses(tokens: list[str]) -> list[str]:
@@ -700,6 +885,12 @@ def _example_clause(tokens: list[str], named: set[str]) -> list[str]:
         if w in _SEPS or w in _NEED_VERBS or w in _PURPOSE_WORDS or (len(clause) > 1 and is_stop(w)):
             break
         clause.append(w)
+    if tokens[start] in _EXAMPLE_LEADS and len(clause) > 1:
+        # "kue untuk arisan, mungkin brownies atau kue basah": alternatives are the things meant, each an item
+        end = start + len(clause)
+        rest = tokens[end : next((k for k in range(end, len(tokens)) if tokens[k] in _SEPS), len(tokens))]
+        if len(rest) > 1 and rest[0] in _ITEM_WORDS and _examples_sentence([tokens[start], *clause[1:], *rest]):
+            return ["berupa", *clause[1:], *rest]
     return clause if any(w not in named for w in clause[1:]) else []
 
 
@@ -733,7 +924,11 @@ def need_items(text: str) -> list[str]:
             if len(head) > 1:
                 items[k] = [*head[:-1], items[k][0]]
     first = next((k for k, item in enumerate(items) if any(not is_stop(w) for w in item)), 0)
-    found = [item for k, item in enumerate(items) if any(not is_stop(w) for w in _before_purpose(item, k > first))]
+    found = [
+        item
+        for k, item in enumerate(items)
+        if any(not is_stop(w) for w in _before_purpose(item, k > first)) and not (k > first and item[0] in _CLOSINGS)
+    ]
     if len(found) > 1:
         head = next((w for w in found[0] if not is_stop(w)), None)
         if head in _SHARED_HEADS:
@@ -742,6 +937,8 @@ def need_items(text: str) -> list[str]:
 
 
 _OCCASION_MARKERS = frozenset({"untuk", "utk", "guna", "bagi", "sebagai", "for"})
+# A line after a list that starts so closes the letter ("Mohon penyedia yang memenuhi kriteria ..."): no item.
+_CLOSINGS = frozenset({"mohon", "harap", "demikian", "terima", "terimakasih", "atas", "silakan", "silahkan"})
 
 
 def _before_purpose(item: list[str], later: bool) -> list[str]:
@@ -851,7 +1048,7 @@ def _amount(text: str) -> int | None:
         return None
 
 
-def _price_range(text: str) -> tuple[int | None, int | None, str]:
+def _price_range(text: str, mark: str = " ") -> tuple[int | None, int | None, str]:
     """A price range ("10-20 ribu", "antara 10rb dan 25rb", "Rp10.000 - Rp15.000") and the text without it."""
     for m in _RANGE_RE.finditer(text):
         high_text, low_text = m["high"], m["low"]
@@ -866,14 +1063,14 @@ def _price_range(text: str) -> tuple[int | None, int | None, str]:
         low, high = _amount(low_text), _amount(high_text)
         if low is None or high is None or not 0 < low <= high or high < _MIN_BARE_PRICE:
             continue
-        return low, high, text[: m.start()] + " " + text[m.end() :]
+        return low, high, text[: m.start()] + mark + text[m.end() :]
     return None, None, text
 
 
-def _price_bounds(text: str) -> tuple[SearchFilters, str]:
+def _price_bounds(text: str, mark: str = " ") -> tuple[SearchFilters, str]:
     """Price bounds read from the question (ceiling, strict or not; floor; range) and the text without them
-    (and without any other amount of money, which names no product)."""
-    filters, rest = _bounds(text)
+    (and without any other amount of money, which names no product); `mark` takes the bound's place."""
+    filters, rest = _bounds(text, mark)
     return filters, _LOOSE_AMOUNT_RE.sub(" ", rest)
 
 
@@ -881,9 +1078,9 @@ def _price_bounds(text: str) -> tuple[SearchFilters, str]:
 _FISCAL_YEAR_RE = re.compile(r"\b(?:(?:tahun\s+)?anggaran|t\.?a\.?)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 
 
-def _bounds(text: str) -> tuple[SearchFilters, str]:
+def _bounds(text: str, mark: str = " ") -> tuple[SearchFilters, str]:
     text = _FISCAL_YEAR_RE.sub(" ", text)
-    low, high, text = _price_range(text)
+    low, high, text = _price_range(text, mark)
     if high is not None:
         return SearchFilters(max_price=high, min_price=low), text
     for m in _PRICE_RE.finditer(text):
@@ -894,7 +1091,7 @@ def _bounds(text: str) -> tuple[SearchFilters, str]:
         marked = bool(m["rp"] or m["mult"])
         if not amount or (not marked and amount < (_MIN_WEAK_PRICE if m["weak"] else _MIN_BARE_PRICE)):
             continue
-        rest = text[: m.start()] + " " + text[m.end() :]
+        rest = text[: m.start()] + mark + text[m.end() :]
         if m["floor"]:
             return SearchFilters(min_price=amount + 1), rest
         return SearchFilters(max_price=amount, max_exclusive=bool(m["strict"])), rest
@@ -1137,7 +1334,7 @@ def _drop_quantities(ws: list[str]) -> tuple[list[str], int | None]:
 
 
 # Words before a place that say where the seller should be ("... penjual susu kambing di sekitar Metro Selatan?").
-_PLACE_WISH_LEADS = frozenset({"sekitar", "daerah", "wilayah", "area", "dekat", "kawasan", "seputar"})
+_PLACE_WISH_LEADS = frozenset({"sekitar", "daerah", "wilayah", "area", "dekat", "deket", "kawasan", "seputar"})
 
 
 def _wished_places(text: str, region: Region) -> list[PlaceSpan]:
@@ -1148,7 +1345,8 @@ def _wished_places(text: str, region: Region) -> list[PlaceSpan]:
         return []
     ws = expand_directions(words(letter_parts(text)[1]), region)
     spans = find_place_spans(ws, region)
-    wished = [span for span in spans if span.start > 0 and ws[span.start - 1] in _PLACE_WISH_LEADS]
+    # a place may be said twice ("kantor kami di Metro Utara ... ada yang dekat di Metro Utara?"): any time counts
+    wished = [span for span in spans if any(_wish_lead(ws[:k]) for k in _occurrences(ws, span))]
     return [replace(span, start=0, end=0) for span in wished]
 
 
@@ -1250,6 +1448,23 @@ def _either_kecamatan(ws: list[str], spans: list[PlaceSpan]) -> tuple[str, ...]:
     kecamatan = tuple(dict.fromkeys(s.kecamatan for s in joined))
     kelurahan = {s.kelurahan for s in joined if s.kelurahan}
     return kecamatan if len(kecamatan) > 1 or len(kelurahan) > 1 else ()
+
+
+def _occurrences(ws: list[str], span: PlaceSpan) -> list[int]:
+    """Where the words of a place span (without its "kec"/"kel" marker) begin, each time they are said."""
+    name = ws[span.start : span.end]
+    if name and name[0] in _PLACE_MARKERS and len(name) > 1:
+        name = name[1:]
+    n = len(name)
+    return [k for k in range(len(ws) - n + 1) if ws[k : k + n] == name]
+
+
+def _wish_lead(before: list[str]) -> bool:
+    """The words before a place say the seller should be there: "sekitar", "daerah", "dekat (di)", or "yang di"
+    ("kalau bisa yang di Metro Timur": the one in Metro Timur)."""
+    if before[-1:] == ["di"]:
+        return before[-2:-1] in (["yang"], ["yg"]) or (len(before) > 1 and before[-2] in _PLACE_WISH_LEADS)
+    return bool(before) and before[-1] in _PLACE_WISH_LEADS
 
 
 def _drop_places(ws: list[str], spans: list[PlaceSpan]) -> list[str]:
@@ -1580,6 +1795,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     listing several things ("kertas HVS, map dan bolpoin") also gives each as an `item` of its own.
     """
     raw = unicodedata.normalize("NFKC", text or "")[:MAX_QUERY_CHARS]
+    original = raw
     prices, raw = _price_bounds(raw)
     date, raw = take_date(raw)
     framed = strip_frame(raw)
@@ -1610,6 +1826,9 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
     concepts, category = _things(ws)
     concepts = _mark_landmarks(concepts, landmark)
     filters = replace(filters, category=category)
+    items = _items(raw, region, filters)
+    if items and prices.any():
+        items, filters = _bind_price(original, region, filters, items)
     return ParsedQuery(
         concepts=tuple(concepts),
         filters=filters,
@@ -1617,7 +1836,7 @@ def parse_query(text: str, region: Region) -> ParsedQuery:
         quantity=quantity,
         date=date,
         asked=tuple(dict.fromkeys(words(raw))),
-        items=_items(raw, region, filters),
+        items=items,
         flags_preferred=_flags_preferred(words(raw)),
     )
 
@@ -1628,12 +1847,14 @@ MAX_ITEMS = 6
 _LIST_HINT_RE = re.compile(r"[,;:/&+\n]|\b(?:dan|serta|and|sama|plus|juga)\b", re.IGNORECASE)
 
 
-def _items(raw: str, region: Region, filters: SearchFilters) -> tuple[ParsedQuery, ...]:
+def _items(raw: str, region: Region, filters: SearchFilters, texts: list[str] | None = None) -> tuple[ParsedQuery, ...]:
     """Each thing of a list as a question of its own under the message's filters (none for a single thing)."""
-    if not _LIST_HINT_RE.search(raw) and not _LIST_MARK_RE.search(raw):
-        return ()  # no separator, no list: one thing (the common case, kept cheap)
+    if texts is None:
+        if not _LIST_HINT_RE.search(raw) and not _LIST_MARK_RE.search(raw):
+            return ()  # no separator, no list: one thing (the common case, kept cheap)
+        texts = need_items(raw)
     items: list[ParsedQuery] = []
-    for text in need_items(raw)[:MAX_ITEMS]:
+    for text in texts[:MAX_ITEMS]:
         ws = _drop_places(words(text), find_place_spans(words(text), region))
         ws, _ = _take_flags(ws, SearchFilters())
         ws, _ = _drop_quantities(ws)
@@ -1642,6 +1863,48 @@ def _items(raw: str, region: Region, filters: SearchFilters) -> tuple[ParsedQuer
             item_filters = replace(filters, category=category)
             items.append(ParsedQuery(tuple(concepts), item_filters, category_from_words=category is not None))
     return tuple(items) if len(items) > 1 else ()
+
+
+_BOUND_MARK = "xbatasx"  # where a price bound was said, for `_bind_price`; no word of any language
+# Words around a bound that only say it is one ("budget snack maks 15rb", "untuk nasi kotaknya anggaran ...").
+_BOUND_WORDS = frozenset({"budget", "bujet", "anggaran", "harga", "pagu", "biaya", "dana", "price", "untuk", "utk",
+                          "buat", "yang", "yg", "per", _BOUND_MARK})  # fmt: skip
+
+
+def _bind_price(
+    raw: str, region: Region, filters: SearchFilters, items: tuple[ParsedQuery, ...]
+) -> tuple[tuple[ParsedQuery, ...], SearchFilters]:
+    """A price bound said about one thing of a list binds that thing only: "tumpeng mini sama snack box, budget
+    snack maks 15rb" (the bound's clause names the snack box), "kaos 50 pcs harga maks 60rb dan spanduk" (said in
+    the kaos's item). The clause saying it is then no item of its own. A bound said of nothing in particular
+    ("..., budget maks 25rb per orang") stays on every thing; the items and the message's filters otherwise."""
+    _, marked = _price_bounds(raw, f" {_BOUND_MARK} ")
+    _, marked = take_date(marked)
+    texts = need_items(marked)[:MAX_ITEMS]
+    said = next((k for k, t in enumerate(texts) if _BOUND_MARK in t.split()), None)
+    if said is None:
+        return items, filters
+    owner_words = {_bare(w) for w in texts[said].split() if w not in _BOUND_WORDS and not is_stop(w) and not
+                   w.isdigit() and w not in _QUANTITY_UNITS}  # fmt: skip
+    if not owner_words:
+        return items, filters
+    others = [k for k, t in enumerate(texts) if k != said and owner_words & {_bare(w) for w in t.split()}]
+    owner = others[0] if others else said
+    kept = [t.replace(_BOUND_MARK, " ") for k, t in enumerate(texts) if k != said or not others]
+    owner_text = texts[owner].replace(_BOUND_MARK, " ")
+    unbound = replace(filters, max_price=None, min_price=None, max_exclusive=False)
+    rebuilt = _items(raw, region, unbound, kept)
+    if len(rebuilt) < 2 or len(rebuilt) != len(kept):
+        return items, filters  # an item named nothing: the texts and the items no longer line up
+    bound = [replace(it, filters=replace(it.filters, max_price=filters.max_price, min_price=filters.min_price,
+                                         max_exclusive=filters.max_exclusive)) if t == owner_text else it
+             for it, t in zip(rebuilt, kept, strict=True)]  # fmt: skip
+    return tuple(bound), unbound
+
+
+def _bare(word: str) -> str:
+    """A word without its -nya ("nasi kotaknya", "rotinya": the one just named)."""
+    return word[:-3] if word.endswith("nya") and len(word) > 5 else word
 
 
 # ----------------------------------------------------------------------------------- typo correction

@@ -177,8 +177,17 @@ _CARE_ASKS = _CARE_HEADS | frozenset(
 )  # fmt: skip
 
 
+# What is wrong with a thing asks for work on it too ("AC kantor bocor", "karpet kotor", "celana kepanjangan");
+# these words never mark a product's name as a service (`_CARE_IN_NAME`).
+_TROUBLE_ASKS = frozenset(
+    {"bocor", "netes", "menetes", "kotor", "berisik", "hang", "lemot", "sobek", "robek", "patah", "roboh", "pecah",
+     "retak", "mampet", "tersumbat", "ngadat", "bergaris", "korslet", "konslet", "jebol", "kebesaran", "kekecilan",
+     "kepanjangan", "kependekan", "kesempitan", "berdebu", "berjamur", "berkarat", "karatan"}
+)  # fmt: skip
+
+
 def _care_word(word: str) -> bool:
-    return word in _CARE_ASKS or stem(word) in _CARE_ASKS
+    return word in _CARE_ASKS or word in _TROUBLE_ASKS or stem(word) in _CARE_ASKS
 
 
 def asks_for_care(asked: Sequence[str]) -> bool:
