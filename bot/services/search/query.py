@@ -1258,6 +1258,23 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
 
 
+# "office chair with wheels", "rubber stamp with our logo": what a thing has or carries, said after it in English
+_FEATURE_MARKERS = frozenset({"with", "featuring", "incl", "including"})
+
+
+def _mark_features(concepts: list[Concept], ws: list[str]) -> list[Concept]:
+    """Words after an English "with" once something was named before it ("office chair with wheels", "leather
+    bag with eco print") say which one: they rank, but are not required. A thing named on both sides stays."""
+    start = next((i for i, w in enumerate(ws) if w in _FEATURE_MARKERS and i > 0), None)
+    if start is None or all(is_stop(w) for w in ws[:start]):
+        return concepts
+    after, before = set(ws[start + 1 :]), set(ws[:start])
+    return [
+        replace(c, optional=True) if (said := set(c.label.split())) <= after and not said & before else c
+        for c in concepts
+    ]
+
+
 # "kaos polos warna putih", "tas bahan kanvas": a quality said after the thing says which one, as an example does.
 _SPEC_MARKERS = frozenset({"warna", "bahan", "motif", "rasa"})
 
@@ -1353,7 +1370,12 @@ def _things(ws: list[str]) -> tuple[list[Concept], str | None]:
     taken, category = _take_category(ws)
     # "jasa cleaning service, contohnya kebersihan gedung": a need said names the thing, the example says which
     concepts = _mark_example(
-        _mark_example(_mark_purpose(_mark_generic(_concepts(taken)), taken), example, named=need is not None), general
+        _mark_example(
+            _mark_features(_mark_purpose(_mark_generic(_concepts(taken)), taken), taken),
+            example,
+            named=need is not None,
+        ),
+        general,
     )
     said = [w for w in ws if w not in taken and not is_stop(w)]
     if said and any(not c.optional for c in concepts):
