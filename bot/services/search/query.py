@@ -138,6 +138,8 @@ _QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", 
     "person", "guests", "participants", "attendees", "copies", "cups", "pairs", "pair", "meters", "metres",
     "liters", "litres", "days", "day", "hours", "packages", "cartons", "trays", "jars", "sacks", "pcs", "months",
     "month", "weeks", "years", "year", "jeriken", "jerigen", "tray", "loyang",
+    # short and English weights and volumes ("kopi 250 gr", "1 kilogram", "5 ltr")
+    "gr", "grs", "grm", "grams", "kilogram", "kilograms", "lt", "ltr", "litre", "mtr",
 }  # fmt: skip
 
 
@@ -1237,6 +1239,17 @@ def _take_need(ws: list[str]) -> tuple[list[str], Concept | None]:
     return ws, None
 
 
+def _need_words(label: str) -> tuple[tuple[str, ...], ...]:
+    """The words of a need that rank what is named beside it: its own, and for an English need the catalog's
+    words for it (`everyday.txt`): "cake for a birthday" ranks the kue ulang tahun, "invites for a wedding" the
+    undangan pernikahan."""
+    ws = label.split()
+    own = tuple(stem(w) for w in ws if not is_stop(w))
+    found = _everyday_at(ws, 0)
+    said = found[1] if found is not None and found[0] == len(ws) else ()
+    return tuple(dict.fromkeys((*said, own) if own else said))
+
+
 def _mark_generic(concepts: list[Concept]) -> list[Concept]:
     generic = generic_words()
     return [replace(c, optional=True) if c.word in generic else c for c in concepts]
@@ -1385,8 +1398,8 @@ def _things(ws: list[str]) -> tuple[list[Concept], str | None]:
         # A named thing wins over the need around it ("nasi kotak untuk rapat kantor"); then only the need's
         # own words rank ("parsel lebaran": the Parsel Lebaran first), and never find by themselves.
         named = any(not c.optional for c in concepts)
-        own = tuple(stem(w) for w in need.label.split() if not is_stop(w))
-        alternatives = (own,) if named and own else need.alternatives
+        own = _need_words(need.label)
+        alternatives = own if named and own else need.alternatives
         concepts = [replace(need, alternatives=alternatives, optional=named), *concepts]
     return concepts[:MAX_CONCEPTS], category
 
