@@ -81,7 +81,7 @@ def test_an_english_occasion_beside_a_thing_ranks_it_in_the_catalogs_words(text:
     [("print wedding invites", ("undangan",)), ("ironing service", ("setrika",)), ("my printer is broken", ("servis",)),
      ("banner printer listed in e-catalogue", ("spanduk",)), ("namecards", ("kartu", "nama")),
      ("ceramic pots", ("gerabah",)), ("cone tent", ("tenda", "kerucut")), ("face masks", ("masker",)),
-     ("tailor for kebaya", ("permak",))],
+     ("tailors", ("jahit",))],
 )  # fmt: skip
 def test_english_words_find_the_indonesian_product_word(text: str, alternative: tuple[str, ...]) -> None:
     assert any(alternative in c.alternatives for c in parse_query(text, METRO).concepts if not c.optional)
@@ -110,3 +110,12 @@ async def test_clothes_to_be_washed_and_ironed_find_a_laundry(session: AsyncSess
     result = await search(session, "where can I get my clothes washed and ironed", log=False)
     assert result.results
     assert result.results[0].product_name == "Laundry Kiloan"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [("tailors", "jahit"), ("projectors for rent", "proyektor"), ("iron fences", "pagar"), ("rubber stamps", "stempel"),
+     ("plaques for the winners", "plakat"), ("hats", "topi")],
+)  # fmt: skip
+def test_the_plural_of_a_word_the_variants_fold_is_that_word(text: str, word: str) -> None:
+    assert any((word,) in c.alternatives for c in parse_query(text, METRO).concepts if not c.optional)

@@ -1203,6 +1203,9 @@ def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...
         key = next((k for k in keys if k in table), None)
         if key is not None:
             return n, table[key], key in everyday_qualifiers()
+    single = _singular(ws[i])
+    if single is not None and (folded := _variant(single)) != (single,):
+        return 1, (folded,), False  # "tailors", "projectors": a plural of a word the variants fold (tailor: jahit)
     return None
 
 
