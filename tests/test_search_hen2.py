@@ -119,3 +119,17 @@ async def test_clothes_to_be_washed_and_ironed_find_a_laundry(session: AsyncSess
 )  # fmt: skip
 def test_the_plural_of_a_word_the_variants_fold_is_that_word(text: str, word: str) -> None:
     assert any((word,) in c.alternatives for c in parse_query(text, METRO).concepts if not c.optional)
+
+
+def test_shirts_are_kaos_as_well_as_kemeja_like_a_shirt() -> None:
+    concept = parse_query("committee shirts", METRO).concepts[0]
+    assert {("kemeja",), ("kaos",)} <= set(concept.alternatives)
+
+
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [("laptop saya rusak need repair", "laptop"), ("laptop saya rusak butuh servis", "laptop"),
+     ("computer kami error need repair", "komputer"), ("AC saya bocor need service", "ac")],
+)  # fmt: skip
+def test_an_owner_after_the_thing_is_no_introduction(text: str, thing: str) -> None:
+    assert required(text)[0] == thing

@@ -585,7 +585,12 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
     after = tokens[verb + 1 :]
     # "keripik pisang, butuh 100": the thing comes first (not in "ada peternak atau penjual ...": no thing there)
     thing_first = not all(is_stop(w) or _is_agent_form(w) for w in before)
-    if before and not set(before) & _INTRO_WORDS and len(before) <= 4 and thing_first:
+    # an intro word after a thing is its owner or place ("laptop saya rusak, butuh servis", "AC kantor"), no intro
+    head = tokens[:verb]
+    intro = any(
+        w in _INTRO_WORDS and (k == 0 or head[k - 1] in _SEPS or is_stop(head[k - 1])) for k, w in enumerate(head)
+    )
+    if before and not intro and len(before) <= 4 and thing_first:
         after = tokens
     kept: list[str] = []
     j = 0
