@@ -133,3 +133,21 @@ def test_shirts_are_kaos_as_well_as_kemeja_like_a_shirt() -> None:
 )  # fmt: skip
 def test_an_owner_after_the_thing_is_no_introduction(text: str, thing: str) -> None:
     assert required(text)[0] == thing
+
+
+@pytest.mark.parametrize(
+    ("text", "ceiling"),
+    [("snack box 20k or less", 20000), ("lunch box 25 thousand rupiah max", 25000), ("kaos 50k tops", 50000),
+     ("snack box not exceeding rp 20.000", 20000), ("kopi 50rb maksimal", 50000)],
+)  # fmt: skip
+def test_a_ceiling_said_after_the_amount(text: str, ceiling: int) -> None:
+    parsed = parse_query(text, METRO)
+    assert parsed.filters.max_price == ceiling
+    assert not {"max", "less", "tops", "exceeding", "maksimal"} & set(parsed.normalized.split())
+
+
+def test_a_count_with_max_is_no_price() -> None:
+    parsed = parse_query("snack box 20 pcs max", METRO)
+    assert parsed.filters.max_price is None
+    assert parsed.quantity == 20
+    assert parsed.normalized == "snack box"

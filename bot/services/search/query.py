@@ -48,7 +48,7 @@ _PRICE_RE = re.compile(
     r"(?:(?P<weak>sampai|hingga|s/d|up\s+to)|(?P<strict>di\s*bawah|kurang\s+dari|under|below|less\s+than"
     r"|cheaper\s+than|lower\s+than|<(?!=))"
     r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|at\s+least|>(?!=))|tidak\s+lebih\s+dari"
-    r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within"
+    r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within|(?:not\s+)?exceeding"
     r"|maks(?:imal|imum)?\.?|max(?:imal|imum)?\.?|budget(?:nya)?|bujet(?:nya)?|anggaran(?:nya)?|<=|≤)"
     rf"\s*(?:of\s+)?:?\s*(?P<amount>(?P<rp>{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
     re.IGNORECASE,
@@ -868,6 +868,22 @@ def _bounds(text: str) -> tuple[SearchFilters, str]:
         if m["floor"]:
             return SearchFilters(min_price=amount + 1), rest
         return SearchFilters(max_price=amount, max_exclusive=bool(m["strict"])), rest
+    return _trailing_ceiling(text)
+
+
+# "20k or less", "25 thousand rupiah max", "15rb maksimal": the bound said after the amount (English mostly)
+_TRAILING_CEILING_RE = re.compile(
+    rf"(?<![a-z0-9])(?P<amount>(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?:\s*(?:rupiah|idr))?"
+    r"\s*(?:or\s+(?:less|below|under|cheaper|lower)|max(?:imum)?|maks(?:imal)?|tops|at\s+most)(?![a-z0-9])",
+    re.IGNORECASE,
+)
+
+
+def _trailing_ceiling(text: str) -> tuple[SearchFilters, str]:
+    for m in _TRAILING_CEILING_RE.finditer(text):
+        amount = _amount(m["amount"])
+        if amount and (m["mult"] or re.search(_CURRENCY, m["amount"], re.IGNORECASE) or amount >= _MIN_WEAK_PRICE):
+            return SearchFilters(max_price=amount), text[: m.start()] + " " + text[m.end() :]
     return SearchFilters(), text
 
 
