@@ -51,7 +51,7 @@ _PRICE_RE = re.compile(
     r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|at\s+least|>(?!=))"
     # a floor said negated is a ceiling: "jangan lebih dari 15rb", "tidak melebihi Rp 50.000"
     r"|(?:tidak|tdk|jangan|jgn|gak|ga|nggak|ngga|enggak|ndak)\s+(?:lebih\s+dari|di\s*atas|melebihi|lewat\s+dari)"
-    r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within"
+    r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within|(?:not\s+)?exceeding"
     r"|maks(?:imal|imum)?\.?|max(?:imal|imum)?\.?|budget(?:nya)?|bujet(?:nya)?|anggaran(?:nya)?|<=|≤)"
     rf"\s*(?:of\s+)?:?\s*(?P<amount>(?P<rp>{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
     re.IGNORECASE,
@@ -163,6 +163,8 @@ _QUANTITY_UNITS = frozenset(UNITS) | {"box", "pax", "biji", "pc", "org", "lbr", 
     "person", "guests", "participants", "attendees", "copies", "cups", "pairs", "pair", "meters", "metres",
     "liters", "litres", "days", "day", "hours", "packages", "cartons", "trays", "jars", "sacks", "pcs", "months",
     "month", "weeks", "years", "year", "jeriken", "jerigen", "tray", "loyang",
+    # short and English weights and volumes ("kopi 250 gr", "1 kilogram", "5 ltr")
+    "gr", "grs", "grm", "grams", "kilogram", "kilograms", "lt", "ltr", "litre", "mtr",
 }  # fmt: skip
 
 
@@ -774,7 +776,12 @@ def _sentence_need(sentence: str, *, long: bool, verbs: frozenset[str]) -> list[
     thing_first = not all(is_stop(w) or _is_agent_form(w) for w in before)
     # ... but before an active verb ("Bapenda memerlukan lemari arsip") come who asks, not the thing
     thing_first = thing_first and not tokens[found[0]].startswith("me")
-    if before and not set(before) & _INTRO_WORDS and len(before) <= 4 and thing_first:
+    # an intro word after a thing is its owner or place ("laptop saya rusak, butuh servis", "AC kantor"), no intro
+    head = tokens[:verb]
+    intro = any(
+        w in _INTRO_WORDS and (k == 0 or head[k - 1] in _SEPS or is_stop(head[k - 1])) for k, w in enumerate(head)
+    )
+    if before and not intro and len(before) <= 4 and thing_first:
         after = tokens
     kept: list[str] = []
     j = 0
@@ -1095,6 +1102,22 @@ def _bounds(text: str, mark: str = " ") -> tuple[SearchFilters, str]:
         if m["floor"]:
             return SearchFilters(min_price=amount + 1), rest
         return SearchFilters(max_price=amount, max_exclusive=bool(m["strict"])), rest
+    return _trailing_ceiling(text)
+
+
+# "20k or less", "25 thousand rupiah max", "15rb maksimal": the bound said after the amount (English mostly)
+_TRAILING_CEILING_RE = re.compile(
+    rf"(?<![a-z0-9])(?P<amount>(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?:\s*(?:rupiah|idr))?"
+    r"\s*(?:or\s+(?:less|below|under|cheaper|lower)|max(?:imum)?|maks(?:imal)?|tops|at\s+most)(?![a-z0-9])",
+    re.IGNORECASE,
+)
+
+
+def _trailing_ceiling(text: str) -> tuple[SearchFilters, str]:
+    for m in _TRAILING_CEILING_RE.finditer(text):
+        amount = _amount(m["amount"])
+        if amount and (m["mult"] or re.search(_CURRENCY, m["amount"], re.IGNORECASE) or amount >= _MIN_WEAK_PRICE):
+            return SearchFilters(max_price=amount), text[: m.start()] + " " + text[m.end() :]
     return SearchFilters(), text
 
 
@@ -1617,6 +1640,9 @@ def _everyday_at(ws: list[str], i: int) -> tuple[int, tuple[tuple[str, ...], ...
         key = next((k for k in keys if k in table), None)
         if key is not None:
             return n, table[key], key in everyday_qualifiers()
+    single = _singular(ws[i])
+    if single is not None and (folded := _variant(single)) != (single,):
+        return 1, (folded,), False  # "tailors", "projectors": a plural of a word the variants fold (tailor: jahit)
     return None
 
 
@@ -1653,6 +1679,17 @@ def _take_need(ws: list[str]) -> tuple[list[str], Concept | None]:
     return ws, None
 
 
+def _need_words(label: str) -> tuple[tuple[str, ...], ...]:
+    """The words of a need that rank what is named beside it: its own, and for an English need the catalog's
+    words for it (`everyday.txt`): "cake for a birthday" ranks the kue ulang tahun, "invites for a wedding" the
+    undangan pernikahan."""
+    ws = label.split()
+    own = tuple(stem(w) for w in ws if not is_stop(w))
+    found = _everyday_at(ws, 0)
+    said = found[1] if found is not None and found[0] == len(ws) else ()
+    return tuple(dict.fromkeys((*said, own) if own else said))
+
+
 def _mark_generic(concepts: list[Concept]) -> list[Concept]:
     generic = generic_words()
     return [replace(c, optional=True) if c.word in generic else c for c in concepts]
@@ -1672,6 +1709,23 @@ def _mark_purpose(concepts: list[Concept], ws: list[str]) -> list[Concept]:
     if not before:
         return concepts
     return [replace(c, optional=True) if c.word in after and c.word not in before else c for c in concepts]
+
+
+# "office chair with wheels", "rubber stamp with our logo": what a thing has or carries, said after it in English
+_FEATURE_MARKERS = frozenset({"with", "featuring", "incl", "including"})
+
+
+def _mark_features(concepts: list[Concept], ws: list[str]) -> list[Concept]:
+    """Words after an English "with" once something was named before it ("office chair with wheels", "leather
+    bag with eco print") say which one: they rank, but are not required. A thing named on both sides stays."""
+    start = next((i for i, w in enumerate(ws) if w in _FEATURE_MARKERS and i > 0), None)
+    if start is None or all(is_stop(w) for w in ws[:start]):
+        return concepts
+    after, before = set(ws[start + 1 :]), set(ws[:start])
+    return [
+        replace(c, optional=True) if (said := set(c.label.split())) <= after and not said & before else c
+        for c in concepts
+    ]
 
 
 # "kaos polos warna putih", "tas bahan kanvas": a quality said after the thing says which one, as an example does.
@@ -1769,7 +1823,12 @@ def _things(ws: list[str]) -> tuple[list[Concept], str | None]:
     taken, category = _take_category(ws)
     # "jasa cleaning service, contohnya kebersihan gedung": a need said names the thing, the example says which
     concepts = _mark_example(
-        _mark_example(_mark_purpose(_mark_generic(_concepts(taken)), taken), example, named=need is not None), general
+        _mark_example(
+            _mark_features(_mark_purpose(_mark_generic(_concepts(taken)), taken), taken),
+            example,
+            named=need is not None,
+        ),
+        general,
     )
     said = [w for w in ws if w not in taken and not is_stop(w)]
     if said and any(not c.optional for c in concepts):
@@ -1779,8 +1838,8 @@ def _things(ws: list[str]) -> tuple[list[Concept], str | None]:
         # A named thing wins over the need around it ("nasi kotak untuk rapat kantor"); then only the need's
         # own words rank ("parsel lebaran": the Parsel Lebaran first), and never find by themselves.
         named = any(not c.optional for c in concepts)
-        own = tuple(stem(w) for w in need.label.split() if not is_stop(w))
-        alternatives = (own,) if named and own else need.alternatives
+        own = _need_words(need.label)
+        alternatives = own if named and own else need.alternatives
         concepts = [replace(need, alternatives=alternatives, optional=named), *concepts]
     return concepts[:MAX_CONCEPTS], category
 
