@@ -53,3 +53,45 @@ def test_only_a_misspelt_word_after_the_city_is_a_direction(text: str, kecamatan
 @pytest.mark.parametrize("text", [" " * 999 + "x", "kepada" + " " * 990 + "x", "\t" * 1000, ". " * 500 + "x"])
 def test_long_runs_of_blanks_are_read_like_any_text(text: str) -> None:
     assert [c.label for c in parse_query(text, METRO).concepts] in ([], ["x"], ["kepada"], ["kepada", "x"])
+
+
+# ---- found reviewing the next round's merge (places, long letters, English, flags)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["kopi dan gula aren di bawah 50 ribu", "keripik pisang, kopi, gula aren maksimal 40rb",
+     "nasi kotak dan snack box maks 20rb"],
+)  # fmt: skip
+def test_a_bound_said_at_the_end_of_a_list_binds_every_thing_of_it(text: str) -> None:
+    parsed = parse_query(text, METRO)
+    assert parsed.filters.max_price is not None
+    assert {item.filters.max_price for item in parsed.items} == {parsed.filters.max_price}
+
+
+@pytest.mark.parametrize(
+    ("text", "things"),
+    [("madu kampung di metro utara", ["madu", "kampung"]),
+     ("telur ayam kampung di metro barat", ["telur", "ayam", "kampung"])],
+)  # fmt: skip
+def test_a_place_word_after_a_thing_is_part_of_it_not_the_places_lead(text: str, things: list[str]) -> None:
+    parsed = parse_query(text, METRO)
+    assert required(text) == things and parsed.filters.kecamatan is not None
+    assert parse_query("katering satu kecamatan dengan yosomulyo", METRO).concepts[0].label == "katering"
+
+
+def test_a_broken_things_name_stays_whole_and_only_the_room_after_it_ranks() -> None:
+    assert required("mesin cuci tidak nyala") == ["mesin", "cuci"]
+    assert required("karpet musholla kotor, ada jasa cuci?") == ["karpet"]
+
+
+def test_a_landmark_never_leaves_only_a_services_verb_asked() -> None:
+    assert "rumah" in {c.label for c in parse_query("sewa rumah dekat kampus", METRO).concepts}
+    assert required("sewa rumah dekat kampus") != ["sewa"]
+
+
+def test_exceeding_alone_is_no_ceiling_and_not_exceeding_is() -> None:
+    assert parse_query("snack box exceeding 10k", METRO).filters.max_price is None
+    assert parse_query("snack box not exceeding 10k", METRO).filters.max_price == 10000
+    assert parse_query("snack box 20k or less", METRO).filters.max_price == 20000
+    assert parse_query("snack box 25k maximum", METRO).filters.max_price == 25000

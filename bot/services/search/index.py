@@ -168,7 +168,6 @@ def vendor_search_text(vendor: VendorFields, region: Region) -> str:
 
 
 @lru_cache(maxsize=64)
-@lru_cache(maxsize=32)
 def _category_text(slug: str) -> str:
     """A category's label words that name the category (those of `CATEGORY_PHRASES`) and its marker. The label's
     other words name one kind in it ("Batik" of "Pakaian, Batik & Konveksi", "Suvenir" of "Kerajinan &

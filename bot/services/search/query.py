@@ -51,7 +51,7 @@ _PRICE_RE = re.compile(
     r"|(?P<floor>di\s*atas|lebih\s+dari|above|over|more\s+than|at\s+least|>(?!=))"
     # a floor said negated is a ceiling: "jangan lebih dari 15rb", "tidak melebihi Rp 50.000"
     r"|(?:tidak|tdk|jangan|jgn|gak|ga|nggak|ngga|enggak|ndak)\s+(?:lebih\s+dari|di\s*atas|melebihi|lewat\s+dari)"
-    r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within|(?:not\s+)?exceeding"
+    r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within|not\s+exceeding"
     r"|maks(?:imal|imum)?\.?|max(?:imal|imum)?\.?|budget(?:nya)?|bujet(?:nya)?|anggaran(?:nya)?|<=|≤)"
     rf"\s*(?:of\s+)?:?\s*(?P<amount>(?P<rp>{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
     re.IGNORECASE,
@@ -688,8 +688,9 @@ def _trouble_subject(body: str) -> tuple[str, ...] | None:
             if not subject and start > 0:
                 before = max((k + 1 for k in range(start - 1) if tokens[k] in _SEPS), default=0)
                 subject = _subject_before(tokens[before : start - 1])
-            if len(subject) > 1 and not _JOINS.intersection(subject):
-                # "karpet musholla kantor": the first word names the thing, the rest say which one (they rank)
+            if len(subject) > 1 and not _JOINS.intersection(subject) and set(subject[1:]) <= _WHERE_WORDS:
+                # "karpet musholla kantor": the first word names the thing, the rooms after it say where (they
+                # rank); other words are part of its name ("mesin cuci" is no "mesin")
                 subject = [subject[0], "seperti", *subject[1:]]
             if subject:
                 return tuple(subject)
@@ -697,6 +698,11 @@ def _trouble_subject(body: str) -> tuple[str, ...] | None:
 
 
 _JOINS = frozenset({"dan", "serta", "sama", "and"})
+# Where a broken thing is, said after it ("AC ruang rapat", "karpet musholla kantor").
+_WHERE_WORDS = frozenset(
+    {"ruang", "ruangan", "rapat", "kantor", "musholla", "mushola", "musala", "masjid", "aula", "gedung", "rumah",
+     "dinas", "sekolah", "kelas", "kamar", "dapur", "lobby", "lobi", "gudang", "kami", "saya", "kita", "office"}
+)  # fmt: skip
 
 
 def _subject_before(part: list[str]) -> list[str]:
@@ -1113,7 +1119,12 @@ _TRAILING_CEILING_RE = re.compile(
 )
 
 
+_TRAILING_WORD_RE = re.compile(r"less|below|under|cheaper|lower|max|maks|tops|most", re.IGNORECASE)
+
+
 def _trailing_ceiling(text: str) -> tuple[SearchFilters, str]:
+    if _TRAILING_WORD_RE.search(text) is None:
+        return SearchFilters(), text  # (the amount pattern alone is quadratic on a run of digits and commas)
     for m in _TRAILING_CEILING_RE.finditer(text):
         amount = _amount(m["amount"])
         if amount and (m["mult"] or re.search(_CURRENCY, m["amount"], re.IGNORECASE) or amount >= _MIN_WEAK_PRICE):
@@ -1392,6 +1403,10 @@ _DELIVERY_WORDS = frozenset(
 
 def _leads_place(ws: list[str], i: int) -> bool:
     w = ws[i]
+    if w in _PLACE_MARKERS:
+        # "satu kecamatan dengan ...", "di kelurahan ...": a marker word after a content word is part of the thing
+        # ("madu kampung di Metro Utara", "ayam kampung"), never a lead
+        return i == 0 or ws[i - 1] in _SAME_AREA_WORDS or ws[i - 1] in _NEAR_WORDS or is_stop(ws[i - 1])
     lead = w in _NEAR_WORDS or w in _SAME_AREA_WORDS or w in _DELIVERY_WORDS or is_stop(w)
     return lead and not _ends_phrase(ws, i)
 
@@ -1443,7 +1458,11 @@ def _landmarks(ws: list[str]) -> tuple[list[str], frozenset[str]]:
 def _mark_landmarks(concepts: list[Concept], landmark: frozenset[str]) -> list[Concept]:
     if not landmark:
         return concepts
-    return [replace(c, optional=True) if set(c.label.split()) <= landmark else c for c in concepts]
+    marked = [replace(c, optional=True) if set(c.label.split()) <= landmark else c for c in concepts]
+    # "sewa rumah dekat kampus": with the landmark ranking only, nothing but a service's verb would be asked
+    if not any(not c.optional and c.word not in SERVICE_WORDS for c in marked):
+        return concepts
+    return marked
 
 
 # Words that join places a buyer takes either of ("Metro Pusat atau Metro Barat", "Hadimulyo / Iringmulyo").
@@ -1936,7 +1955,8 @@ def _bind_price(
     """A price bound said about one thing of a list binds that thing only: "tumpeng mini sama snack box, budget
     snack maks 15rb" (the bound's clause names the snack box), "kaos 50 pcs harga maks 60rb dan spanduk" (said in
     the kaos's item). The clause saying it is then no item of its own. A bound said of nothing in particular
-    ("..., budget maks 25rb per orang") stays on every thing; the items and the message's filters otherwise."""
+    ("..., budget maks 25rb per orang") stays on every thing, and so does one said at the end of the last item
+    ("kopi dan gula aren di bawah 50 ribu"); the items and the message's filters otherwise."""
     _, marked = _price_bounds(raw, f" {_BOUND_MARK} ")
     _, marked = take_date(marked)
     texts = need_items(marked)[:MAX_ITEMS]
@@ -1948,6 +1968,8 @@ def _bind_price(
     if not owner_words:
         return items, filters
     others = [k for k, t in enumerate(texts) if k != said and owner_words & {_bare(w) for w in t.split()}]
+    if not others and said == len(texts) - 1:
+        return items, filters  # "kopi dan gula aren di bawah 50 ribu": said at the end, of the whole list
     owner = others[0] if others else said
     kept = [t.replace(_BOUND_MARK, " ") for k, t in enumerate(texts) if k != said or not others]
     owner_text = texts[owner].replace(_BOUND_MARK, " ")
