@@ -44,7 +44,7 @@ MAX_CONCEPTS = 8
 # Money as written: "Rp 15.000", "IDR 20,000", "15rb", "15k", "50 thousand", "1,5 jt", "20000 rupiah".
 _CURRENCY = r"(?:rp|idr)\.?\s*"
 _MULT = r"rb|ribu|rebu|k|jt|juta|thousands?|millions?|mio"
-_AMOUNT = rf"(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?:{_MULT})?"
+_AMOUNT = rf"(?:{_CURRENCY})?[0-9][0-9.,]*+\s*(?:{_MULT})?"
 _PRICE_RE = re.compile(
     r"(?:(?P<weak>sampai|hingga|s/d|up\s+to)|(?P<strict>di\s*bawah|kurang\s+dari|under|below|less\s+than"
     r"|cheaper\s+than|lower\s+than|<(?!=))"
@@ -53,20 +53,20 @@ _PRICE_RE = re.compile(
     r"|(?:tidak|tdk|jangan|jgn|gak|ga|nggak|ngga|enggak|ndak)\s+(?:lebih\s+dari|di\s*atas|melebihi|lewat\s+dari)"
     r"|paling\s+mahal|(?:no|not)\s+more\s+than|at\s+most|not\s+over|within|not\s+exceeding"
     r"|maks(?:imal|imum)?\.?|max(?:imal|imum)?\.?|budget(?:nya)?|bujet(?:nya)?|anggaran(?:nya)?|<=|≤)"
-    rf"\s*(?:of\s+)?:?\s*(?P<amount>(?P<rp>{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
+    rf"\s*(?:of\s+)?:?\s*(?P<amount>(?P<rp>{_CURRENCY})?[0-9][0-9.,]*+\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
     re.IGNORECASE,
 )
 _RANGE_RE = re.compile(
     rf"(?:(?P<lead>harga|antara|kisaran|range|between|from|{_CURRENCY})\s*)?"
-    rf"(?P<low>[0-9][0-9.,]*\s*(?:{_MULT})?)\s*(?:-|–|s/d|sampai|hingga|to|dan|and)\s*"
-    rf"(?P<high>(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
+    rf"(?P<low>[0-9][0-9.,]*+\s*(?:{_MULT})?)\s*(?:-|–|s/d|sampai|hingga|to|dan|and)\s*"
+    rf"(?P<high>(?:{_CURRENCY})?[0-9][0-9.,]*+\s*(?P<mult>{_MULT})?)(?![a-z0-9])",
     re.IGNORECASE,
 )
 # An amount of money said without a bound ("kopi harga 50rb", "snack box around 15k", "Rp 15.000"): no product
 # is named so; it is dropped rather than searched for (which would find nothing).
 _LOOSE_AMOUNT_RE = re.compile(
-    rf"(?<![a-z0-9])(?:{_CURRENCY}[0-9][0-9.,]*(?:\s*(?:{_MULT}))?|[0-9][0-9.,]*\s*(?:{_MULT}))"
-    r"(?:\s*(?:rupiah|idr))?(?![a-z0-9])|(?<![a-z0-9])[0-9][0-9.,]*\s*(?:rupiah|idr)(?![a-z0-9])",
+    rf"(?<![a-z0-9])(?:{_CURRENCY}[0-9][0-9.,]*+(?:\s*(?:{_MULT}))?|[0-9][0-9.,]*+\s*(?:{_MULT}))"
+    r"(?:\s*(?:rupiah|idr))?(?![a-z0-9])|(?<![a-z0-9])[0-9][0-9.,]*+\s*(?:rupiah|idr)(?![a-z0-9])",
     re.IGNORECASE,
 )
 _ENGLISH_MULT = {"thousand": "ribu", "thousands": "ribu", "million": "juta", "millions": "juta", "mio": "juta"}
@@ -1113,7 +1113,7 @@ def _bounds(text: str, mark: str = " ") -> tuple[SearchFilters, str]:
 
 # "20k or less", "25 thousand rupiah max", "15rb maksimal": the bound said after the amount (English mostly)
 _TRAILING_CEILING_RE = re.compile(
-    rf"(?<![a-z0-9])(?P<amount>(?:{_CURRENCY})?[0-9][0-9.,]*\s*(?P<mult>{_MULT})?)(?:\s*(?:rupiah|idr))?"
+    rf"(?<![a-z0-9])(?P<amount>(?:{_CURRENCY})?[0-9][0-9.,]*+\s*(?P<mult>{_MULT})?)(?:\s*(?:rupiah|idr))?"
     r"\s*(?:or\s+(?:less|below|under|cheaper|lower)|max(?:imum)?|maks(?:imal)?|tops|at\s+most)(?![a-z0-9])",
     re.IGNORECASE,
 )
