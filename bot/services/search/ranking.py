@@ -18,7 +18,7 @@ no text for users: the handlers word them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -204,19 +204,21 @@ _CARE_PARTS = tuple(
 
 
 @lru_cache(maxsize=50_000)
-def _care_words(name: str) -> tuple[str, ...] | None:
-    """A product name's words when one of them is a care word, else None (checked on every hit: cached)."""
+def _words_naming(name: str, parts: tuple[str, ...], named: Callable[[str], bool]) -> tuple[str, ...] | None:
+    """A product name's words when one of them is `named` (a care word, a likeness word), else None. Checked on
+    every hit of every question, so cached, and a name without any of `parts` (every such word contains one)
+    is passed over by substring tests alone."""
     folded = name.lower()
-    if not any(part in folded for part in _CARE_PARTS):
+    if not any(part in folded for part in parts):
         return None
     ws = words(name)
-    return tuple(ws) if any(_care_word(w) for w in ws) else None
+    return tuple(ws) if any(named(w) for w in ws) else None
 
 
 def care_of_object(name: str, concepts: Sequence[ConceptTerms], seller: str = "") -> bool:
     """Whether a product's name is a repair or cleaning service of what the question names ("Servis Laptop"
     for "laptop", "laptop asus"): a care word before the first word of the name that answers the question."""
-    ws = _care_words(name)
+    ws = _words_naming(name, _CARE_PARTS, _care_word)
     if ws is None:
         return False
     tokens = {t for alts in concepts for alt in alts for t in alt}
@@ -237,14 +239,11 @@ _LIKENESS_ASKS = _LIKENESS_HEADS | frozenset(
 )  # fmt: skip
 
 
-@lru_cache(maxsize=50_000)
-def _likeness_words(name: str) -> tuple[str, ...] | None:
-    """A product name's words when one of them is a likeness or supply word, else None (every hit: cached)."""
-    folded = name.lower()
-    if not any(head in folded for head in _LIKENESS_HEADS):
-        return None
-    ws = words(name)
-    return tuple(ws) if any(w in _LIKENESS_HEADS for w in ws) else None
+_LIKENESS_PARTS = tuple(sorted(_LIKENESS_HEADS))
+
+
+def _likeness_word(word: str) -> bool:
+    return word in _LIKENESS_HEADS
 
 
 def asks_for_likeness(asked: Sequence[str]) -> bool:
@@ -255,7 +254,7 @@ def asks_for_likeness(asked: Sequence[str]) -> bool:
 def likeness_of_object(name: str, concepts: Sequence[ConceptTerms]) -> bool:
     """Whether a product's name is a likeness or a supply of what the question names ("Magnet Kulkas" for
     "kulkas"): such a word before the first word of the name that answers the question."""
-    ws = _likeness_words(name)
+    ws = _words_naming(name, _LIKENESS_PARTS, _likeness_word)
     if ws is None:
         return False
     tokens = {t for alts in concepts for alt in alts for t in alt}
