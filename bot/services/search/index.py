@@ -451,7 +451,8 @@ class Vocabulary:
 
     def _of_length(self, low: int, high: int) -> list[str]:
         """The correction targets of `low` to `high` letters: a term more letters away than the edits forgiven
-        is never within them, so the fuzzy scan reads only these (a quarter of a catalog's terms, or less)."""
+        is never within them, so the fuzzy scan reads only these (a third of the terms for a 6-letter word in the
+        100k benchmark catalog)."""
         if self._by_length is None:
             self._by_length = {}
             for term in self._sorted_terms():
