@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.search.index import Vocabulary
 from bot.services.search.query import SERVICE_WORDS, Concept, ParsedQuery
-from bot.services.search.ranking import SearchHit, names_all, rank, variant_end
+from bot.services.search.ranking import SearchHit, followed_by, names_all, rank, variant_end
 from bot.services.search.retrieval import CANDIDATES, Attempt, Candidate, find
 from bot.services.search.text import words
 
@@ -79,7 +79,4 @@ async def widen_kelurahan(
     seen = {h.product_ref for h in hits}
     required = [c.alternatives for c in attempt.concepts]
     named = [c for c in candidates if c.product_ref not in seen and names_all(c.product_name, required)]
-    more = rank(named, [c.alternatives for c in concepts], parsed.asked)
-    floor = min(h.score for h in hits)
-    widened = [h._replace(score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
-    return (hits + widened)[:CANDIDATES]
+    return followed_by(hits, rank(named, [c.alternatives for c in concepts], parsed.asked), CANDIDATES)

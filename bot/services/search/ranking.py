@@ -357,6 +357,14 @@ def rank(
     return [_hit(c, score) for _, score, c in keyed]
 
 
+def followed_by(hits: list[SearchHit], more: list[SearchHit], limit: int) -> list[SearchHit]:
+    """`hits`, then `more` (already in order) scored below the lowest of them, at most `limit` in all: a first
+    page's few full answers followed by lesser ones (the same kind without its variant, the next kelurahan)."""
+    floor = min(h.score for h in hits)
+    lower = [h._replace(score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
+    return (hits + lower)[:limit]
+
+
 def _tidy(percent: Decimal | None) -> Decimal | None:
     """`45.00` -> `45`, `41.20` -> `41.2` (same value, printable as is)."""
     if percent is None:

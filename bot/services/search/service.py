@@ -45,6 +45,7 @@ from bot.services.search.ranking import (
     asks_for_care,
     asks_for_likeness,
     care_of_object,
+    followed_by,
     likeness_of_object,
     modifier_order,
     names_all,
@@ -166,13 +167,12 @@ async def search(
         hits = [h for h in hits if not names_as_modifier(h.product_name, things)]
     said = [*parsed.asked, *(w for c in corrected for w in c.label.split())]
     said += [t for c in corrected for alt in c.alternatives for t in alt]  # "ac repair": servis, a need's cuci
+    wanted = [c.alternatives for c in used if not c.optional]
     if hits and not asks_for_care(said):
         # "laptop", "karpet masjid": the thing itself; "Servis Laptop" is at most a near miss
-        wanted = [c.alternatives for c in used if not c.optional]
         hits = [h for h in hits if not care_of_object(h.product_name, wanted, h.business_name)]
     if hits and not asks_for_likeness(said):
         # "kulkas", "printer": the thing itself; "Magnet Kulkas", "Tinta Printer" are not
-        wanted = [c.alternatives for c in used if not c.optional]
         hits = [h for h in hits if not likeness_of_object(h.product_name, wanted)]
     related: tuple[SearchHit, ...] = ()
     if not hits and corrected and related_wanted:
@@ -242,9 +242,7 @@ async def _pad(
         ranked = rank(candidates, [c.alternatives for c in attempt.concepts], parsed.asked)
         more = [h for h in ranked if h.product_ref not in seen]
         if more:
-            floor = min(h.score for h in hits)
-            padded = [h._replace(score=round(floor * (1 - (i + 1) / (len(more) + 2)), 4)) for i, h in enumerate(more)]
-            return (hits + padded)[:CANDIDATES]
+            return followed_by(hits, more, CANDIDATES)
     return hits
 
 
